@@ -1,0 +1,17 @@
+// Package devices owns campusguard's model of the world it watches: the
+// registry of regions, schools, devices, guard rosters, posts, kitchens and
+// calendars, loaded from strict YAML (and bulk CSV), and the normalized event
+// vocabulary every device kind speaks (kinds, channels, event types and their
+// fields).
+//
+// Load and Parse read a registry strictly (unknown or duplicate keys,
+// dangling references and inconsistent windows or calendars are errors that
+// name file, line and field path); ImportCSV builds one from spreadsheets;
+// Generate makes a deterministic demo registry of 承德. School days and
+// windows are evaluated in Asia/Shanghai (Calendar.IsSchoolDay,
+// Window.Contains).
+//
+// It is the bottom of the dependency graph: ingest, alerting and dashboards
+// import it; it imports none of them and knows nothing of MQTT or InfluxDB
+// clients.
+package devices
