@@ -1,0 +1,98 @@
+# campusguard — build, test and run.
+#
+#   make deps     install what the tests need: mosquitto (Debian) and influxd 1.8 (built into var/bin)
+#   make test     vet, gofmt check, and every test including the integration tests (what CI runs)
+#   make bench    benchmarks
+#   make fuzz     each fuzz target in FUZZ_TARGETS for FUZZTIME
+#   make run      a local demo: influxd from var/ plus campusguard with simulated devices
+#   make clean    remove bin/ and var/ data (keeps the influxd build in var/bin)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= go
+INFLUXDB_VERSION := v1.8.10
+VAR := $(CURDIR)/var
+INFLUXD := $(VAR)/bin/influxd
+# Recursive (=): evaluated when a recipe runs, so after deps has installed mosquitto.
+# Debian installs it in /usr/sbin, which is not on every user's PATH.
+MOSQUITTO = $(shell command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL := $(SUDO) $(CURDIR)/deploy/apt-install.sh
+
+# Integration tests run against real servers and must not skip themselves here.
+TEST_ENV = CAMPUSGUARD_INFLUXD=$(INFLUXD) CAMPUSGUARD_MOSQUITTO=$(MOSQUITTO) CAMPUSGUARD_REQUIRE_SERVERS=1
+
+# Fuzz targets, as package:FuzzName pairs, e.g. ./ingest/decode:FuzzDecode.
+FUZZ_TARGETS ?=
+FUZZTIME ?= 30s
+
+# Go files to check with gofmt: everything but var/, bin/ and testdata/.
+FIND_GOFILES := find . -name '*.go' -not -path './var/*' -not -path './bin/*' -not -path '*/testdata/*' -not -path './.git/*' -print0
+
+.PHONY: deps deps-mosquitto deps-influxd deps-browser build test vet fmt-check bench fuzz run clean
+
+deps: deps-mosquitto deps-influxd
+
+deps-mosquitto:
+	@if command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; then \
+	  echo "deps: mosquitto present"; \
+	else \
+	  $(APT_INSTALL) mosquitto; \
+	  $(SUDO) $(CURDIR)/deploy/disable-system-mosquitto.sh; \
+	fi
+
+deps-influxd: $(INFLUXD)
+
+$(INFLUXD):
+	@echo "deps: building influxd $(INFLUXDB_VERSION) into $(VAR)/bin (about 90 s)"
+	GOBIN=$(VAR)/bin $(GO) install github.com/influxdata/influxdb/cmd/influxd@$(INFLUXDB_VERSION)
+
+# Headless browser and CJK fonts for dashboard screenshots; not needed by test yet.
+deps-browser:
+	@if (command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1) \
+	    && fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
+	  echo "deps: chromium and fonts-wqy-microhei present"; \
+	else \
+	  $(APT_INSTALL) chromium fonts-wqy-microhei; \
+	fi
+
+build:
+	$(GO) build -o bin/campusguard ./cmd/campusguard
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@unformatted="$$($(FIND_GOFILES) | xargs -0 -r gofmt -l)"; \
+	if [ -n "$$unformatted" ]; then \
+	  echo "gofmt: these files need formatting (run gofmt -w):"; echo "$$unformatted"; exit 1; \
+	fi
+
+test: deps
+	$(GO) vet ./...
+	@$(MAKE) --no-print-directory fmt-check
+	$(TEST_ENV) $(GO) test -race -count=1 -timeout 20m ./...
+
+bench: deps
+	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	@if [ -z "$(strip $(FUZZ_TARGETS))" ]; then echo "fuzz: FUZZ_TARGETS is empty"; fi
+	@for target in $(FUZZ_TARGETS); do \
+	  pkg="$${target%%:*}"; name="$${target##*:}"; \
+	  if ! $(GO) test -list "^$$name\$$" "$$pkg" | grep -qx "$$name"; then \
+	    echo "fuzz: no fuzz target $$name in $$pkg (FUZZ_TARGETS entries are package:FuzzName)"; exit 1; \
+	  fi; \
+	  echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+	done
+
+run: build deps
+	CAMPUSGUARD_INFLUXD=$(INFLUXD) CAMPUSGUARD_BIN=$(CURDIR)/bin/campusguard CAMPUSGUARD_VAR=$(VAR) \
+	  $(CURDIR)/deploy/run-demo.sh
+
+clean:
+	rm -rf bin
+	@if [ -d var ]; then find var -mindepth 1 -maxdepth 1 ! -name bin -exec rm -rf {} +; fi
