@@ -1,0 +1,302 @@
+package decode
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/campusguard/campusguard/devices"
+)
+
+// Registry finds devices by id. *devices.Registry satisfies it; a caller that
+// reloads the registry passes something that swaps it atomically.
+type Registry interface {
+	Device(id string) (*devices.Device, bool)
+}
+
+// Decoder turns one MQTT message into a validated devices.Event. It holds no
+// mutable state: one Decoder may be used from many goroutines.
+type Decoder struct {
+	reg  Registry
+	opts Options
+}
+
+// New returns a Decoder that checks devices against reg. Zero or negative
+// options take their defaults (DefaultOptions); check configuration with
+// Options.Validate first when it comes from a user.
+func New(reg Registry, opts Options) *Decoder {
+	return &Decoder{reg: reg, opts: opts.withDefaults()}
+}
+
+// Payload members every channel understands.
+const (
+	keyID         = "id"
+	keyTS         = "ts"
+	keyType       = "type"
+	keySeq        = "seq"
+	keyVendorCode = "vendor_code"
+	keyStatus     = "status"
+)
+
+// knownKeys holds every member name Decode may look at: the envelope and the
+// fields of every vocabulary entry. Members with other names are skipped.
+var knownKeys = func() map[string]struct{} {
+	m := map[string]struct{}{keyID: {}, keyTS: {}, keyType: {}, keySeq: {}, keyVendorCode: {}, keyStatus: {}}
+	add := func(s *devices.EventSpec) {
+		for _, f := range s.Fields {
+			m[f.Name] = struct{}{}
+		}
+	}
+	for _, s := range devices.Vocabulary {
+		add(s)
+	}
+	add(devices.StatusSpec)
+	return m
+}()
+
+func isKnown(key []byte) bool {
+	_, ok := knownKeys[string(key)]
+	return ok
+}
+
+// memberBuf is how many known members a payload may carry before the member
+// list moves to the heap; real payloads carry fewer than ten.
+const memberBuf = 16
+
+// Decode validates a message received on topic and returns its event.
+// Every rejection is a *RejectError; Decode never panics.
+func (d *Decoder) Decode(topic string, payload []byte, received time.Time) (devices.Event, error) {
+	var e devices.Event
+	if err := d.decode(&e, topic, payload, received); err != nil {
+		return devices.Event{}, err
+	}
+	return e, nil
+}
+
+func (d *Decoder) decode(e *devices.Event, topicName string, payload []byte, received time.Time) *RejectError {
+	t, err := parseTopic(topicName)
+	if err != nil {
+		return err
+	}
+	dev, ok := d.reg.Device(t.device)
+	if !ok || dev == nil || dev.School() == nil {
+		return reject(ReasonUnknownDevice, "device "+quote(t.device)+" is not in the registry")
+	}
+	school := dev.School()
+	switch {
+	case school.ID != t.school:
+		return reject(ReasonTopicMismatch, "device "+quote(dev.ID)+" belongs to school "+quote(school.ID)+", not "+quote(t.school))
+	case school.Region != t.region:
+		return reject(ReasonTopicMismatch, "school "+quote(school.ID)+" is in region "+quote(school.Region)+", not "+quote(t.region))
+	case dev.Kind != t.kind:
+		return reject(ReasonTopicMismatch, "device "+quote(dev.ID)+" is a "+string(dev.Kind)+", not a "+string(t.kind))
+	}
+	if len(payload) > d.opts.MaxPayload {
+		return reject(ReasonOversize, strconv.Itoa(len(payload))+" bytes, limit "+strconv.Itoa(d.opts.MaxPayload))
+	}
+	if !utf8.Valid(payload) {
+		return reject(ReasonBadUTF8, "payload is not valid UTF-8")
+	}
+	*e = devices.Event{
+		Region:   school.Region,
+		School:   school.ID,
+		Kind:     dev.Kind,
+		Device:   dev.ID,
+		Channel:  t.channel,
+		Received: received,
+	}
+	switch t.channel {
+	case devices.ChannelEvent:
+		return d.event(e, school, payload)
+	case devices.ChannelHeartbeat:
+		return d.heartbeat(e, payload)
+	default:
+		return d.status(e, payload, received)
+	}
+}
+
+// event decodes the event channel: id, type and ts are required.
+func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte) *RejectError {
+	var buf [memberBuf]member
+	ms, err := scanObject(payload, buf[:0], isKnown)
+	if err != nil {
+		return err
+	}
+	m := find(ms, keyID)
+	if m == nil {
+		return reject(ReasonMissingID, "event has no id")
+	}
+	if e.ID, err = parseID(m); err != nil {
+		return err
+	}
+	m = find(ms, keyType)
+	if m == nil {
+		return reject(ReasonMissingType, "event has no type")
+	}
+	if m.kind != kString {
+		return reject(ReasonUnknownType, "type must be a string, got "+m.kind.String())
+	}
+	spec := lookupEvent(m)
+	if spec == nil {
+		return reject(ReasonUnknownType, "type "+quote(text(m))+" is not in the vocabulary")
+	}
+	if spec.Kind != e.Kind {
+		return reject(ReasonWrongKind, "type "+spec.Type+" is sent by "+string(spec.Kind)+" devices, not "+string(e.Kind))
+	}
+	e.Type = spec.Type
+	if err := d.common(e, ms, true); err != nil {
+		return err
+	}
+	if e.Values, err = parseValues(spec, ms); err != nil {
+		return err
+	}
+	if spec.Type == "guard.checkin" || spec.Type == "guard.checkout" {
+		if post := e.Str("post"); !school.HasPost(post) {
+			return reject(ReasonUnknownPost, "school "+quote(school.ID)+" has no post "+quote(post))
+		}
+	}
+	return nil
+}
+
+// lookupEvent finds the spec of a type member (without allocating unless
+// the member has escapes).
+func lookupEvent(m *member) *devices.EventSpec {
+	return devices.LookupEvent(string(bytesOf(m)))
+}
+
+// heartbeat decodes the heartbeat channel: ts is required; type, when
+// given, must be "heartbeat"; a missing id is derived from the timestamp.
+func (d *Decoder) heartbeat(e *devices.Event, payload []byte) *RejectError {
+	spec := devices.HeartbeatSpec(e.Kind)
+	if spec == nil {
+		return reject(ReasonUnknownKind, "no heartbeat vocabulary for kind "+string(e.Kind))
+	}
+	var buf [memberBuf]member
+	ms, err := scanObject(payload, buf[:0], isKnown)
+	if err != nil {
+		return err
+	}
+	if m := find(ms, keyType); m != nil && (m.kind != kString || string(bytesOf(m)) != "heartbeat") {
+		return reject(ReasonUnknownType, `heartbeat type must be "heartbeat", got `+m.kind.String()+" "+quote(string(m.raw)))
+	}
+	e.Type = spec.Type
+	if err := d.common(e, ms, true); err != nil {
+		return err
+	}
+	if e.Values, err = parseValues(spec, ms); err != nil {
+		return err
+	}
+	if e.ID == "" {
+		e.ID = derivedID("hb-", e.TS)
+	}
+	return nil
+}
+
+// common decodes the envelope shared by all JSON payloads: id (when given),
+// ts (required when tsRequired), seq and vendor_code.
+func (d *Decoder) common(e *devices.Event, ms []member, tsRequired bool) *RejectError {
+	var err *RejectError
+	if e.ID == "" {
+		if m := find(ms, keyID); m != nil {
+			if e.ID, err = parseID(m); err != nil {
+				return err
+			}
+		}
+	}
+	if m := find(ms, keyTS); m != nil {
+		if e.TS, err = parseTS(m); err != nil {
+			return err
+		}
+	} else if tsRequired {
+		return reject(ReasonMissingTS, "message has no ts")
+	}
+	if err := d.checkTime(e.TS); err != nil {
+		return err
+	}
+	if m := find(ms, keySeq); m != nil {
+		if e.Seq, err = parseSeq(m); err != nil {
+			return err
+		}
+		e.HasSeq = true
+	}
+	if m := find(ms, keyVendorCode); m != nil {
+		if e.VendorCode, err = parseVendorCode(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkTime rejects timestamps outside [now-MaxAge, now+MaxFuture].
+func (d *Decoder) checkTime(ts time.Time) *RejectError {
+	now := d.opts.Now()
+	if ts.After(now.Add(d.opts.MaxFuture)) {
+		return reject(ReasonTSFuture, "ts "+ts.Format(time.RFC3339Nano)+" is more than "+d.opts.MaxFuture.String()+" ahead of "+now.UTC().Format(time.RFC3339))
+	}
+	if ts.Before(now.Add(-d.opts.MaxAge)) {
+		return reject(ReasonTSPast, "ts "+ts.Format(time.RFC3339Nano)+" is more than "+d.opts.MaxAge.String()+" before "+now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// status decodes the status channel: the plain payload online/offline (the
+// usual MQTT last will) stamped with the receive time, or a JSON object
+// {"status": ..., "ts": ...} whose ts defaults to the receive time too
+// (a will is composed at connect time, so its ts would be stale).
+func (d *Decoder) status(e *devices.Event, payload []byte, received time.Time) *RejectError {
+	spec := devices.StatusSpec
+	enum := &spec.Fields[0]
+	e.Type = spec.Type
+	e.TS = received.UTC()
+	body := bytes.TrimSpace(payload)
+	if len(body) == 0 || body[0] != '{' {
+		v, ok := statusValue(enum, body)
+		if !ok {
+			return reject(ReasonBadStatus, "want online or offline, got "+quote(string(body)))
+		}
+		if err := d.checkTime(e.TS); err != nil {
+			return err
+		}
+		e.ID = derivedID("st-", e.TS)
+		e.Values = []devices.Value{v}
+		return nil
+	}
+	var buf [memberBuf]member
+	ms, err := scanObject(body, buf[:0], isKnown)
+	if err != nil {
+		return err
+	}
+	m := find(ms, keyStatus)
+	if m == nil || m.kind != kString {
+		return reject(ReasonBadStatus, `want "status": "online" or "offline"`)
+	}
+	v, ok := statusValue(enum, bytesOf(m))
+	if !ok {
+		return reject(ReasonBadStatus, "want online or offline, got "+quote(text(m)))
+	}
+	if err := d.common(e, ms, false); err != nil {
+		return err
+	}
+	if e.ID == "" {
+		e.ID = derivedID("st-", e.TS)
+	}
+	e.Values = []devices.Value{v}
+	return nil
+}
+
+func statusValue(fs *devices.FieldSpec, b []byte) (devices.Value, bool) {
+	for _, s := range fs.Enum {
+		if string(b) == s {
+			return devices.Value{Name: fs.Name, Type: fs.Type, Str: s}, true
+		}
+	}
+	return devices.Value{}, false
+}
+
+// derivedID is the id of a message that carries none: unique per device
+// and timestamp, so a redelivery yields the same id.
+func derivedID(prefix string, ts time.Time) string {
+	var b [24]byte
+	return string(strconv.AppendInt(append(b[:0], prefix...), ts.UnixMilli(), 10))
+}
