@@ -1,0 +1,78 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+)
+
+// Defaults applied by Validate to zero-valued options.
+const (
+	DefaultSegmentBytes int64   = 64 << 20
+	DefaultMaxBytes     int64   = 1 << 30
+	DefaultWarnFraction float64 = 0.8
+)
+
+// Options configures a Spool.
+type Options struct {
+	// Dir holds the segment files, the cursor and the lock file. Required.
+	Dir string
+	// SegmentBytes is the size after which the writer rolls to a new segment
+	// file. Default DefaultSegmentBytes.
+	SegmentBytes int64
+	// MaxBytes bounds the bytes of records that are queued or durable but not
+	// yet committed by the reader; Append blocks while the bound is reached.
+	// Must be greater than SegmentBytes. Default DefaultMaxBytes.
+	MaxBytes int64
+	// WarnFraction of MaxBytes above which a rate-limited warning is logged.
+	// In (0, 1]. Default DefaultWarnFraction.
+	WarnFraction float64
+	// Logger receives the spool's logs under component=ingest.spool. The zero
+	// value discards them.
+	Logger zerolog.Logger
+	// Registerer receives the spool's metrics; nil registers none.
+	Registerer prometheus.Registerer
+
+	// openFile opens segment files for writing; tests substitute a fake to
+	// inject write and fsync failures. Nil means os.OpenFile.
+	openFile func(name string, flag int, perm os.FileMode) (segmentFile, error)
+	// now is the clock for rate-limited warnings. Nil means time.Now.
+	now func() time.Time
+}
+
+// Validate fills in defaults for zero-valued fields and checks the options.
+// Errors name the offending option.
+func (o *Options) Validate() error {
+	if o.Dir == "" {
+		return errors.New("spool: dir is required")
+	}
+	if o.SegmentBytes == 0 {
+		o.SegmentBytes = DefaultSegmentBytes
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.WarnFraction == 0 {
+		o.WarnFraction = DefaultWarnFraction
+	}
+	if o.SegmentBytes < 0 {
+		return fmt.Errorf("spool: segment_bytes must be > 0: %d", o.SegmentBytes)
+	}
+	if o.MaxBytes <= o.SegmentBytes {
+		return fmt.Errorf("spool: max_bytes must be > segment_bytes: %d <= %d", o.MaxBytes, o.SegmentBytes)
+	}
+	if !(o.WarnFraction > 0 && o.WarnFraction <= 1) {
+		return fmt.Errorf("spool: warn_fraction must be in (0, 1]: %v", o.WarnFraction)
+	}
+	if o.openFile == nil {
+		o.openFile = openOSFile
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return nil
+}
