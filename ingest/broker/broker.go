@@ -1,0 +1,118 @@
+// Package broker owns the embedded MQTT broker that `campusguard run` starts
+// when no external broker is configured, so one machine runs the whole
+// system (devices, or the simulator, connect to it; campusguard's own
+// subscriber connects to it over loopback like to any broker). Production
+// points campusguard at Mosquitto or EMQX instead; see deploy/mosquitto.conf.
+//
+// The embedded broker keeps sessions in memory: a persistent session
+// survives a subscriber reconnect but not a restart of the process. Devices
+// keep their own unacknowledged QoS 1 messages and resend them after
+// reconnecting, so a restart loses nothing a device still holds; what the
+// broker had accepted but not delivered is lost with the process. Use an
+// external broker with persistence where that matters.
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/rs/zerolog"
+)
+
+// Options configure the embedded broker.
+type Options struct {
+	Addr   string // listen address, e.g. ":1883" or "127.0.0.1:0"
+	Logger zerolog.Logger
+}
+
+// Broker is an embedded MQTT 3.1.1/5 broker.
+type Broker struct {
+	opts Options
+	srv  *mochi.Server
+	ln   net.Listener
+	log  zerolog.Logger
+}
+
+// New returns a Broker; it does not listen yet.
+func New(opts Options) (*Broker, error) {
+	if opts.Addr == "" {
+		return nil, errors.New("broker: addr is required")
+	}
+	return &Broker{opts: opts, log: opts.Logger.With().Str("component", "ingest.broker").Logger()}, nil
+}
+
+// Listen binds the address so Addr is known before Run (useful with port 0).
+func (b *Broker) Listen() error {
+	ln, err := net.Listen("tcp", b.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("broker: listen %s: %w", b.opts.Addr, err)
+	}
+	b.ln = ln
+	return nil
+}
+
+// Addr returns the bound address (after Listen).
+func (b *Broker) Addr() string {
+	if b.ln == nil {
+		return b.opts.Addr
+	}
+	return b.ln.Addr().String()
+}
+
+// URL returns a tcp:// URL for clients on this machine.
+func (b *Broker) URL() string {
+	_, port, _ := net.SplitHostPort(b.Addr())
+	return "tcp://127.0.0.1:" + port
+}
+
+// Run serves until ctx ends.
+func (b *Broker) Run(ctx context.Context) error {
+	if b.ln == nil {
+		if err := b.Listen(); err != nil {
+			return err
+		}
+	}
+	caps := mochi.NewDefaultServerCapabilities()
+	// campusguard acknowledges after fsync; let many QoS 1 messages be in
+	// flight and queued for a subscriber that is briefly behind.
+	caps.MaximumInflight = 65535
+	caps.ReceiveMaximum = 65535
+	caps.MaximumClientWritesPending = 1 << 20
+	srv := mochi.New(&mochi.Options{
+		Capabilities: caps,
+		Logger:       slog.New(slog.NewTextHandler(zerologWriter{b.log}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	if err := srv.AddListener(listeners.NewNet("tcp", b.ln)); err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	b.srv = srv
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	b.log.Info().Str("addr", b.Addr()).Msg("embedded mqtt broker listening")
+	select {
+	case err := <-errc:
+		if err != nil {
+			return fmt.Errorf("broker: serve: %w", err)
+		}
+		<-ctx.Done()
+	case <-ctx.Done():
+	}
+	return srv.Close()
+}
+
+// zerologWriter adapts the broker's slog output to our structured log.
+type zerologWriter struct{ log zerolog.Logger }
+
+func (w zerologWriter) Write(p []byte) (int, error) {
+	w.log.Warn().Str("broker_log", string(p)).Msg("embedded broker")
+	return len(p), nil
+}

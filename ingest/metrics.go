@@ -1,0 +1,53 @@
+package ingest
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/ingest/decode"
+)
+
+// Metrics are the pipeline's Prometheus instruments. Labels are
+// low-cardinality enums only (kind, reason), never device or person ids.
+type Metrics struct {
+	received    prometheus.Counter
+	accepted    *prometheus.CounterVec
+	rejected    *prometheus.CounterVec
+	duplicates  prometheus.Counter
+	seqGaps     prometheus.Counter
+	spoolErrors prometheus.Counter
+	lag         prometheus.Histogram
+}
+
+// NewMetrics builds the instruments and registers them on reg (nil: not
+// registered), pre-creating every label value so dashboards see zeros.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	const ns, sub = "campusguard", "ingest"
+	m := &Metrics{
+		received: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "received_total",
+			Help: "MQTT messages received from devices."}),
+		accepted: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "accepted_total",
+			Help: "Messages validated and durable in the spool, by device kind."}, []string{"kind"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "rejected_total",
+			Help: "Messages rejected by validation, by reason."}, []string{"reason"}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "duplicates_total",
+			Help: "Messages dropped because their event id was seen within the dedup window."}),
+		seqGaps: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "seq_gaps_total",
+			Help: "Per-device sequence numbers skipped (messages a device sent that never arrived)."}),
+		spoolErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "spool_errors_total",
+			Help: "Messages left unacknowledged because the spool could not make them durable."}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "lag_seconds",
+			Help:    "End-to-end lag from the device timestamp to durable acceptance.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 3600}}),
+	}
+	for _, k := range devices.Kinds {
+		m.accepted.WithLabelValues(string(k))
+	}
+	for _, r := range decode.AllReasons {
+		m.rejected.WithLabelValues(string(r))
+	}
+	if reg != nil {
+		reg.MustRegister(m.received, m.accepted, m.rejected, m.duplicates, m.seqGaps, m.spoolErrors, m.lag)
+	}
+	return m
+}
