@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// runConfig is every option of `campusguard run`, with its flag, its
+// environment variable (CAMPUSGUARD_<FLAG>, dashes as underscores) and its
+// default in one place: registerRunFlags.
+type runConfig struct {
+	Registry string
+
+	Broker       string // empty: embedded broker
+	BrokerListen string
+	MQTTClientID string
+	MQTTUser     string
+	MQTTPassword string
+	MQTTTopics   stringList
+	MQTTCAFile   string
+	MQTTCertFile string
+	MQTTKeyFile  string
+	MQTTInsecure bool
+
+	InfluxURL    string
+	InfluxToken  string
+	InfluxOrg    string
+	InfluxBucket string
+
+	SpoolDir      string
+	SpoolMaxBytes int64
+	DeadLetterDir string
+
+	HTTP        string
+	DedupWindow time.Duration
+	MaxFuture   time.Duration
+	MaxAge      time.Duration
+
+	Sim       bool
+	SimSpeed  float64
+	SimRate   float64
+	SimFaults stringList
+
+	LogFormat string
+	LogLevel  string
+}
+
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
+	fs.StringVar(&c.Registry, "registry", "var/registry.yaml", "registry YAML file (登记册)")
+	fs.StringVar(&c.Broker, "broker", "", "MQTT broker URL (tcp://host:1883, ssl://host:8883); empty starts the embedded broker")
+	fs.StringVar(&c.BrokerListen, "broker-listen", ":1883", "listen address of the embedded broker")
+	fs.StringVar(&c.MQTTClientID, "mqtt-client-id", "campusguard-ingest", "fixed MQTT client id (keeps the persistent session)")
+	fs.StringVar(&c.MQTTUser, "mqtt-username", "", "MQTT username")
+	fs.StringVar(&c.MQTTPassword, "mqtt-password", "", "MQTT password (prefer CAMPUSGUARD_MQTT_PASSWORD)")
+	fs.Var(&c.MQTTTopics, "mqtt-topic", "topic filter to subscribe (repeatable; default campus/+/+/+/+/+)")
+	fs.StringVar(&c.MQTTCAFile, "mqtt-ca-file", "", "CA certificate (PEM) for TLS brokers")
+	fs.StringVar(&c.MQTTCertFile, "mqtt-cert-file", "", "client certificate (PEM) for mutual TLS")
+	fs.StringVar(&c.MQTTKeyFile, "mqtt-key-file", "", "client key (PEM) for mutual TLS")
+	fs.BoolVar(&c.MQTTInsecure, "mqtt-insecure", false, "skip TLS certificate verification (testing only)")
+	fs.StringVar(&c.InfluxURL, "influx-url", "http://127.0.0.1:8086", "InfluxDB URL")
+	fs.StringVar(&c.InfluxToken, "influx-token", "", "InfluxDB token (2.x/3.x) or user:password (1.8); prefer CAMPUSGUARD_INFLUX_TOKEN")
+	fs.StringVar(&c.InfluxOrg, "influx-org", "campusguard", "InfluxDB organisation (ignored by 1.8)")
+	fs.StringVar(&c.InfluxBucket, "influx-bucket", "campusguard/autogen", "InfluxDB bucket (1.8: database/retention-policy)")
+	fs.StringVar(&c.SpoolDir, "spool-dir", "var/spool", "directory of the on-disk spool")
+	fs.Int64Var(&c.SpoolMaxBytes, "spool-max-bytes", 1<<30, "bound on the spool's size in bytes; when full, intake waits")
+	fs.StringVar(&c.DeadLetterDir, "dead-letter-dir", "", "where records InfluxDB permanently rejects are kept (default <spool-dir>/dead-letter)")
+	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address (/metrics, /healthz, /readyz)")
+	fs.DurationVar(&c.DedupWindow, "dedup-window", 10*time.Minute, "duplicate event ids are dropped within this window")
+	fs.DurationVar(&c.MaxFuture, "max-future", 5*time.Minute, "reject timestamps further than this in the future")
+	fs.DurationVar(&c.MaxAge, "max-age", 7*24*time.Hour, "reject timestamps older than this")
+	fs.BoolVar(&c.Sim, "sim", false, "also run the device simulator against the broker (demo)")
+	fs.Float64Var(&c.SimSpeed, "sim-speed", 1, "simulator time speed-up")
+	fs.Float64Var(&c.SimRate, "sim-rate", 0, "simulator extra load in messages/s")
+	fs.Var(&c.SimFaults, "sim-fault", "simulator fault (repeatable), e.g. silent_device:cd-0001-alarm-1")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto, json or console")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+}
+
+// applyEnv sets every flag not given on the command line from
+// CAMPUSGUARD_<NAME> when that variable is set.
+func applyEnv(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		env := "CAMPUSGUARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", env, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func parseRunConfig(args []string, stderr io.Writer) (*runConfig, error) {
+	c := &runConfig{}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	registerRunFlags(fs, c)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("run: unexpected arguments %q", fs.Args())
+	}
+	if err := applyEnv(fs); err != nil {
+		return nil, err
+	}
+	if len(c.MQTTTopics) == 0 {
+		c.MQTTTopics = stringList{"campus/+/+/+/+/+"}
+	}
+	if c.DeadLetterDir == "" {
+		c.DeadLetterDir = c.SpoolDir + "/dead-letter"
+	}
+	return c, nil
+}

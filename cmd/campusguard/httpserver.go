@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+)
+
+// httpServer serves /metrics, /healthz and /readyz (the API and pages come
+// from package dashboards in later issues).
+type httpServer struct {
+	ln  net.Listener
+	srv *http.Server
+	log zerolog.Logger
+}
+
+func newHTTPServer(addr string, a *app, log zerolog.Logger) (*httpServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http: listen %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.promReg, promhttp.HandlerOpts{Registry: a.promReg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", a.readyz)
+	return &httpServer{
+		ln:  ln,
+		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		log: log.With().Str("component", "http").Logger(),
+	}, nil
+}
+
+func (h *httpServer) Addr() string { return h.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (h *httpServer) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- h.srv.Serve(h.ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http: shutdown: %w", err)
+	}
+	return nil
+}
+
+// readiness is the JSON body of /readyz.
+type readiness struct {
+	Ready        bool   `json:"ready"`
+	MQTT         string `json:"mqtt"`
+	Influx       string `json:"influx"`
+	InfluxError  string `json:"influx_error,omitempty"`
+	SpoolRecords int64  `json:"spool_records"`
+	SpoolBytes   int64  `json:"spool_bytes"`
+}
+
+// readyz answers 200 when the MQTT subscription is up and InfluxDB answers
+// its ping, else 503; the body says which part is down and how much is
+// waiting in the spool.
+func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	st := a.spool.Stats()
+	rd := readiness{MQTT: "down", Influx: "up", SpoolRecords: st.Depth, SpoolBytes: st.Bytes}
+	if a.sub.Connected() {
+		rd.MQTT = "up"
+	}
+	if err := a.writer.Ready(ctx); err != nil {
+		rd.Influx, rd.InfluxError = "down", err.Error()
+	}
+	rd.Ready = rd.MQTT == "up" && rd.Influx == "up"
+	w.Header().Set("Content-Type", "application/json")
+	if !rd.Ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(rd)
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/devices/sim"
+	"github.com/campusguard/campusguard/ingest"
+	"github.com/campusguard/campusguard/ingest/broker"
+	"github.com/campusguard/campusguard/ingest/decode"
+	"github.com/campusguard/campusguard/ingest/dedup"
+	"github.com/campusguard/campusguard/ingest/influx"
+	"github.com/campusguard/campusguard/ingest/mqtt"
+	"github.com/campusguard/campusguard/ingest/spool"
+)
+
+func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
+	c, err := parseRunConfig(args, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, c.LogFormat, c.LogLevel)
+	if err != nil {
+		return err
+	}
+	return run(ctx, c, log, nil)
+}
+
+// started is called once every component is wired and serving (tests use
+// it to learn the bound addresses).
+type started func(a *app)
+
+// app is the running process: what tests and the HTTP handlers look at.
+type app struct {
+	cfg       *runConfig
+	reg       *liveRegistry
+	broker    *broker.Broker
+	sub       *mqtt.Subscriber
+	spool     *spool.Spool
+	writer    *influx.Writer
+	http      *httpServer
+	promReg   *prometheus.Registry
+	brokerURL string
+}
+
+func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started) error {
+	reg, err := devices.Load(c.Registry)
+	if err != nil {
+		return err
+	}
+	live := newLiveRegistry(reg)
+	log.Info().Str("registry", c.Registry).Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).Msg("registry loaded")
+
+	promReg := prometheus.NewRegistry()
+	promReg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := &app{cfg: c, reg: live, promReg: promReg}
+
+	g, ctx := errgroup.WithContext(ctx)
+
+	a.brokerURL = c.Broker
+	if c.Broker == "" {
+		b, err := broker.New(broker.Options{Addr: c.BrokerListen, Logger: log})
+		if err != nil {
+			return err
+		}
+		if err := b.Listen(); err != nil {
+			return err
+		}
+		a.broker = b
+		a.brokerURL = b.URL()
+		g.Go(func() error { return b.Run(ctx) })
+	}
+
+	sp, err := spool.Open(spool.Options{Dir: c.SpoolDir, MaxBytes: c.SpoolMaxBytes, Logger: log, Registerer: promReg})
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	defer sp.Close()
+	a.spool = sp
+
+	w, err := influx.New(influx.Options{
+		URL: c.InfluxURL, Token: influx.Secret(c.InfluxToken), Org: c.InfluxOrg, Bucket: c.InfluxBucket,
+		DeadLetterDir: c.DeadLetterDir, Logger: log, Registerer: promReg,
+	}, sp)
+	if err != nil {
+		return err
+	}
+	a.writer = w
+
+	dec := decode.New(live, decode.Options{MaxFuture: c.MaxFuture, MaxAge: c.MaxAge})
+	pipe, err := ingest.NewPipeline(ctx, ingest.PipelineOptions{
+		Decoder: dec,
+		Dedup:   dedup.New(c.DedupWindow, time.Now),
+		Spool:   sp,
+		Logger:  log,
+		Metrics: ingest.NewMetrics(promReg),
+	})
+	if err != nil {
+		return err
+	}
+
+	mo := mqtt.Defaults()
+	mo.Broker, mo.ClientID, mo.Username, mo.Password = a.brokerURL, c.MQTTClientID, c.MQTTUser, mqtt.Secret(c.MQTTPassword)
+	mo.Topics = c.MQTTTopics
+	mo.CAFile, mo.CertFile, mo.KeyFile, mo.InsecureSkipVerify = c.MQTTCAFile, c.MQTTCertFile, c.MQTTKeyFile, c.MQTTInsecure
+	mo.Logger, mo.Registerer = log, promReg
+	sub, err := mqtt.New(mo, pipe.Handle)
+	if err != nil {
+		return err
+	}
+	a.sub = sub
+
+	hs, err := newHTTPServer(c.HTTP, a, log)
+	if err != nil {
+		return err
+	}
+	a.http = hs
+
+	g.Go(func() error { return sp.Run(ctx) })
+	g.Go(func() error { return w.Run(ctx) })
+	g.Go(func() error { return sub.Run(ctx) })
+	g.Go(func() error { return hs.Run(ctx) })
+	g.Go(func() error { return reloadOnHUP(ctx, c.Registry, live, log) })
+	if c.Sim {
+		if err := startSim(ctx, g, c, reg, a.brokerURL, log, promReg); err != nil {
+			return err
+		}
+	}
+	log.Info().Str("broker", a.brokerURL).Str("http", hs.Addr()).Str("influx", c.InfluxURL).
+		Str("bucket", c.InfluxBucket).Str("spool", filepath.Clean(c.SpoolDir)).Msg("campusguard running")
+	if onStart != nil {
+		onStart(a)
+	}
+	return g.Wait()
+}
+
+func startSim(ctx context.Context, g *errgroup.Group, c *runConfig, reg *devices.Registry, brokerURL string, log zerolog.Logger, promReg prometheus.Registerer) error {
+	var faults []sim.Fault
+	for _, s := range c.SimFaults {
+		f, err := sim.ParseFault(s)
+		if err != nil {
+			return fmt.Errorf("sim-fault: %w", err)
+		}
+		faults = append(faults, f)
+	}
+	pub, err := sim.NewMQTTPublisher(brokerURL, 4, 1)
+	if err != nil {
+		return err
+	}
+	s, err := sim.New(sim.Options{Registry: reg, Speed: c.SimSpeed, Rate: c.SimRate, Faults: faults, Logger: log, Registerer: promReg}, pub)
+	if err != nil {
+		return err
+	}
+	g.Go(func() error {
+		defer pub.Close()
+		return s.Run(ctx)
+	})
+	return nil
+}
+
+// reloadOnHUP reloads the registry on SIGHUP; a registry that fails
+// validation is logged and the old one kept.
+func reloadOnHUP(ctx context.Context, path string, live *liveRegistry, log zerolog.Logger) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hup:
+			reg, err := devices.Load(path)
+			if err != nil {
+				log.Error().Err(err).Str("registry", path).Msg("registry reload failed, keeping the previous one")
+				continue
+			}
+			live.Store(reg)
+			log.Info().Str("registry", path).Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).Msg("registry reloaded")
+		}
+	}
+}
