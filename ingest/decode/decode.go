@@ -166,7 +166,7 @@ func lookupEvent(m *member) *devices.EventSpec {
 }
 
 // heartbeat decodes the heartbeat channel: ts is required; type, when
-// given, must be "heartbeat"; a missing id is derived from the timestamp.
+// given, must be "heartbeat" or "heartbeat.<kind>"; a missing id is derived from the timestamp.
 func (d *Decoder) heartbeat(e *devices.Event, payload []byte) *RejectError {
 	spec := devices.HeartbeatSpec(e.Kind)
 	if spec == nil {
@@ -177,8 +177,18 @@ func (d *Decoder) heartbeat(e *devices.Event, payload []byte) *RejectError {
 	if err != nil {
 		return err
 	}
-	if m := find(ms, keyType); m != nil && (m.kind != kString || string(bytesOf(m)) != "heartbeat") {
-		return reject(ReasonUnknownType, `heartbeat type must be "heartbeat", got `+m.kind.String()+" "+quote(string(m.raw)))
+	if m := find(ms, keyType); m != nil {
+		if m.kind != kString {
+			return reject(ReasonUnknownType, `heartbeat type must be "heartbeat", got `+m.kind.String()+" "+quote(string(m.raw)))
+		}
+		// "heartbeat" or the vocabulary's own name, "heartbeat.<kind>".
+		switch t := string(bytesOf(m)); {
+		case t == "heartbeat" || t == spec.Type:
+		case devices.Vocabulary[t] != nil && devices.Vocabulary[t].Measurement == devices.MeasHeartbeat:
+			return reject(ReasonWrongKind, "heartbeat type "+quote(t)+" belongs to another kind than "+string(e.Kind))
+		default:
+			return reject(ReasonUnknownType, `heartbeat type must be "heartbeat" or "`+spec.Type+`", got `+quote(t))
+		}
 	}
 	e.Type = spec.Type
 	if err := d.common(e, ms, true); err != nil {

@@ -117,6 +117,8 @@ func goodCases() []goodCase {
 			ev(A, H, "hb-"+tsMillis, "heartbeat.alarm", tsUTC, vBool("linked", true), vNum("battery", 87), vStr("fw", "2.1.0"), vNum("uptime_s", 86400))},
 		{"heartbeat.access", hb(G), `{"id":"hb-own","type":"heartbeat","ts":` + tsMillis + `,"state":"closed","seq":99}`,
 			withSeq(ev(G, H, "hb-own", "heartbeat.access", tsUTC, vEnum("state", "closed")), 99, "")},
+		{"heartbeat with its vocabulary type", hb(C), `{"type":"heartbeat.guard","ts":"` + tsText + `"}`,
+			ev(C, H, "hb-"+tsMillis, "heartbeat.guard", tsUTC)},
 		{"heartbeat.guard", hb(C), `{"ts":"` + tsText + `"}`,
 			ev(C, H, "hb-"+tsMillis, "heartbeat.guard", tsUTC)},
 		{"heartbeat.kitchencam", hb(K), `{"ts":"` + tsText + `","online":true,"streaming":false,"fps":0,"occluded":true,"fw":"k9"}`,
@@ -269,6 +271,7 @@ func badCases() []badCase {
 		{"status JSON broken", st, `{"status":"online"`, decode.ReasonBadJSON},
 		{"unknown post", guard, ok("guard.checkin", `"guard":"g-1","post":"back-gate","role":"guard"`), decode.ReasonUnknownPost},
 		{"heartbeat wrong type", hb, `{"ts":"` + tsText + `","type":"ping"}`, decode.ReasonUnknownType},
+		{"heartbeat type of another kind", hb, `{"ts":"` + tsText + `","type":"heartbeat.alarm"}`, decode.ReasonWrongKind},
 		{"heartbeat missing ts", hb, `{"state":"open"}`, decode.ReasonMissingTS},
 		{"heartbeat bad field", hb, `{"ts":"` + tsText + `","state":"ajar"}`, decode.ReasonBadFieldValue},
 	}
