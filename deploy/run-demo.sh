@@ -121,11 +121,11 @@ fi
 cat <<INFO
 
   campusguard demo
-    web UI and API   http://localhost:8080/
+    readiness        http://localhost:8080/readyz
     metrics          http://localhost:8080/metrics
     InfluxDB         http://$host:$port  database $db (bucket $db/autogen)
     query points     curl -G http://$host:$port/query --data-urlencode db=$db \\
-                       --data-urlencode 'q=SELECT count(*) FROM heartbeat'
+                       --data-urlencode 'q=SELECT count(id) FROM heartbeat,access,guard,kitchen,alarm WHERE time > now() - 5m'
     influxd log      $log
   Ctrl-C stops campusguard and influxd.
 

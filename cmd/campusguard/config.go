@@ -38,6 +38,7 @@ type runConfig struct {
 
 	HTTP        string
 	DedupWindow time.Duration
+	MaxPayload  int
 	MaxFuture   time.Duration
 	MaxAge      time.Duration
 
@@ -79,6 +80,7 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.StringVar(&c.DeadLetterDir, "dead-letter-dir", "", "where records InfluxDB permanently rejects are kept (default <spool-dir>/dead-letter)")
 	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address (/metrics, /healthz, /readyz)")
 	fs.DurationVar(&c.DedupWindow, "dedup-window", 10*time.Minute, "duplicate event ids are dropped within this window")
+	fs.IntVar(&c.MaxPayload, "max-payload", 16<<10, "reject payloads larger than this many bytes")
 	fs.DurationVar(&c.MaxFuture, "max-future", 5*time.Minute, "reject timestamps further than this in the future")
 	fs.DurationVar(&c.MaxAge, "max-age", 7*24*time.Hour, "reject timestamps older than this")
 	fs.BoolVar(&c.Sim, "sim", false, "also run the device simulator against the broker (demo)")

@@ -99,7 +99,7 @@ func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started)
 	}
 	a.writer = w
 
-	dec := decode.New(live, decode.Options{MaxFuture: c.MaxFuture, MaxAge: c.MaxAge})
+	dec := decode.New(live, decode.Options{MaxPayload: c.MaxPayload, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge})
 	pipe, err := ingest.NewPipeline(ctx, ingest.PipelineOptions{
 		Decoder: dec,
 		Dedup:   dedup.New(c.DedupWindow, time.Now),
@@ -165,6 +165,9 @@ func startSim(ctx context.Context, g *errgroup.Group, c *runConfig, reg *devices
 	}
 	g.Go(func() error {
 		defer pub.Close()
+		if err := pub.Connect(ctx); err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
 		return s.Run(ctx)
 	})
 	return nil

@@ -47,6 +47,9 @@ func cmdSim(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer pub.Close()
+	if err := pub.Connect(ctx); err != nil {
+		return err
+	}
 	s, err := sim.New(sim.Options{Registry: reg, Speed: *speed, Rate: *rate, Faults: fl, Logger: log,
 		Registerer: prometheus.NewRegistry()}, pub)
 	if err != nil {
