@@ -32,6 +32,11 @@ type Event struct {
 
 	Values   []Value   // type-specific fields in vocabulary order, only those present
 	Received time.Time // when campusguard received it
+
+	// Retained marks a retained message the broker replayed on
+	// (re)subscription: the device's last known state, not a new
+	// observation. It is not stored again.
+	Retained bool
 }
 
 // Lookup returns the value named name.

@@ -14,6 +14,7 @@ type Metrics struct {
 	accepted    *prometheus.CounterVec
 	rejected    *prometheus.CounterVec
 	duplicates  prometheus.Counter
+	retained    prometheus.Counter
 	seqGaps     prometheus.Counter
 	spoolErrors prometheus.Counter
 	lag         prometheus.Histogram
@@ -32,6 +33,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Messages rejected by validation, by reason."}, []string{"reason"}),
 		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "duplicates_total",
 			Help: "Messages dropped because their event id was seen within the dedup window."}),
+		retained: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "retained_replays_total",
+			Help: "Retained messages replayed by the broker on subscription: validated and passed on as state, not stored again."}),
 		seqGaps: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "seq_gaps_total",
 			Help: "Per-device sequence numbers skipped (messages a device sent that never arrived)."}),
 		spoolErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "spool_errors_total",
@@ -47,7 +50,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.rejected.WithLabelValues(string(r))
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.accepted, m.rejected, m.duplicates, m.seqGaps, m.spoolErrors, m.lag)
+		reg.MustRegister(m.received, m.accepted, m.rejected, m.duplicates, m.retained, m.seqGaps, m.spoolErrors, m.lag)
 	}
 	return m
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -12,6 +13,7 @@ import (
 	"github.com/campusguard/campusguard/ingest/dedup"
 	"github.com/campusguard/campusguard/ingest/lineproto"
 	"github.com/campusguard/campusguard/ingest/mqtt"
+	"github.com/campusguard/campusguard/ingest/spool"
 )
 
 // Appender is the durable queue the pipeline writes to; *spool.Spool
@@ -39,8 +41,12 @@ type PipelineOptions struct {
 	Spool   Appender
 	Sink    Sink // optional
 	Now     func() time.Time
-	Logger  zerolog.Logger
-	Metrics *Metrics
+	// ScheduleRetry arranges for retry to run after a failed spool append
+	// (attempt counts from 0). Default: time.AfterFunc with a backoff of
+	// 100 ms doubling to 5 s. Tests inject their own.
+	ScheduleRetry func(attempt int, retry func())
+	Logger        zerolog.Logger
+	Metrics       *Metrics
 }
 
 // Pipeline handles each MQTT message: decode, dedupe, encode, spool, ack.
@@ -51,7 +57,20 @@ type Pipeline struct {
 	ctx  context.Context
 	m    *Metrics
 	sink Sink
+
+	// mu guards inflight and makes "seen?, mark, start flight" in Handle
+	// atomic with "end flight, forget" in the done callback.
+	mu sync.Mutex
+	// inflight holds, for each event whose append has not finished, the
+	// duplicates that arrived meanwhile. They share the original's
+	// outcome: a broker redelivery carries the same packet id, so
+	// acknowledging it before the original is durable would release the
+	// broker's only copy of an event the spool may still fail to store.
+	inflight map[eventKey][]mqtt.Message
 }
+
+// eventKey identifies an event for the in-flight set.
+type eventKey struct{ device, id string }
 
 // NewPipeline returns a Pipeline; ctx bounds waits on a full spool.
 func NewPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
@@ -61,6 +80,9 @@ func NewPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.ScheduleRetry == nil {
+		o.ScheduleRetry = func(attempt int, retry func()) { time.AfterFunc(retryBackoff(attempt), retry) }
+	}
 	return &Pipeline{
 		o:    o,
 		log:  o.Logger.With().Str("component", "ingest").Logger(),
@@ -68,14 +90,17 @@ func NewPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 		ctx:  ctx,
 		m:    o.Metrics,
 		sink: o.Sink,
+
+		inflight: make(map[eventKey][]mqtt.Message),
 	}, nil
 }
 
 // Handle is the mqtt.Handler. A rejected message is acknowledged (it can
-// never become valid; it is counted and logged), a duplicate is
-// acknowledged and counted, a good one is acknowledged only after the
-// spool reports it durable. On a spool failure the message is left
-// unacknowledged so the broker redelivers it after reconnect.
+// never become valid; it is counted and logged), a duplicate is counted and
+// acknowledged (together with its original when that is still being
+// appended), a good one is acknowledged only after the spool reports it
+// durable. On a spool failure the message, and any duplicate of it that
+// arrived meanwhile, is retried until it is stored (see append).
 func (p *Pipeline) Handle(msg mqtt.Message) {
 	now := p.o.Now()
 	p.m.received.Inc()
@@ -85,37 +110,93 @@ func (p *Pipeline) Handle(msg mqtt.Message) {
 		msg.Ack()
 		return
 	}
-	if p.o.Dedup.Seen(ev.Device, ev.ID) {
-		p.m.duplicates.Inc()
+	evp := &ev
+	if msg.Retained() {
+		// The broker replays retained messages (the status last will) on
+		// every subscription: the last known state, stored when it was
+		// first published. Pass it on as state; don't store it again.
+		ev.Retained = true
+		p.m.retained.Inc()
 		msg.Ack()
+		if p.sink != nil {
+			p.sink.Accept(evp)
+		}
+		return
+	}
+	key := eventKey{ev.Device, ev.ID}
+	p.mu.Lock()
+	if p.o.Dedup.Seen(ev.Device, ev.ID) {
+		waiters, inFlight := p.inflight[key]
+		if inFlight {
+			p.inflight[key] = append(waiters, msg)
+		}
+		p.mu.Unlock()
+		p.m.duplicates.Inc()
+		if !inFlight {
+			msg.Ack()
+		}
 		return
 	}
 	// Mark now so an immediate redelivery is recognised; forgotten again
 	// if the append fails.
 	p.o.Dedup.Mark(ev.Device, ev.ID)
+	p.inflight[key] = nil
+	p.mu.Unlock()
 	if ev.HasSeq {
 		if gap := p.o.Dedup.SeqGap(ev.Device, ev.Seq); gap > 0 {
 			p.m.seqGaps.Add(float64(gap))
 		}
 	}
-	rec := lineproto.Append(make([]byte, 0, 256), &ev)
-	evp := &ev
+	rec := lineproto.Append(make([]byte, 0, 256), evp)
+	p.append(msg, evp, key, rec, 0)
+}
+
+// append puts rec in the spool; on success it acknowledges msg and the
+// duplicates that waited for it. A failed append (a disk error) is retried
+// with backoff for as long as the pipeline lives: the broker redelivers an
+// unacknowledged message only after a reconnect, so giving up would stall
+// the session once its in-flight window filled with failures. Only when
+// the pipeline stops are the message and its duplicates left
+// unacknowledged, and the id forgotten, for the broker to redeliver.
+func (p *Pipeline) append(msg mqtt.Message, evp *devices.Event, key eventKey, rec []byte, attempt int) {
 	p.o.Spool.Append(p.ctx, rec, func(err error) {
 		if err != nil {
-			p.o.Dedup.Forget(evp.Device, evp.ID)
 			p.m.spoolErrors.Inc()
 			if p.rl.Allow() {
-				p.log.Error().Err(err).Str("topic", msg.Topic()).Msg("spool append failed, message left unacknowledged")
+				p.log.Error().Err(err).Str("topic", msg.Topic()).Int("attempt", attempt+1).
+					Msg("spool append failed, message not acknowledged yet")
 			}
-			return
+			if p.ctx.Err() == nil && !errors.Is(err, spool.ErrClosed) && !errors.Is(err, spool.ErrTooLarge) {
+				p.o.ScheduleRetry(attempt, func() { p.append(msg, evp, key, rec, attempt+1) })
+				return
+			}
+		}
+		p.mu.Lock()
+		dups := p.inflight[key]
+		delete(p.inflight, key)
+		if err != nil {
+			p.o.Dedup.Forget(evp.Device, evp.ID)
+		}
+		p.mu.Unlock()
+		if err != nil {
+			return // the duplicates stay unacknowledged with the original
 		}
 		msg.Ack()
+		for _, d := range dups {
+			d.Ack()
+		}
 		p.m.accepted.WithLabelValues(string(evp.Kind)).Inc()
 		p.m.lag.Observe(p.o.Now().Sub(evp.TS).Seconds())
 		if p.sink != nil {
 			p.sink.Accept(evp)
 		}
 	})
+}
+
+// retryBackoff is 100 ms, 200 ms, ... up to 5 s.
+func retryBackoff(attempt int) time.Duration {
+	d := 100 * time.Millisecond << min(attempt, 6)
+	return min(d, 5*time.Second)
 }
 
 func (p *Pipeline) reject(msg mqtt.Message, err error) {

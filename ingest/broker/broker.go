@@ -83,7 +83,11 @@ func (b *Broker) Run(ctx context.Context) error {
 	// flight and queued for a subscriber that is briefly behind.
 	caps.MaximumInflight = 65535
 	caps.ReceiveMaximum = 65535
-	caps.MaximumClientWritesPending = 1 << 20
+	// The write queue is allocated in full (8 bytes a slot) for every
+	// connection, devices included: 1<<20 slots cost 8 MiB per device. A
+	// QoS 1 message enters it only after taking an inflight slot, so more
+	// slots than MaximumInflight are never used by QoS 1 traffic.
+	caps.MaximumClientWritesPending = 1 << 16
 	srv := mochi.New(&mochi.Options{
 		Capabilities: caps,
 		Logger:       slog.New(slog.NewTextHandler(zerologWriter{b.log}, &slog.HandlerOptions{Level: slog.LevelWarn})),

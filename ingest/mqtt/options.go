@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -24,6 +26,9 @@ func (s Secret) String() string {
 	}
 	return "[REDACTED]"
 }
+
+// GoString keeps the secret out of %#v (fmt does not use String there).
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
 
 // MarshalText keeps secrets out of JSON and YAML dumps.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
@@ -79,11 +84,19 @@ func (o *Options) Validate() error {
 	default:
 		return fmt.Errorf("mqtt: broker scheme must be tcp, ssl, ws or wss: %q", o.Broker)
 	}
+	if u.Host == "" {
+		return fmt.Errorf("mqtt: broker has no host (e.g. tcp://127.0.0.1:1883): %q", o.Broker)
+	}
 	if o.ClientID == "" || len(o.ClientID) > 128 {
 		return fmt.Errorf("mqtt: client_id must be 1..128 characters: %q", o.ClientID)
 	}
 	if len(o.Topics) == 0 {
 		return errors.New("mqtt: topics must not be empty")
+	}
+	for _, t := range o.Topics {
+		if err := checkFilter(t); err != nil {
+			return fmt.Errorf("mqtt: topics: %q: %w", t, err)
+		}
 	}
 	if o.QoS != 1 {
 		return fmt.Errorf("mqtt: qos must be 1 (at-least-once with manual acknowledgement): %d", o.QoS)
@@ -96,6 +109,30 @@ func (o *Options) Validate() error {
 	}
 	if o.ConnectTimeout <= 0 || o.MaxReconnect <= 0 {
 		return errors.New("mqtt: connect_timeout and max_reconnect must be > 0")
+	}
+	return nil
+}
+
+// checkFilter reports why f is not a valid MQTT topic filter. A bad filter
+// would otherwise fail every SUBSCRIBE, and the subscriber would reconnect
+// forever instead of refusing to start.
+func checkFilter(f string) error {
+	if f == "" {
+		return errors.New("empty topic filter")
+	}
+	if len(f) > 65535 || strings.ContainsRune(f, 0) || !utf8.ValidString(f) {
+		return errors.New("topic filter must be valid UTF-8 without NUL, at most 65535 bytes")
+	}
+	levels := strings.Split(f, "/")
+	for i, l := range levels {
+		switch {
+		case l == "#" && i != len(levels)-1:
+			return errors.New("# must be the last level")
+		case l != "#" && strings.Contains(l, "#"):
+			return errors.New("# must be a whole level")
+		case l != "+" && strings.Contains(l, "+"):
+			return errors.New("+ must be a whole level")
+		}
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func (s *Subscriber) Connected() bool { return s.up.Load() }
 // ends; then it disconnects. Connection failures are retried with backoff
 // for as long as ctx lives.
 func (s *Subscriber) Run(ctx context.Context) error {
-	po, err := s.pahoOptions()
+	po, err := s.pahoOptions(ctx)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Subscriber) Run(ctx context.Context) error {
 	return nil
 }
 
-func (s *Subscriber) pahoOptions() (*paho.ClientOptions, error) {
+func (s *Subscriber) pahoOptions(ctx context.Context) (*paho.ClientOptions, error) {
 	o := paho.NewClientOptions().
 		AddBroker(s.opts.Broker).
 		SetClientID(s.opts.ClientID).
@@ -100,7 +100,7 @@ func (s *Subscriber) pahoOptions() (*paho.ClientOptions, error) {
 	// With a persistent session the broker may deliver queued messages
 	// before our SUBSCRIBE is answered: route them to the same handler.
 	o.SetDefaultPublishHandler(s.onMessage)
-	o.SetOnConnectHandler(s.onConnect)
+	o.SetOnConnectHandler(func(c paho.Client) { s.onConnect(ctx, c) })
 	o.SetConnectionLostHandler(func(_ paho.Client, err error) {
 		s.up.Store(false)
 		s.metrics.connected.Set(0)
@@ -122,24 +122,68 @@ func (s *Subscriber) pahoOptions() (*paho.ClientOptions, error) {
 
 func (s *Subscriber) onMessage(_ paho.Client, m paho.Message) { s.handle(m) }
 
-func (s *Subscriber) onConnect(c paho.Client) {
+// onConnect subscribes on a new connection; paho calls it on a goroutine of
+// its own after every (re)connection. A failed SUBSCRIBE is retried on the
+// same connection with backoff until it succeeds, the connection drops (the
+// next onConnect takes over) or Run ends. It must not call Disconnect to
+// retry: in paho that ends the client for good, without reconnecting.
+func (s *Subscriber) onConnect(ctx context.Context, c paho.Client) {
 	filters := make(map[string]byte, len(s.opts.Topics))
 	for _, t := range s.opts.Topics {
 		filters[t] = s.opts.QoS
 	}
-	tok := c.SubscribeMultiple(filters, s.onMessage)
-	if !tok.WaitTimeout(s.opts.ConnectTimeout) || tok.Error() != nil {
-		s.log.Error().Err(tok.Error()).Strs("topics", s.opts.Topics).Msg("subscribe failed, dropping connection to retry")
+	wait := min(time.Second, s.opts.MaxReconnect)
+	for {
+		err := s.subscribe(c, filters)
+		if err == nil {
+			break
+		}
 		s.metrics.subscribeErrors.Inc()
-		// Reconnecting is the only way to retry a subscription in paho;
-		// the persistent session keeps queued messages meanwhile.
-		go c.Disconnect(0)
-		return
+		s.log.Error().Err(err).Strs("topics", s.opts.Topics).Dur("retry_in", wait).Msg("subscribe failed, retrying")
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if !c.IsConnectionOpen() {
+			return
+		}
+		wait = min(2*wait, s.opts.MaxReconnect)
+	}
+	if ctx.Err() != nil {
+		return // Run is disconnecting
 	}
 	s.up.Store(true)
 	s.metrics.connected.Set(1)
 	s.metrics.connects.Inc()
 	s.log.Info().Str("broker", s.opts.Broker).Str("client_id", s.opts.ClientID).Strs("topics", s.opts.Topics).Msg("subscribed")
+}
+
+// subscribe sends one SUBSCRIBE for filters and checks that the broker
+// granted every filter.
+func (s *Subscriber) subscribe(c paho.Client, filters map[string]byte) error {
+	tok := c.SubscribeMultiple(filters, s.onMessage)
+	if !tok.WaitTimeout(s.opts.ConnectTimeout) {
+		return fmt.Errorf("mqtt: no SUBACK within connect_timeout %s", s.opts.ConnectTimeout)
+	}
+	if err := tok.Error(); err != nil {
+		return fmt.Errorf("mqtt: subscribe: %w", err)
+	}
+	// paho reports a refused filter (SUBACK return code 0x80) only here.
+	if st, ok := tok.(*paho.SubscribeToken); ok {
+		for f, granted := range st.Result() {
+			switch {
+			case granted > 2:
+				return fmt.Errorf("mqtt: broker refused subscription %q (SUBACK code %#x)", f, granted)
+			case granted < filters[f]:
+				s.log.Warn().Str("topic", f).Uint8("granted_qos", granted).Uint8("qos", filters[f]).
+					Msg("broker granted a lower qos: messages may be lost")
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Subscriber) tlsConfig() (*tls.Config, error) {
