@@ -1,8 +1,18 @@
-// Package alerting will own campusguard's rule engine: per-school state,
-// school calendars and windows, the deadline structure, the alert lifecycle
-// (firing, acknowledged, resolved), silences, notifications and the
-// compliance measures of domain.md. It consumes devices.Event values that
-// cmd hands it from ingest; it never imports ingest.
+// Package alerting owns campusguard's alerts: the rule catalogue of
+// domain.md (ids, default severities, audiences, bilingual titles), the
+// Alert record every other component exchanges, and the Condition a rule
+// reports. Sub-packages own the parts of the pipeline:
 //
-// Not built yet: see the alerting issue.
+//   - deadline: the timer structure holding every device's and window's
+//     next deadline (a million of them);
+//   - config: the strict rules file with per-region and per-school overrides;
+//   - engine: per-school state sharded across workers, evaluating rules on
+//     events and deadlines with an injectable clock;
+//   - lifecycle: firing → acknowledged → resolved, escalation, reminders,
+//     silences, inhibition, start-up grace, persistence;
+//   - notify: the MQTT alert topic and webhooks;
+//   - compliance: the five measures per school, region and city.
+//
+// alerting consumes devices.Event values that cmd hands it; it never
+// imports ingest, and never waits on storage or notification delivery.
 package alerting

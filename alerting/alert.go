@@ -1,0 +1,127 @@
+package alerting
+
+import (
+	"fmt"
+	"time"
+)
+
+// Severity orders how fast someone must act.
+type Severity string
+
+// Severities of domain.md.
+const (
+	P0 Severity = "P0" // critical: seconds
+	P1 Severity = "P1" // urgent: minutes
+	P2 Severity = "P2" // same day
+	P3 Severity = "P3" // daily report
+)
+
+// Rank returns 0 for P0 … 3 for P3 (lower is more severe), 4 if unknown.
+func (s Severity) Rank() int {
+	switch s {
+	case P0:
+		return 0
+	case P1:
+		return 1
+	case P2:
+		return 2
+	case P3:
+		return 3
+	}
+	return 4
+}
+
+// ParseSeverity checks s.
+func ParseSeverity(s string) (Severity, error) {
+	if v := Severity(s); v.Rank() < 4 {
+		return v, nil
+	}
+	return "", fmt.Errorf("severity must be P0, P1, P2 or P3: %q", s)
+}
+
+// Audience is who is told about an alert.
+type Audience string
+
+// Audiences of domain.md.
+const (
+	Police    Audience = "police"    // 公安
+	Education Audience = "education" // 教育局
+	Market    Audience = "market"    // 市场监管 / 卫健委
+	SchoolAud Audience = "school"    // 学校保卫处
+)
+
+// Audiences lists every audience.
+var Audiences = []Audience{Police, Education, Market, SchoolAud}
+
+// State is where an alert is in its lifecycle.
+type State string
+
+// Alert states.
+const (
+	Firing       State = "firing"
+	Acknowledged State = "acknowledged"
+	Resolved     State = "resolved"
+)
+
+// Alert is the record every component exchanges: the JSON of the MQTT
+// alert topic and the HTTP API (design.md "Alerts out"). One alert exists
+// per (Rule, School, Subject); a repeat updates it.
+type Alert struct {
+	ID         string     `json:"id"`
+	Rule       RuleID     `json:"rule"`
+	Severity   Severity   `json:"severity"`
+	State      State      `json:"state"`
+	Region     string     `json:"region"`
+	School     string     `json:"school"`
+	Subject    string     `json:"subject,omitempty"` // what the alert is about: a device, post, window, category
+	Device     string     `json:"device,omitempty"`
+	Audience   []Audience `json:"audience"`
+	StartedAt  time.Time  `json:"started_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	MessageZH  string     `json:"message_zh"`
+	MessageEN  string     `json:"message_en"`
+	AckedBy    string     `json:"acked_by,omitempty"`
+	AckedAt    *time.Time `json:"acked_at,omitempty"`
+	Note       string     `json:"note,omitempty"`
+	Count      int        `json:"count"`                // how many times the condition fired while open
+	Escalated  bool       `json:"escalated,omitempty"`  // not acknowledged in time
+	Silenced   bool       `json:"silenced,omitempty"`   // a silence matched when it fired
+	DueAt      *time.Time `json:"due_at,omitempty"`     // rectification deadline (kitchen violations)
+	Resolution string     `json:"resolution,omitempty"` // auto | manual
+}
+
+// Key identifies the one alert of a (rule, school, subject).
+type Key struct {
+	Rule    RuleID
+	School  string
+	Subject string
+}
+
+// Key returns the alert's identity.
+func (a *Alert) Key() Key { return Key{a.Rule, a.School, a.Subject} }
+
+// String renders a key for logs and ids.
+func (k Key) String() string { return string(k.Rule) + "/" + k.School + "/" + k.Subject }
+
+// Open reports whether the alert still needs someone.
+func (a *Alert) Open() bool { return a.State != Resolved }
+
+// Condition is what a rule reports: a lapse that holds (Firing) or has
+// cleared (!Firing) for a (rule, school, subject) at a time.
+type Condition struct {
+	Rule      RuleID
+	Region    string
+	School    string
+	Subject   string
+	Device    string
+	Severity  Severity // the rule's severity for this occurrence (may depend on school hours)
+	Firing    bool
+	At        time.Time
+	MessageZH string
+	MessageEN string
+	DueAt     *time.Time
+}
+
+// Key returns the alert identity the condition is about.
+func (c *Condition) Key() Key { return Key{c.Rule, c.School, c.Subject} }

@@ -1,0 +1,111 @@
+package alerting
+
+import "fmt"
+
+// RuleID names a rule of domain.md.
+type RuleID string
+
+// The rule catalogue (domain.md "Rules (defaults)").
+const (
+	AlarmPanic       RuleID = "alarm_panic"
+	AlarmUnacked     RuleID = "alarm_unacked"
+	AlarmOffline     RuleID = "alarm_offline"
+	AlarmLinkDown    RuleID = "alarm_link_down"
+	AlarmTrouble     RuleID = "alarm_trouble"
+	AlarmTestOverdue RuleID = "alarm_test_overdue"
+
+	GateForced         RuleID = "gate_forced"
+	GateIntrusion      RuleID = "gate_intrusion"
+	GateBlacklist      RuleID = "gate_blacklist"
+	GateDeniedBurst    RuleID = "gate_denied_burst"
+	GateHeldOpen       RuleID = "gate_held_open"
+	GateOpenAfterHours RuleID = "gate_open_after_hours"
+	AccessOffline      RuleID = "access_offline"
+
+	GuardUnderstaffed  RuleID = "guard_understaffed"
+	GuardroomUnmanned  RuleID = "guardroom_unmanned"
+	GuardUnlicensed    RuleID = "guard_unlicensed"
+	PatrolShortfall    RuleID = "patrol_shortfall"
+	PostUnstaffed      RuleID = "post_unstaffed"
+	PostUnderstaffed   RuleID = "post_understaffed"
+	PostLeftEarly      RuleID = "post_left_early"
+	KitchenCamOffline  RuleID = "kitchen_cam_offline"
+	KitchenCamOccluded RuleID = "kitchen_cam_occluded"
+	KitchenViolation   RuleID = "kitchen_violation"
+	KitchenRepeat      RuleID = "kitchen_repeat"
+	KitchenOverdue     RuleID = "kitchen_overdue"
+
+	// SchoolOffline replaces the per-device offline alerts of a school
+	// whose devices all fell silent at once (inhibition).
+	SchoolOffline RuleID = "school_offline"
+)
+
+// RuleInfo is a rule's catalogue entry: its defaults and its names.
+type RuleInfo struct {
+	ID       RuleID
+	Kind     string     // device kind the rule watches ("" for school-level)
+	Severity Severity   // default (some rules vary it by time of day)
+	Audience []Audience // who is told
+	TitleZH  string
+	TitleEN  string
+}
+
+var (
+	psE   = []Audience{Police, Education, SchoolAud}
+	pS    = []Audience{Police, SchoolAud}
+	sOnly = []Audience{SchoolAud}
+	pOnly = []Audience{Police}
+	sE    = []Audience{SchoolAud, Education}
+	eP    = []Audience{Education, Police}
+	eOnly = []Audience{Education}
+	mS    = []Audience{Market, SchoolAud}
+	mOnly = []Audience{Market}
+	mE    = []Audience{Market, Education}
+)
+
+// Catalogue lists every rule in a stable order.
+var Catalogue = []RuleInfo{
+	{AlarmPanic, "alarm", P0, psE, "一键报警求救", "Panic button pressed"},
+	{AlarmUnacked, "alarm", P0, pOnly, "一键报警未确认（升级）", "Panic alarm not acknowledged (escalated)"},
+	{AlarmOffline, "alarm", P1, pS, "一键报警终端离线", "Alarm terminal offline"},
+	{AlarmLinkDown, "alarm", P1, pS, "一键报警与110联网中断", "Alarm terminal's 110 link down"},
+	{AlarmTrouble, "alarm", P1, sOnly, "一键报警终端故障", "Alarm terminal trouble"},
+	{AlarmTestOverdue, "alarm", P2, sE, "一键报警逾期未测试", "Alarm terminal test overdue"},
+	{GateForced, "access", P1, pS, "校门被强行打开", "Gate forced open"},
+	{GateIntrusion, "access", P1, pS, "校门闯入（尾随/翻越）", "Gate intrusion (tailgating, climbing)"},
+	{GateBlacklist, "access", P0, pS, "黑名单人员刷卡", "Blacklisted credential at the gate"},
+	{GateDeniedBurst, "access", P1, sOnly, "短时间多次拒绝通行", "Burst of denied attempts"},
+	{GateHeldOpen, "access", P2, []Audience{SchoolAud, Police}, "校门长时间未关", "Gate held open"},
+	{GateOpenAfterHours, "access", P2, sE, "非开放时段校门常开", "Gate always-open outside hours"},
+	{AccessOffline, "access", P1, sOnly, "门禁控制器离线", "Gate controller offline"},
+	{GuardUnderstaffed, "guard", P2, eP, "在岗专职保安不足", "Fewer licensed guards on duty than required"},
+	{GuardroomUnmanned, "guard", P1, []Audience{SchoolAud, Police}, "门卫室无人值守", "Guard room unmanned"},
+	{GuardUnlicensed, "guard", P2, eOnly, "非持证保安签到", "Check-in by a guard not on the licensed roster"},
+	{PatrolShortfall, "guard", P3, sE, "巡逻次数不足", "Too few patrol rounds"},
+	{PostUnstaffed, "guard", P1, pS, "护学岗未到岗", "Protection post not staffed"},
+	{PostUnderstaffed, "guard", P1, pS, "护学岗人数不足", "Protection post understaffed"},
+	{PostLeftEarly, "guard", P2, pS, "护学岗提前离岗", "Protection post left early"},
+	{KitchenCamOffline, "kitchencam", P2, mS, "明厨亮灶摄像头离线", "Kitchen camera offline"},
+	{KitchenCamOccluded, "kitchencam", P2, mS, "明厨亮灶摄像头被遮挡", "Kitchen camera covered"},
+	{KitchenViolation, "kitchencam", P2, mS, "后厨违规行为", "Kitchen violation"},
+	{KitchenRepeat, "kitchencam", P2, mOnly, "后厨违规反复发生", "Repeated kitchen violations"},
+	{KitchenOverdue, "kitchencam", P2, mE, "后厨违规逾期未整改", "Kitchen violation not rectified in time"},
+	{SchoolOffline, "", P1, []Audience{Police, SchoolAud, Education}, "学校设备全部离线", "All devices of the school offline"},
+}
+
+var catalogueByID = func() map[RuleID]*RuleInfo {
+	m := make(map[RuleID]*RuleInfo, len(Catalogue))
+	for i := range Catalogue {
+		if _, dup := m[Catalogue[i].ID]; dup {
+			panic(fmt.Sprintf("alerting: duplicate rule %s", Catalogue[i].ID))
+		}
+		m[Catalogue[i].ID] = &Catalogue[i]
+	}
+	return m
+}()
+
+// Info returns the catalogue entry of id.
+func Info(id RuleID) (*RuleInfo, bool) {
+	r, ok := catalogueByID[id]
+	return r, ok
+}

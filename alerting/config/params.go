@@ -1,0 +1,101 @@
+// Package config owns the rules file: every rule parameter of domain.md
+// with its default (Defaults), and per-region and per-school overrides,
+// loaded from strict YAML (unknown rule ids or keys fail start-up) and
+// resolved into one Params per school.
+package config
+
+import (
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+)
+
+// Params are the resolved parameters for one school. Every duration is a
+// real duration; every default comes from domain.md (marked "assumed"
+// there where no source gives one).
+type Params struct {
+	// Disabled rules do not fire for this school.
+	Disabled map[alerting.RuleID]bool
+	// Severity overrides a rule's catalogue severity.
+	Severity map[alerting.RuleID]alerting.Severity
+
+	// HeartbeatMisses: a device is offline after this many missed
+	// heartbeat intervals (alarm_offline, access_offline).
+	HeartbeatMisses int
+
+	AlarmLinkDownAfter time.Duration // alarm_link_down: link down longer than this
+	AlarmTestMaxAge    time.Duration // alarm_test_overdue: no successful test for this long
+
+	DeniedBurstCount  int           // gate_denied_burst: this many denials at one gate ...
+	DeniedBurstWindow time.Duration // ... within this window
+	HeldOpenAfter     time.Duration // gate_held_open: open longer than this outside windows
+
+	GuardCheckAfterDayStart time.Duration // guard_understaffed: first check this long after the day starts
+	GuardroomUnmannedAfter  time.Duration // guardroom_unmanned: no presence at the guard room for this long
+	PatrolMinRounds         int           // patrol_shortfall: rounds required per day
+	PatrolNoneByNoon        time.Duration // patrol_shortfall P2 if no round by this time of day (12:00)
+
+	PostArriveBefore time.Duration // post staff expected this long before a peak window
+	PostAlertBefore  time.Duration // post_unstaffed fires if nobody by window start minus this
+	PostMinStaff     int           // post_understaffed: people required at the main gate
+
+	KitchenWindowLead   time.Duration // kitchen operating window starts this long before a meal
+	KitchenOfflineAfter time.Duration // kitchen_cam_offline: offline/not streaming/frozen this long in a window
+	KitchenFrameAgeMax  time.Duration // a frame older than this counts as frozen
+	KitchenRepeatTier3  int           // kitchen_repeat: this many tier-3 events of one category in a school day
+	KitchenRepeatTier2  time.Duration // kitchen_repeat: a tier-2 repeat within this long
+	KitchenCloseWithin  time.Duration // kitchen_violation tier 2: rectify within this long (kitchen_overdue after)
+
+	// Lifecycle.
+	EscalateAfter map[alerting.Severity]time.Duration // not acknowledged this long → escalate (alarm_unacked for panics)
+	RemindEvery   map[alerting.Severity]time.Duration // reminder notifications while open
+	GracePeriod   time.Duration                       // after start-up no offline alerts for this long
+}
+
+// Defaults returns the parameters of domain.md.
+func Defaults() Params {
+	return Params{
+		Disabled:                map[alerting.RuleID]bool{},
+		Severity:                map[alerting.RuleID]alerting.Severity{},
+		HeartbeatMisses:         3,
+		AlarmLinkDownAfter:      60 * time.Second,
+		AlarmTestMaxAge:         30 * 24 * time.Hour,
+		DeniedBurstCount:        3,
+		DeniedBurstWindow:       5 * time.Minute,
+		HeldOpenAfter:           5 * time.Minute,
+		GuardCheckAfterDayStart: 30 * time.Minute,
+		GuardroomUnmannedAfter:  30 * time.Minute,
+		PatrolMinRounds:         5,
+		PatrolNoneByNoon:        12 * time.Hour,
+		PostArriveBefore:        20 * time.Minute,
+		PostAlertBefore:         10 * time.Minute,
+		PostMinStaff:            2,
+		KitchenWindowLead:       90 * time.Minute,
+		KitchenOfflineAfter:     10 * time.Minute,
+		KitchenFrameAgeMax:      60 * time.Second,
+		KitchenRepeatTier3:      3,
+		KitchenRepeatTier2:      7 * 24 * time.Hour,
+		KitchenCloseWithin:      24 * time.Hour,
+		EscalateAfter: map[alerting.Severity]time.Duration{
+			alerting.P0: 60 * time.Second,
+			alerting.P1: 10 * time.Minute,
+		},
+		RemindEvery: map[alerting.Severity]time.Duration{
+			alerting.P0: 2 * time.Minute,
+			alerting.P1: 30 * time.Minute,
+			alerting.P2: 4 * time.Hour,
+		},
+		GracePeriod: 5 * time.Minute,
+	}
+}
+
+// Enabled reports whether rule fires for this school.
+func (p *Params) Enabled(rule alerting.RuleID) bool { return !p.Disabled[rule] }
+
+// SeverityOf returns the rule's severity: the override, else def.
+func (p *Params) SeverityOf(rule alerting.RuleID, def alerting.Severity) alerting.Severity {
+	if s, ok := p.Severity[rule]; ok {
+		return s
+	}
+	return def
+}

@@ -1,0 +1,7 @@
+// Package engine owns rule evaluation: per-school state sharded across
+// workers by school (one school's events and deadlines are handled in
+// order on one goroutine, without locks), the deadline structure, and the
+// injectable clock. Rule logic lives in Modules (alerting/rules); the
+// engine reports their Conditions to a sink and never waits on storage,
+// spool or notification delivery.
+package engine

@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/config"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// Ctx is what a Module sees of the engine while it handles one school: the
+// school, its parameters, the clock, the calendar, and the means to report
+// conditions and set deadlines. A Ctx is only valid during the call it is
+// passed to; all calls for one school happen on one goroutine, in order,
+// so module state needs no locks.
+type Ctx interface {
+	// Now is the engine clock's time of the event or deadline being handled.
+	Now() time.Time
+	School() *devices.School
+	Params() *config.Params
+	// SchoolDay reports whether the school's calendar has teaching on t's
+	// local date (Asia/Shanghai).
+	SchoolDay(t time.Time) bool
+	// Fire reports a lapse. Region, School and At are filled in when empty;
+	// Severity defaults to the catalogue's (after Params overrides).
+	Fire(c alerting.Condition)
+	// Resolve reports that the lapse of (rule, subject) has cleared.
+	Resolve(rule alerting.RuleID, subject string)
+	// At schedules OnTimer(key) for time t, replacing an earlier deadline
+	// with the same key; a time in the past fires on the next tick.
+	At(t time.Time, key string)
+	// Cancel removes the deadline with key, if any.
+	Cancel(key string)
+	// Starting is true during the start-up grace period: modules should
+	// arm deadlines as usual (the lifecycle suppresses offline storms).
+	Starting() bool
+}
+
+// Module evaluates the rules of one concern (alarm terminals, gates,
+// guards and posts, kitchens) for every school. The engine creates one
+// state per school and passes it back on every call.
+type Module interface {
+	// Name is a short id, used as the prefix of the module's timer keys.
+	Name() string
+	// Rules lists the rule ids the module may fire.
+	Rules() []alerting.RuleID
+	// NewState returns the module's state for a school, or nil when the
+	// school has nothing this module watches (then no other call is made).
+	NewState(s *devices.School) any
+	// Start arms the expected-presence deadlines for a school at engine
+	// start or after a registry reload: the registry is the source of
+	// truth, so a device that never sends anything is still watched.
+	Start(c Ctx, st any)
+	// OnEvent handles one event of the school (events of one school
+	// arrive in order). Retained replays have ev.Retained set.
+	OnEvent(c Ctx, st any, ev *devices.Event)
+	// OnTimer handles a deadline the module set with Ctx.At.
+	OnTimer(c Ctx, st any, key string)
+}
