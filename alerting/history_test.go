@@ -1,0 +1,28 @@
+package alerting
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAlertLineProtocol(t *testing.T) {
+	start := time.Date(2026, 11, 30, 7, 12, 3, 0, time.UTC)
+	end := start.Add(90 * time.Second)
+	a := Alert{ID: "al-1", Rule: AlarmPanic, Severity: P0, State: Resolved, Region: "130802", School: "cd-0001",
+		Subject: "cd-0001-alarm-1", Device: "cd-0001-alarm-1", StartedAt: start, ResolvedAt: &end,
+		MessageZH: "一键报警：承德市第一中学 传达室", MessageEN: `panic "button", pressed`, AckedBy: "police 110", Note: "drill\nover", Count: 2}
+	got := string(a.AppendLineProtocol(nil, "resolved", end))
+	want := `alert,event=resolved,region=130802,rule=alarm_panic,school=cd-0001,severity=P0,state=resolved ` +
+		`id="al-1",subject="cd-0001-alarm-1",device="cd-0001-alarm-1",message_zh="一键报警：承德市第一中学 传达室",` +
+		`message_en="panic \"button\", pressed",acked_by="police 110",note="drill over",count=2i,duration_s=90 `
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\n") {
+		t.Fatalf("got  %q\nwant %q…", got, want)
+	}
+	// Same alert and event: same timestamp (idempotent); other event: another.
+	again := string(a.AppendLineProtocol(nil, "resolved", end))
+	other := string(a.AppendLineProtocol(nil, "acknowledged", end))
+	if again != got || other[strings.LastIndexByte(other[:len(other)-1], ' '):] == got[strings.LastIndexByte(got[:len(got)-1], ' '):] {
+		t.Errorf("timestamps: replay must repeat, another event must differ:\n%s%s", got, other)
+	}
+}
