@@ -1,0 +1,39 @@
+// Package deadline owns the timer structure of the alerting engine: Set,
+// a keyed set of deadlines (one per key) that one engine shard holds for
+// all its devices and windows, scheduled, moved and cancelled by key and
+// taken out in time order when due.
+//
+// The package only orders deadlines. It does not read a clock, start
+// goroutines, lock or know what a key means: the engine owns the clock,
+// the tick that calls PopDue, and the keys (module-prefixed timer names).
+// A Set belongs to one shard goroutine and is not safe for concurrent use.
+//
+// # Order
+//
+// Deadlines are exact time.Time instants (to the nanosecond, from the
+// zero Time to years ahead; no bucketing), so PopDue never fires early
+// and fires in time order; deadlines at the same instant fire in the order
+// they were scheduled. Monotonic clock readings are dropped, which makes
+// the order total.
+//
+// # Structure
+//
+// A 4-ary min-heap of (instant, scheduling number, slot) entries, with a
+// map from key to a slot holding the key, its time and its heap position.
+// Schedule and Cancel cost one map access and O(log n) sifting; the Set
+// allocates only when it grows, and a fired or cancelled slot is reused.
+//
+// The load it is built for is a million devices whose offline deadline
+// every heartbeat (each 60 s) moves 3 minutes ahead, and which rarely
+// fire. A hierarchical timing wheel was measured against it on that load
+// (a one-level prototype, a lower bound for the real thing): moving a
+// deadline cost about 200-700 ns against the heap's 500-800 ns, because
+// the map access both need dominates (250-300 ns at a million string
+// keys), while the wheel's 1 s tick cost more (it must sort each bucket
+// into exact order: 5.7 ms against 3.1 ms per tick for 5,556 due keys) and
+// memory was alike (about 125-140 bytes a key). At 16,700 heartbeats a
+// second the heap's moves take about 1.5% of one core. The heap wins on
+// what is left: exact order, ties, far-future deadlines and deadlines
+// scheduled during PopDue need no cascading, overflow lists or per-tick
+// sorting, so it is a fraction of the code to get right.
+package deadline

@@ -1,0 +1,18 @@
+// Package lifecycle owns what happens to an alert after a rule reports a
+// Condition: the one alert of each (rule, school, subject) going from
+// firing to acknowledged to resolved, escalation of unacknowledged P0/P1
+// alerts (with the separate alarm_unacked alert for panic presses),
+// reminders, kitchen_overdue when a violation passes its deadline,
+// silences (drills, maintenance), inhibition of device-offline alerts by
+// school_offline, the start-up grace period that stops an offline-alert
+// storm, and the persistence of open alerts, acknowledgements and silences
+// across restarts (BoltStore, write-through).
+//
+// Every change reaches the caller through Options.OnChange after it is
+// stored, in the order the changes were made; notify, the dashboards' SSE
+// stream and the InfluxDB history consume it.
+//
+// It must not evaluate rules (alerting/engine and alerting/rules do), deliver
+// notifications (alerting/notify does), or import ingest. It starts no
+// goroutine: Tick is driven by the caller's clock loop.
+package lifecycle

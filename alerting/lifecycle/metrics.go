@@ -1,0 +1,60 @@
+package lifecycle
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/campusguard/campusguard/alerting"
+)
+
+var severities = []alerting.Severity{alerting.P0, alerting.P1, alerting.P2, alerting.P3}
+
+type metrics struct {
+	open        map[alerting.Severity]prometheus.Gauge
+	changes     map[string]prometheus.Counter
+	storeErrors prometheus.Counter
+	held        prometheus.Gauge
+	duration    *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	const ns, sub = "campusguard", "alerts"
+	open := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "open",
+		Help: "Open (firing or acknowledged) alerts, by severity."}, []string{"severity"})
+	changes := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "changes_total",
+		Help: "Alert changes handed to OnChange, by event."}, []string{"event"})
+	m := &metrics{
+		open:    map[alerting.Severity]prometheus.Gauge{},
+		changes: map[string]prometheus.Counter{},
+		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "store_errors_total",
+			Help: "Alert and silence writes the store failed (the change stays in memory and is still notified)."}),
+		held: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "held",
+			Help: "Offline conditions held back by the start-up grace period."}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "duration_seconds",
+			Help:    "Time from firing to resolution of resolved alerts, by severity.",
+			Buckets: []float64{10, 30, 60, 180, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600}},
+			[]string{"severity"}),
+	}
+	for _, s := range severities {
+		m.open[s] = open.WithLabelValues(string(s))
+		m.duration.WithLabelValues(string(s))
+	}
+	for _, e := range Events {
+		m.changes[e] = changes.WithLabelValues(e)
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{open, changes, m.storeErrors, m.held, m.duration} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// openGauge returns the gauge of s; an unknown severity counts as P3.
+func (m *metrics) openGauge(s alerting.Severity) prometheus.Gauge {
+	if g, ok := m.open[s]; ok {
+		return g
+	}
+	return m.open[alerting.P3]
+}

@@ -1,0 +1,290 @@
+package access
+
+import (
+	"strings"
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// QuietAfter is how long gate_forced and gate_intrusion stay firing after
+// the last such event at a gate before they resolve by themselves.
+const QuietAfter = 30 * time.Minute
+
+// Module evaluates the gate rules for every school.
+type Module struct{}
+
+// New returns the access module.
+func New() engine.Module { return &Module{} }
+
+// Timer keys: "access:<what>[:<device>]".
+const (
+	keyPrefix  = "access:"
+	keyHB      = "hb"     // per gate: presence deadline (access_offline)
+	keyHeld    = "held"   // per gate: open too long (gate_held_open)
+	keyAOH     = "aoh"    // per gate: next window boundary while always open (gate_open_after_hours)
+	keyDenied  = "denied" // per gate: a window without denials (gate_denied_burst resolves)
+	keyForced  = "forced" // per gate: QuietAfter since the last forced opening
+	keyIntr    = "intr"   // per gate: QuietAfter since the last intrusion
+	keyHours   = "hours"  // per school: school hours begin (access_offline P2 → P1)
+	timerHours = keyPrefix + keyHours
+)
+
+var rules = []alerting.RuleID{
+	alerting.GateForced, alerting.GateIntrusion, alerting.GateBlacklist, alerting.GateDeniedBurst,
+	alerting.GateHeldOpen, alerting.GateOpenAfterHours, alerting.AccessOffline,
+}
+
+// Name implements engine.Module.
+func (*Module) Name() string { return "access" }
+
+// Rules implements engine.Module.
+func (*Module) Rules() []alerting.RuleID { return rules }
+
+// Gate states of gate.state and the access heartbeat.
+const (
+	stateOpen       = "open"
+	stateClosed     = "closed"
+	stateAlwaysOpen = "always_open"
+)
+
+// gate is the state of one gate controller.
+type gate struct {
+	id, location, name string
+	interval           time.Duration
+	keys               [6]string // timer keys by kind, see key()
+
+	// Presence (access_offline).
+	lastSeen time.Time // last message, or the Start time
+	seen     bool      // a live message arrived since Start
+	offline  bool      // access_offline is firing
+	offSev   alerting.Severity
+	offWill  bool
+
+	// Gate state (gate_held_open, gate_open_after_hours).
+	state      string    // "" until reported
+	openSince  time.Time // when it became open
+	heldFiring bool
+	aohFiring  bool
+
+	// Incidents.
+	forcedFiring bool
+	intrFiring   bool
+
+	// Denials (gate_denied_burst): the last DeniedBurstCount times, a ring.
+	denied       []time.Time
+	deniedNext   int
+	deniedCount  int
+	deniedLast   time.Time
+	deniedFiring bool
+}
+
+// Indexes into gate.keys.
+const (
+	kHB = iota
+	kHeld
+	kAOH
+	kDenied
+	kForced
+	kIntr
+)
+
+var keyNames = [...]string{kHB: keyHB, kHeld: keyHeld, kAOH: keyAOH, kDenied: keyDenied, kForced: keyForced, kIntr: keyIntr}
+
+func newGate(d *devices.Device) *gate {
+	g := &gate{id: d.ID}
+	for i, n := range keyNames {
+		g.keys[i] = keyPrefix + n + ":" + d.ID
+	}
+	g.update(d)
+	return g
+}
+
+func (g *gate) update(d *devices.Device) {
+	g.location, g.name = d.Location, d.Gate
+	g.interval = time.Duration(d.HeartbeatInterval())
+}
+
+// where names the gate in messages: its location (or gate name) and the
+// controller id, "正门（x）" / "gate 正门 (x)".
+func (g *gate) where() (zh, en string) {
+	place := g.location
+	if place == "" {
+		place = g.name
+	}
+	if place == "" {
+		return g.id + " ", "gate " + g.id
+	}
+	return place + "（" + g.id + "）", "gate " + place + " (" + g.id + ")"
+}
+
+// state is the module's state for one school.
+type state struct {
+	gates []*gate          // registry order
+	byID  map[string]*gate // by device id
+}
+
+// NewState implements engine.Module: nil for a school without gate
+// controllers.
+func (*Module) NewState(s *devices.School) any {
+	st := &state{byID: map[string]*gate{}}
+	for i := range s.Devices {
+		if d := &s.Devices[i]; d.Kind == devices.KindAccess {
+			g := newGate(d)
+			st.gates = append(st.gates, g)
+			st.byID[g.id] = g
+		}
+	}
+	if len(st.gates) == 0 {
+		return nil
+	}
+	return st
+}
+
+// Start implements engine.Module: it reconciles the state with the
+// school's current gate controllers, arms every presence deadline (from
+// the Start time for a gate not heard from yet) and re-evaluates known
+// gate states against the (possibly reloaded) windows.
+func (m *Module) Start(c engine.Ctx, sv any) {
+	st := sv.(*state)
+	m.reconcile(c, st)
+	now := c.Now()
+	for _, g := range st.gates {
+		if !g.seen {
+			g.lastSeen = now
+		}
+		if !g.offline {
+			c.At(g.lastSeen.Add(offlineAfter(c, g)), g.keys[kHB])
+		}
+		m.evalHeld(c, g)
+		m.evalAfterHours(c, g)
+	}
+}
+
+// reconcile adds new gate controllers of the school to st and drops those
+// no longer registered, cancelling their deadlines and resolving what
+// they had open.
+func (m *Module) reconcile(c engine.Ctx, st *state) {
+	s := c.School()
+	keep := make(map[string]bool, len(st.gates))
+	var gates []*gate
+	for i := range s.Devices {
+		d := &s.Devices[i]
+		if d.Kind != devices.KindAccess {
+			continue
+		}
+		keep[d.ID] = true
+		g := st.byID[d.ID]
+		if g == nil {
+			g = newGate(d)
+			st.byID[d.ID] = g
+		} else {
+			g.update(d)
+		}
+		gates = append(gates, g)
+	}
+	for _, g := range st.gates {
+		if keep[g.id] {
+			continue
+		}
+		delete(st.byID, g.id)
+		for _, k := range g.keys {
+			c.Cancel(k)
+		}
+		for _, r := range [...]struct {
+			on   bool
+			rule alerting.RuleID
+		}{
+			{g.offline, alerting.AccessOffline}, {g.heldFiring, alerting.GateHeldOpen},
+			{g.aohFiring, alerting.GateOpenAfterHours}, {g.forcedFiring, alerting.GateForced},
+			{g.intrFiring, alerting.GateIntrusion}, {g.deniedFiring, alerting.GateDeniedBurst},
+		} {
+			if r.on {
+				c.Resolve(r.rule, g.id)
+			}
+		}
+	}
+	st.gates = gates
+}
+
+// OnEvent implements engine.Module.
+func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
+	if ev.Kind != devices.KindAccess {
+		return
+	}
+	st := sv.(*state)
+	g := st.byID[ev.Device]
+	if g == nil {
+		return // not (yet) in the registry: the next Start picks it up
+	}
+	if ev.Channel == devices.ChannelStatus {
+		m.status(c, g, ev)
+		return
+	}
+	if ev.Retained {
+		// Only the status channel is retained by protocol: a retained
+		// event or heartbeat is a replay of one handled when it was live.
+		return
+	}
+	m.present(c, g)
+	if ev.Channel == devices.ChannelHeartbeat {
+		if s := ev.Str("state"); s != "" {
+			m.setState(c, g, s, c.Now())
+		}
+		return
+	}
+	switch ev.Type {
+	case "gate.state":
+		m.setState(c, g, ev.Str("state"), c.Now())
+	case "access.held_open":
+		m.heldOpen(c, g, ev)
+	case "access.forced":
+		m.forced(c, g)
+	case "access.tailgate", "access.climb":
+		m.intrusion(c, g, ev.Type)
+	case "access.blacklist":
+		m.blacklist(c, g, ev)
+	case "access.denied":
+		m.denied(c, g)
+	}
+}
+
+// OnTimer implements engine.Module.
+func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
+	st := sv.(*state)
+	rest, ok := strings.CutPrefix(key, keyPrefix)
+	if !ok {
+		return
+	}
+	what, dev, _ := strings.Cut(rest, ":")
+	if what == keyHours {
+		m.schoolHoursBegin(c, st)
+		return
+	}
+	g := st.byID[dev]
+	if g == nil {
+		return
+	}
+	switch what {
+	case keyHB:
+		m.deadline(c, g)
+	case keyHeld:
+		m.evalHeld(c, g)
+	case keyAOH:
+		m.evalAfterHours(c, g)
+	case keyDenied:
+		m.deniedQuiet(c, g)
+	case keyForced:
+		if g.forcedFiring {
+			g.forcedFiring = false
+			c.Resolve(alerting.GateForced, g.id)
+		}
+	case keyIntr:
+		if g.intrFiring {
+			g.intrFiring = false
+			c.Resolve(alerting.GateIntrusion, g.id)
+		}
+	}
+}

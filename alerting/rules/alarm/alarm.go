@@ -1,0 +1,269 @@
+package alarm
+
+import (
+	"strings"
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// Module evaluates the alarm-terminal rules for every school. The zero
+// value is ready to use; New returns one.
+type Module struct {
+	// TestWindows reports whether t lies inside a test window registered
+	// in advance for school (id): a panic press then counts as a
+	// successful test, not a panic. A press is treated as a test only when
+	// both its timestamp and its arrival fall inside a window, so a device
+	// with a wrong clock cannot silence a real panic. nil means no school
+	// has test windows. It is called from the engine's workers and must be
+	// safe for concurrent use; it must not block.
+	TestWindows func(school string, t time.Time) bool
+}
+
+// New returns the alarm module (engine.Module). Set TestWindows on the
+// *Module it returns to register test windows.
+func New() engine.Module { return &Module{} }
+
+// Timer keys: "alarm:<what>[:<device>]".
+const (
+	keyPrefix  = "alarm:"
+	keyHB      = "hb"    // per device: presence deadline (alarm_offline)
+	keyLink    = "link"  // per device: link down long enough (alarm_link_down)
+	keyTest    = "test"  // per school: the daily 09:00 test check (alarm_test_overdue)
+	keyHours   = "hours" // per school: school hours begin (alarm_offline P2 → P1)
+	timerTest  = keyPrefix + keyTest
+	timerHours = keyPrefix + keyHours
+)
+
+// testCheckAt is the local time of the daily alarm_test_overdue check.
+var testCheckAt = devices.Clock(9, 0)
+
+var rules = []alerting.RuleID{
+	alerting.AlarmPanic, alerting.AlarmOffline, alerting.AlarmLinkDown,
+	alerting.AlarmTrouble, alerting.AlarmTestOverdue,
+}
+
+// Name implements engine.Module.
+func (*Module) Name() string { return "alarm" }
+
+// Rules implements engine.Module.
+func (*Module) Rules() []alerting.RuleID { return rules }
+
+// troubleCodes are the alarm.trouble codes, in the order of terminal.trouble.
+var troubleCodes = [...]string{"tamper", "mains", "battery"}
+
+// terminal is the state of one alarm terminal.
+type terminal struct {
+	id, location string
+	interval     time.Duration
+	hbKey        string // "alarm:hb:<id>"
+	linkKey      string // "alarm:link:<id>"
+
+	// Presence (alarm_offline).
+	lastSeen time.Time         // last message, or the Start time
+	seen     bool              // a live message arrived since Start
+	offline  bool              // alarm_offline is firing
+	offSev   alerting.Severity // severity alarm_offline fired with
+	offWill  bool              // it went offline by its last will
+
+	// 110 link (alarm_link_down).
+	linkKnown  bool // a link report arrived since Start
+	linkDown   bool
+	linkSince  time.Time
+	linkFiring bool
+
+	// Trouble (alarm_trouble), by troubleCodes index.
+	trouble [len(troubleCodes)]bool
+
+	// Tests (alarm_test_overdue).
+	lastTest   time.Time // last successful test, or the Start time
+	testFiring bool
+}
+
+// state is the module's state for one school.
+type state struct {
+	terms []*terminal          // registry order
+	byID  map[string]*terminal // by device id
+}
+
+func newTerminal(d *devices.Device) *terminal {
+	t := &terminal{id: d.ID, hbKey: keyPrefix + keyHB + ":" + d.ID, linkKey: keyPrefix + keyLink + ":" + d.ID}
+	t.update(d)
+	return t
+}
+
+func (t *terminal) update(d *devices.Device) {
+	t.location = d.Location
+	t.interval = time.Duration(d.HeartbeatInterval())
+}
+
+// where names the terminal in messages: its location and id,
+// "门卫室一键报警终端（x）" / "alarm terminal x (门卫室)".
+func (t *terminal) where() (zh, en string) {
+	if t.location == "" {
+		return "一键报警终端（" + t.id + "）", "alarm terminal " + t.id
+	}
+	return t.location + "一键报警终端（" + t.id + "）", "alarm terminal " + t.id + " (" + t.location + ")"
+}
+
+// NewState implements engine.Module: nil for a school without alarm
+// terminals.
+func (*Module) NewState(s *devices.School) any {
+	st := &state{byID: map[string]*terminal{}}
+	for i := range s.Devices {
+		if d := &s.Devices[i]; d.Kind == devices.KindAlarm {
+			t := newTerminal(d)
+			st.terms = append(st.terms, t)
+			st.byID[t.id] = t
+		}
+	}
+	if len(st.terms) == 0 {
+		return nil
+	}
+	return st
+}
+
+// Start implements engine.Module. It reconciles the state with the
+// school's current devices (a registry reload may add or remove
+// terminals), arms every presence deadline from the Start time for a
+// terminal not heard from yet, gives a terminal with no test on record a
+// full AlarmTestMaxAge from now, checks for overdue tests and arms the
+// daily check.
+func (m *Module) Start(c engine.Ctx, sv any) {
+	st := sv.(*state)
+	m.reconcile(c, st)
+	now := c.Now()
+	for _, t := range st.terms {
+		if !t.seen {
+			t.lastSeen = now
+		}
+		if !t.offline {
+			c.At(t.lastSeen.Add(offlineAfter(c, t)), t.hbKey)
+		}
+		if t.lastTest.IsZero() {
+			t.lastTest = now
+		}
+	}
+	m.checkTests(c, st)
+	armTestCheck(c)
+}
+
+// reconcile adds the school's new alarm terminals to st and drops those no
+// longer registered (cancelling their deadlines and resolving what they
+// had open).
+func (m *Module) reconcile(c engine.Ctx, st *state) {
+	s := c.School()
+	keep := make(map[string]bool, len(st.terms))
+	var terms []*terminal
+	for i := range s.Devices {
+		d := &s.Devices[i]
+		if d.Kind != devices.KindAlarm {
+			continue
+		}
+		keep[d.ID] = true
+		t := st.byID[d.ID]
+		if t == nil {
+			t = newTerminal(d)
+			st.byID[d.ID] = t
+		} else {
+			t.update(d)
+		}
+		terms = append(terms, t)
+	}
+	for _, t := range st.terms {
+		if keep[t.id] {
+			continue
+		}
+		delete(st.byID, t.id)
+		c.Cancel(t.hbKey)
+		c.Cancel(t.linkKey)
+		if t.offline {
+			c.Resolve(alerting.AlarmOffline, t.id)
+		}
+		if t.linkFiring {
+			c.Resolve(alerting.AlarmLinkDown, t.id)
+		}
+		for i, on := range t.trouble {
+			if on {
+				c.Resolve(alerting.AlarmTrouble, t.id+":"+troubleCodes[i])
+			}
+		}
+		if t.testFiring {
+			c.Resolve(alerting.AlarmTestOverdue, t.id)
+		}
+	}
+	st.terms = terms
+}
+
+// OnEvent implements engine.Module.
+func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
+	if ev.Kind != devices.KindAlarm {
+		return
+	}
+	st := sv.(*state)
+	t := st.byID[ev.Device]
+	if t == nil {
+		return // not (yet) in the registry: the next Start picks it up
+	}
+	if ev.Channel == devices.ChannelStatus {
+		m.status(c, t, ev)
+		return
+	}
+	if ev.Retained {
+		// Only the status channel is retained by protocol: a retained
+		// event or heartbeat is a replay of one handled when it was live.
+		return
+	}
+	m.present(c, t)
+	if ev.Channel == devices.ChannelHeartbeat {
+		if linked, ok := ev.Bool("linked"); ok {
+			m.link(c, t, linked)
+		}
+		return
+	}
+	switch ev.Type {
+	case "alarm.panic":
+		m.onPanic(c, t, ev)
+	case "alarm.test":
+		if ok, given := ev.Bool("ok"); ok || !given {
+			m.tested(c, t)
+		}
+	case "alarm.trouble":
+		m.trouble(c, t, ev)
+	case "alarm.link":
+		if linked, ok := ev.Bool("linked"); ok {
+			m.link(c, t, linked)
+		}
+	}
+}
+
+// OnTimer implements engine.Module.
+func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
+	st := sv.(*state)
+	rest, ok := strings.CutPrefix(key, keyPrefix)
+	if !ok {
+		return
+	}
+	what, dev, _ := strings.Cut(rest, ":")
+	switch what {
+	case keyTest:
+		m.checkTests(c, st)
+		armTestCheck(c)
+		return
+	case keyHours:
+		m.schoolHoursBegin(c, st)
+		return
+	}
+	t := st.byID[dev]
+	if t == nil {
+		return
+	}
+	switch what {
+	case keyHB:
+		m.deadline(c, t)
+	case keyLink:
+		m.linkTimer(c, t)
+	}
+}

@@ -1,0 +1,309 @@
+package alarm_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/engine/enginetest"
+	"github.com/campusguard/campusguard/alerting/rules/alarm"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// testWindow is a test window of sq-test on Monday 2026-11-30 10:00–10:30.
+func testWindow(school string, t time.Time) bool {
+	return school == "sq-test" && !t.Before(at(11, 30, 10, 0)) && t.Before(at(11, 30, 10, 30))
+}
+
+func TestAlarmPanic(t *testing.T) {
+	tests := []struct {
+		name        string
+		windows     func(string, time.Time) bool
+		run         func(h *enginetest.Harness)
+		want        []string
+		wantTestRes int // alarm_test_overdue resolves (a press counted as a test)
+	}{
+		{name: "a press fires P0",
+			run:  func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
+			want: []string{"11-30 10:05:00 fire " + a1 + " P0"}},
+		{name: "every press fires, none resolves by itself",
+			run: func(h *enginetest.Harness) {
+				h.Event(event(a1, "alarm.panic"))
+				h.Advance(20 * time.Second)
+				h.Event(event(a1, "alarm.panic", devices.Value{Name: "button", Type: devices.TypeString, Str: "2"}))
+				h.Advance(48 * time.Hour)
+			},
+			want: []string{"11-30 10:05:00 fire " + a1 + " P0", "11-30 10:05:20 fire " + a1 + " P0"}},
+		{name: "no test windows: a press in school hours is real", windows: nil,
+			run:  func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
+			want: []string{"11-30 10:05:00 fire " + a1 + " P0"}},
+		{name: "a press in a test window is a test", windows: testWindow,
+			run:         func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
+			wantTestRes: 1},
+		{name: "stamped in the window, arriving after it: real", windows: testWindow,
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(11, 30, 10, 31))
+				ev := event(a1, "alarm.panic")
+				ev.TS = at(11, 30, 10, 29)
+				h.Event(ev)
+			},
+			want: []string{"11-30 10:31:00 fire " + a1 + " P0"}},
+		{name: "arriving in the window, stamped before it: real", windows: testWindow,
+			run: func(h *enginetest.Harness) {
+				ev := event(a1, "alarm.panic")
+				ev.TS = at(11, 30, 9, 0)
+				h.Event(ev)
+			},
+			want: []string{"11-30 10:05:00 fire " + a1 + " P0"}},
+		{name: "another school's test window does not apply",
+			windows: func(s string, t time.Time) bool { return s != "sq-test" },
+			run:     func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
+			want:    []string{"11-30 10:05:00 fire " + a1 + " P0"}},
+		{name: "a press at night on a holiday still fires P0",
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 2, 2, 0))
+				h.Event(event(a1, "alarm.panic"))
+			},
+			want: []string{"12-02 02:00:00 fire " + a1 + " P0"}},
+		{name: "a retained replay is not a press",
+			run: func(h *enginetest.Harness) {
+				ev := event(a1, "alarm.panic")
+				ev.Retained = true
+				h.Event(ev)
+			}},
+		{name: "an unknown terminal is ignored",
+			run: func(h *enginetest.Harness) { h.Event(event("not-registered", "alarm.panic")) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &alarm.Module{TestWindows: tc.windows}
+			h := newHarness(t, m, testSchool(), at(11, 30, 10, 5))
+			h.Start()
+			tc.run(h)
+			checkTrace(t, h, alerting.AlarmPanic, tc.want)
+			if got := len(h.Resolved(alerting.AlarmTestOverdue)); got != tc.wantTestRes {
+				t.Errorf("alarm_test_overdue resolves = %d, want %d", got, tc.wantTestRes)
+			}
+		})
+	}
+}
+
+func TestAlarmPanicCondition(t *testing.T) {
+	h := newHarness(t, nil, testSchool(), at(11, 30, 10, 5))
+	h.Start()
+	h.Event(event(a1, "alarm.panic"))
+	f := h.Fired(alerting.AlarmPanic)
+	if len(f) != 1 {
+		t.Fatalf("fired %d, want 1", len(f))
+	}
+	c := f[0]
+	if c.Subject != a1 || c.Device != a1 || c.Severity != alerting.P0 || c.School != "sq-test" {
+		t.Errorf("condition = %+v", c)
+	}
+	for _, s := range []string{"双桥区测试小学", "门卫室", "1-3-5"} {
+		if !strings.Contains(c.MessageZH, s) || !strings.Contains(c.MessageEN+"双桥区测试小学门卫室", s) {
+			t.Errorf("messages lack %q: %q / %q", s, c.MessageZH, c.MessageEN)
+		}
+	}
+}
+
+func TestAlarmLinkDown(t *testing.T) {
+	down := func() devices.Event { return event(a1, "alarm.link", boolV("linked", false)) }
+	up := func() devices.Event { return event(a1, "alarm.link", boolV("linked", true)) }
+	tests := []struct {
+		name string
+		run  func(h *enginetest.Harness)
+		want []string
+	}{
+		{name: "down for 60 s fires P1",
+			run:  func(h *enginetest.Harness) { h.Event(down()); h.Advance(10 * time.Minute) },
+			want: []string{"11-30 10:01:00 fire " + a1 + " P1"}},
+		{name: "back within 60 s: quiet",
+			run: func(h *enginetest.Harness) {
+				h.Event(down())
+				h.Advance(50 * time.Second)
+				h.Event(up())
+				h.Advance(10 * time.Minute)
+			}},
+		{name: "up resolves",
+			run: func(h *enginetest.Harness) {
+				h.Event(down())
+				h.Advance(5 * time.Minute)
+				h.Event(up())
+				h.Advance(5 * time.Minute)
+				h.Event(up())
+			},
+			want: []string{"11-30 10:01:00 fire " + a1 + " P1", "11-30 10:05:00 resolve " + a1}},
+		{name: "heartbeats reporting down: the clock runs from the first",
+			run: func(h *enginetest.Harness) {
+				for range 5 {
+					h.Event(heartbeat(a1, boolV("linked", false)))
+					h.Advance(30 * time.Second)
+				}
+				h.Event(heartbeat(a1, boolV("linked", true)))
+			},
+			want: []string{"11-30 10:01:00 fire " + a1 + " P1", "11-30 10:02:30 resolve " + a1}},
+		{name: "heartbeats without linked change nothing",
+			run: func(h *enginetest.Harness) {
+				h.Event(down())
+				for range 4 {
+					h.Advance(30 * time.Second)
+					h.Event(heartbeat(a1))
+				}
+			},
+			want: []string{"11-30 10:01:00 fire " + a1 + " P1"}},
+		{name: "the first up after start resolves once",
+			run: func(h *enginetest.Harness) {
+				h.Event(heartbeat(a1, boolV("linked", true)))
+				h.Advance(time.Minute)
+				h.Event(heartbeat(a1, boolV("linked", true)))
+			},
+			want: []string{"11-30 10:00:00 resolve " + a1}},
+		{name: "a longer AlarmLinkDownAfter",
+			run: func(h *enginetest.Harness) {
+				h.Par.AlarmLinkDownAfter = 5 * time.Minute
+				h.Event(down())
+				h.Advance(10 * time.Minute)
+			},
+			want: []string{"11-30 10:05:00 fire " + a1 + " P1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil, testSchool(), at(11, 30, 10, 0))
+			h.Start()
+			tc.run(h)
+			checkTrace(t, h, alerting.AlarmLinkDown, tc.want)
+		})
+	}
+}
+
+func TestAlarmTrouble(t *testing.T) {
+	trouble := func(code string, cleared ...bool) devices.Event {
+		ev := event(a1, "alarm.trouble", enumV("code", code))
+		if len(cleared) > 0 {
+			ev.Values = append(ev.Values, boolV("cleared", cleared[0]))
+		}
+		return ev
+	}
+	tests := []struct {
+		name string
+		run  func(h *enginetest.Harness)
+		want []string
+	}{
+		{name: "tamper fires P1",
+			run:  func(h *enginetest.Harness) { h.Event(trouble("tamper")) },
+			want: []string{"11-30 10:00:00 fire " + a1 + ":tamper P1"}},
+		{name: "each code its own subject; repeats do not fire again",
+			run: func(h *enginetest.Harness) {
+				h.Event(trouble("mains"))
+				h.Advance(time.Minute)
+				h.Event(trouble("mains", false))
+				h.Event(trouble("battery"))
+			},
+			want: []string{"11-30 10:00:00 fire " + a1 + ":mains P1", "11-30 10:01:00 fire " + a1 + ":battery P1"}},
+		{name: "cleared resolves",
+			run: func(h *enginetest.Harness) {
+				h.Event(trouble("battery"))
+				h.Advance(time.Hour)
+				h.Event(trouble("battery", true))
+				h.Advance(time.Hour)
+				h.Event(trouble("battery"))
+			},
+			want: []string{"11-30 10:00:00 fire " + a1 + ":battery P1", "11-30 11:00:00 resolve " + a1 + ":battery",
+				"11-30 12:00:00 fire " + a1 + ":battery P1"}},
+		{name: "no automatic resolve",
+			run:  func(h *enginetest.Harness) { h.Event(trouble("tamper")); h.Advance(72 * time.Hour) },
+			want: []string{"11-30 10:00:00 fire " + a1 + ":tamper P1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil, testSchool(), at(11, 30, 10, 0))
+			h.Start()
+			tc.run(h)
+			checkTrace(t, h, alerting.AlarmTrouble, tc.want)
+			for _, c := range h.Fired(alerting.AlarmTrouble) {
+				if c.Device != a1 || !strings.Contains(c.MessageZH, "门卫室") {
+					t.Errorf("condition = %+v", c)
+				}
+			}
+		})
+	}
+}
+
+func TestAlarmTestOverdue(t *testing.T) {
+	test := func(ok ...bool) devices.Event {
+		ev := event(a1, "alarm.test")
+		if len(ok) > 0 {
+			ev.Values = []devices.Value{boolV("ok", ok[0])}
+		}
+		return ev
+	}
+	tests := []struct {
+		name   string
+		maxAge time.Duration
+		start  time.Time
+		run    func(h *enginetest.Harness)
+		want   []string
+	}{
+		{name: "default 30 days from start, checked at 09:00 on a school day", start: at(11, 30, 10, 0),
+			run:  func(h *enginetest.Harness) { h.AdvanceTo(at(12, 31, 12, 0)) },
+			want: []string{"12-31 09:00:00 fire " + a1 + " P2"}},
+		{name: "holiday skipped: fires on the next school day", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run:  func(h *enginetest.Harness) { h.AdvanceTo(at(12, 4, 12, 0)) },
+			want: []string{"12-03 09:00:00 fire " + a1 + " P2"}},
+		{name: "weekend not checked", maxAge: 24 * time.Hour, start: at(12, 3, 10, 0),
+			run:  func(h *enginetest.Harness) { h.AdvanceTo(at(12, 7, 12, 0)) },
+			want: []string{"12-07 09:00:00 fire " + a1 + " P2"}},
+		{name: "a successful test resets the age", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 1, 12, 0))
+				h.Event(test(true))
+				h.AdvanceTo(at(12, 4, 12, 0))
+			},
+			want: []string{"12-01 12:00:00 resolve " + a1, "12-04 09:00:00 fire " + a1 + " P2"}},
+		{name: "a test without ok counts", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 1, 12, 0))
+				h.Event(test())
+				h.AdvanceTo(at(12, 3, 12, 0))
+			},
+			want: []string{"12-01 12:00:00 resolve " + a1}},
+		{name: "a failed test does not count", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 1, 12, 0))
+				h.Event(test(false))
+				h.AdvanceTo(at(12, 3, 12, 0))
+			},
+			want: []string{"12-03 09:00:00 fire " + a1 + " P2"}},
+		{name: "a successful test resolves, and the age starts again", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 3, 10, 0))
+				h.Event(test(true))
+				h.AdvanceTo(at(12, 8, 12, 0))
+			},
+			want: []string{"12-03 09:00:00 fire " + a1 + " P2", "12-03 10:00:00 resolve " + a1, "12-07 09:00:00 fire " + a1 + " P2"}},
+		{name: "checked at Start (a registry reload)", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 2, 11, 0)) // a holiday: no daily check
+				h.Mod.Start(h, h.State())
+			},
+			want: []string{"12-02 11:00:00 fire " + a1 + " P2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil, testSchool(), tc.start)
+			if tc.maxAge > 0 {
+				h.Par.AlarmTestMaxAge = tc.maxAge
+			}
+			h.Start()
+			tc.run(h)
+			checkTrace(t, h, alerting.AlarmTestOverdue, tc.want)
+			for _, c := range h.Fired(alerting.AlarmTestOverdue) {
+				if c.Device != a1 || !strings.Contains(c.MessageZH, "未成功测试") {
+					t.Errorf("condition = %+v", c)
+				}
+			}
+		})
+	}
+}

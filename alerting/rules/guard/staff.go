@@ -1,0 +1,154 @@
+package guard
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// --- guard_understaffed ---
+
+// checkStaffing compares the licensed guards present with the school's
+// requirement (called at the check point, then on every change until the
+// day's end).
+func (st *state) checkStaffing(c engine.Ctx) {
+	if !st.day.school || st.day.endDone {
+		return
+	}
+	st.day.checking = true
+	s := c.School()
+	n, req := st.licensedPresent(s), s.RequiredGuards()
+	switch {
+	case n < req && !st.understaffed:
+		st.understaffed = true
+		c.Fire(alerting.Condition{
+			Rule:      alerting.GuardUnderstaffed,
+			MessageZH: fmt.Sprintf("%s 在岗持证专职保安 %d 人，少于要求的 %d 人", schoolName(s), n, req),
+			MessageEN: fmt.Sprintf("%s: %d licensed guards on duty, %d required", schoolName(s), n, req),
+		})
+	case n >= req && st.understaffed:
+		st.resolveStaffing(c)
+	}
+}
+
+func (st *state) resolveStaffing(c engine.Ctx) {
+	if st.understaffed {
+		st.understaffed = false
+		c.Resolve(alerting.GuardUnderstaffed, "")
+	}
+}
+
+// --- guardroom_unmanned ---
+
+// roomWatched reports whether the school has a guard room to watch: it
+// lists one, or lists no posts at all (every school has one by default).
+func roomWatched(s *devices.School) bool {
+	return len(s.Posts) == 0 || s.HasPost(devices.PostGuardroom)
+}
+
+// startRoom arms the guard-room deadline at engine start or reload: a
+// guard room nobody checked in at since Start is unmanned from Start.
+func (st *state) startRoom(c engine.Ctx) {
+	st.roomWatched = roomWatched(c.School())
+	if !st.roomWatched {
+		st.roomEmptySince = time.Time{}
+		c.Cancel(keyRoom)
+		if st.roomOpen {
+			st.roomOpen = false
+			c.Resolve(alerting.GuardroomUnmanned, "")
+		}
+		return
+	}
+	st.roomChanged(c)
+	if !st.roomEmptySince.IsZero() && !st.roomOpen {
+		c.At(st.roomEmptySince.Add(c.Params().GuardroomUnmannedAfter), keyRoom)
+	}
+}
+
+// roomChanged follows the guards at the guard room: the first one in
+// resolves, the last one out starts the countdown.
+func (st *state) roomChanged(c engine.Ctx) {
+	if !st.roomWatched {
+		return
+	}
+	if st.guardsAt(devices.PostGuardroom) > 0 {
+		if !st.roomEmptySince.IsZero() {
+			st.roomEmptySince = time.Time{}
+			c.Cancel(keyRoom)
+		}
+		if st.roomOpen {
+			st.roomOpen = false
+			c.Resolve(alerting.GuardroomUnmanned, "")
+		}
+		return
+	}
+	if st.roomEmptySince.IsZero() {
+		st.roomEmptySince = c.Now()
+		c.At(c.Now().Add(c.Params().GuardroomUnmannedAfter), keyRoom)
+	}
+}
+
+// roomDeadline: nobody came back to the guard room in time.
+func (st *state) roomDeadline(c engine.Ctx) {
+	if !st.roomWatched || st.roomOpen || st.roomEmptySince.IsZero() || st.guardsAt(devices.PostGuardroom) > 0 {
+		return
+	}
+	st.roomOpen = true
+	s := c.School()
+	m := minutes(c.Now().Sub(st.roomEmptySince))
+	c.Fire(alerting.Condition{
+		Rule:      alerting.GuardroomUnmanned,
+		MessageZH: fmt.Sprintf("%s 门卫室已无保安值守 %d 分钟", schoolName(s), m),
+		MessageEN: fmt.Sprintf("%s: no guard at the guard room for %d min", schoolName(s), m),
+	})
+}
+
+// --- guard_unlicensed ---
+
+// flagUnlicensed reports a guard not on the roster who checked in; it
+// resolves when the guard is gone or at the end of the day.
+func (st *state) flagUnlicensed(c engine.Ctx, g, post string) {
+	if slices.Contains(st.unlicensed, g) {
+		return
+	}
+	st.unlicensed = append(st.unlicensed, g)
+	s, now := c.School(), c.Now()
+	// The end of the day: the school day's end when still ahead, else
+	// local midnight.
+	until := devices.DateOf(now.In(s.Location())).AddDays(1).In(s.Location())
+	if d := &st.day; d.school && d.date == devices.DateOf(now.In(s.Location())) && now.Before(d.end) {
+		until = d.end
+	}
+	c.At(until, prefUnlic+g)
+	c.Fire(alerting.Condition{
+		Rule:      alerting.GuardUnlicensed,
+		Subject:   g,
+		MessageZH: fmt.Sprintf("%s 保安 %s 在%s签到，不在持证保安名册中", schoolName(s), g, postName(s, post)),
+		MessageEN: fmt.Sprintf("%s: guard %s checked in at %s but is not on the licensed roster", schoolName(s), g, post),
+	})
+}
+
+// clearUnlicensed resolves guard_unlicensed of g (the guard left).
+func (st *state) clearUnlicensed(c engine.Ctx, g string) {
+	i := slices.Index(st.unlicensed, g)
+	if i < 0 {
+		return
+	}
+	st.unlicensed = slices.Delete(st.unlicensed, i, i+1)
+	c.Cancel(prefUnlic + g)
+	c.Resolve(alerting.GuardUnlicensed, g)
+}
+
+// unlicensedDayOver resolves guard_unlicensed of g at the end of the day.
+func (st *state) unlicensedDayOver(c engine.Ctx, g string) {
+	i := slices.Index(st.unlicensed, g)
+	if i < 0 {
+		return
+	}
+	st.unlicensed = slices.Delete(st.unlicensed, i, i+1)
+	c.Resolve(alerting.GuardUnlicensed, g)
+}

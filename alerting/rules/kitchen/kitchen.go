@@ -1,0 +1,130 @@
+package kitchen
+
+import (
+	"strings"
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// Name is the module's name and the prefix of its timer keys.
+const Name = "kitchen"
+
+// Timer keys: the operating-window edge of the school, and per camera its
+// heartbeat deadline and its offline-alert deadline.
+const (
+	keyWindow = Name + ":win"
+	prefixHB  = Name + ":hb:"
+	prefixBad = Name + ":bad:"
+)
+
+type module struct{}
+
+// New returns the bright-kitchen module.
+func New() engine.Module { return module{} }
+
+// Name implements engine.Module.
+func (module) Name() string { return Name }
+
+// Rules implements engine.Module.
+func (module) Rules() []alerting.RuleID {
+	return []alerting.RuleID{alerting.KitchenCamOffline, alerting.KitchenCamOccluded,
+		alerting.KitchenViolation, alerting.KitchenRepeat}
+}
+
+// NewState implements engine.Module: nil for a school without kitchen
+// cameras.
+func (module) NewState(s *devices.School) any {
+	st := newState()
+	for i := range s.Devices {
+		if s.Devices[i].Kind == devices.KindKitchenCam {
+			st.addCamera(s, &s.Devices[i])
+		}
+	}
+	if len(st.cams) == 0 {
+		return nil
+	}
+	return st
+}
+
+// Start implements engine.Module: it takes the cameras of the (possibly
+// reloaded) registry entry, arms every camera's heartbeat deadline from
+// now (or from its last message) and the next operating-window edge.
+func (module) Start(c engine.Ctx, st any) {
+	s := st.(*State)
+	s.sync(c)
+	now := c.Now()
+	for _, cam := range s.cams {
+		if cam.lastSeen.IsZero() {
+			cam.lastSeen, cam.mark = now, now
+		}
+		c.At(cam.lastSeen.Add(s.hbTimeout(c, cam)), cam.hbKey)
+	}
+	s.schedule(c)
+}
+
+// OnEvent implements engine.Module.
+func (module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
+	s := st.(*State)
+	cam := s.byID[ev.Device]
+	if ev.Type == typeViolation && !ev.Retained {
+		s.violation(c, cam, ev)
+	}
+	if cam == nil {
+		return // not a kitchen camera of this school (registry changed under us)
+	}
+	now := c.Now()
+	s.flush(cam, now)
+	if ev.Channel == devices.ChannelStatus {
+		switch ev.Str("status") {
+		case "offline": // the last will: offline at once, retained or not
+			cam.willOffline = true
+		case "online":
+			cam.willOffline = false
+			if !ev.Retained {
+				s.present(c, cam, now)
+			}
+		}
+	} else if !ev.Retained {
+		s.present(c, cam, now)
+		s.applyStatus(c, cam, ev)
+	}
+	s.evaluate(c, cam)
+}
+
+// OnTimer implements engine.Module.
+func (module) OnTimer(c engine.Ctx, st any, key string) {
+	s := st.(*State)
+	if key == keyWindow {
+		s.schedule(c)
+		return
+	}
+	if id, ok := strings.CutPrefix(key, prefixHB); ok {
+		if cam := s.byID[id]; cam != nil {
+			s.heartbeatMissed(c, cam)
+		}
+		return
+	}
+	if id, ok := strings.CutPrefix(key, prefixBad); ok {
+		if cam := s.byID[id]; cam != nil {
+			s.offlineDue(c, cam)
+		}
+	}
+}
+
+// Event types the module reads.
+const (
+	typeStatus    = "kitchen.status"
+	typeViolation = "kitchen.violation"
+)
+
+// hbTimeout is how long a camera may stay silent before it is offline.
+func (s *State) hbTimeout(c engine.Ctx, cam *camera) time.Duration {
+	n := c.Params().HeartbeatMisses
+	if n < 1 {
+		n = 1
+	}
+	return time.Duration(n) * cam.interval
+}

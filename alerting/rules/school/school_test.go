@@ -1,0 +1,72 @@
+package school_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/engine/enginetest"
+	"github.com/campusguard/campusguard/alerting/rules/school"
+	"github.com/campusguard/campusguard/devices"
+)
+
+var t0 = time.Date(2026, 11, 30, 8, 0, 0, 0, devices.Location())
+
+func testSchool() *devices.School {
+	return &devices.School{ID: "cd-0001", Name: "双桥区第一小学", Region: "130802", Type: devices.SchoolPrimary,
+		Devices: []devices.Device{
+			{ID: "a1", Kind: devices.KindAlarm},
+			{ID: "g1", Kind: devices.KindAccess},
+			{ID: "k1", Kind: devices.KindKitchenCam, Heartbeat: devices.Duration(30 * time.Second)},
+		}}
+}
+
+func hb(dev string) devices.Event {
+	return devices.Event{Device: dev, Channel: devices.ChannelHeartbeat, Type: "heartbeat"}
+}
+
+func TestSchoolOffline(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		run        func(h *enginetest.Harness)
+		fires      int
+		resolves   int
+		stillFires bool
+	}{
+		{"never a word from any device since start", func(h *enginetest.Harness) { h.Advance(4 * time.Minute) }, 1, 0, true},
+		{"one device keeps talking", func(h *enginetest.Harness) {
+			for i := 0; i < 8; i++ {
+				h.Advance(30 * time.Second)
+				h.Event(hb("g1"))
+			}
+		}, 0, 0, false},
+		{"all silent then one comes back", func(h *enginetest.Harness) {
+			h.Advance(4 * time.Minute)
+			h.Event(hb("k1"))
+		}, 1, 1, false},
+		{"all say offline (last will)", func(h *enginetest.Harness) {
+			for _, d := range []string{"a1", "g1", "k1"} {
+				h.Event(devices.Event{Device: d, Channel: devices.ChannelStatus, Type: "status",
+					Values: []devices.Value{{Name: "status", Type: devices.TypeEnum, Str: "offline"}}})
+			}
+		}, 1, 0, true},
+		{"retained offline replays do not count", func(h *enginetest.Harness) {
+			for _, d := range []string{"a1", "g1", "k1"} {
+				h.Event(devices.Event{Device: d, Channel: devices.ChannelStatus, Type: "status", Retained: true,
+					Values: []devices.Value{{Name: "status", Type: devices.TypeEnum, Str: "offline"}}})
+			}
+		}, 0, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := enginetest.New(t, school.New(), testSchool(), t0)
+			h.Start()
+			tc.run(h)
+			if f, r := len(h.Fired(alerting.SchoolOffline)), len(h.Resolved(alerting.SchoolOffline)); f != tc.fires || r != tc.resolves {
+				t.Fatalf("fired %d resolved %d, want %d and %d\n%s", f, r, tc.fires, tc.resolves, h)
+			}
+			if _, on := h.Firing()[alerting.Key{Rule: alerting.SchoolOffline, School: "cd-0001"}]; on != tc.stillFires {
+				t.Fatalf("firing at the end = %v, want %v\n%s", on, tc.stillFires, h)
+			}
+		})
+	}
+}
