@@ -227,3 +227,16 @@ func (w *Window) UnmarshalYAML(n *yaml.Node) error {
 	*w = Window(v)
 	return nil
 }
+
+// MarshalText writes the date as "YYYY-MM-DD" (JSON, logs).
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads "YYYY-MM-DD".
+func (d *Date) UnmarshalText(b []byte) error {
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
