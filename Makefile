@@ -25,7 +25,7 @@ APT_INSTALL := $(SUDO) $(CURDIR)/deploy/apt-install.sh
 TEST_ENV = CAMPUSGUARD_INFLUXD=$(INFLUXD) CAMPUSGUARD_MOSQUITTO=$(MOSQUITTO) CAMPUSGUARD_REQUIRE_SERVERS=1
 
 # Fuzz targets, as package:FuzzName pairs, e.g. ./ingest/decode:FuzzDecode.
-FUZZ_TARGETS ?= ./ingest/decode:FuzzDecode ./ingest/decode:FuzzScanObject ./ingest/decode:FuzzRFC3339 \
+FUZZ_TARGETS ?= ./alerting/config:FuzzParse ./ingest/decode:FuzzDecode ./ingest/decode:FuzzScanObject ./ingest/decode:FuzzRFC3339 \
 	./devices:FuzzParse ./ingest/spool:FuzzParseFrame ./ingest/spool:FuzzDecodeCursor
 FUZZTIME ?= 30s
 

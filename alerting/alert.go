@@ -74,16 +74,16 @@ type Alert struct {
 	Region     string     `json:"region"`
 	School     string     `json:"school"`
 	Subject    string     `json:"subject,omitempty"` // what the alert is about: a device, post, window, category
-	Device     string     `json:"device,omitempty"`
+	Device     string     `json:"device"`
 	Audience   []Audience `json:"audience"`
 	StartedAt  time.Time  `json:"started_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
-	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	ResolvedAt *time.Time `json:"resolved_at"`
 	MessageZH  string     `json:"message_zh"`
 	MessageEN  string     `json:"message_en"`
-	AckedBy    string     `json:"acked_by,omitempty"`
+	AckedBy    string     `json:"acked_by"`
 	AckedAt    *time.Time `json:"acked_at,omitempty"`
-	Note       string     `json:"note,omitempty"`
+	Note       string     `json:"note"`
 	Count      int        `json:"count"`                // how many times the condition fired while open
 	Escalated  bool       `json:"escalated,omitempty"`  // not acknowledged in time
 	Silenced   bool       `json:"silenced,omitempty"`   // a silence matched when it fired

@@ -1,10 +1,7 @@
-// Package config owns the rules file: every rule parameter of domain.md
-// with its default (Defaults), and per-region and per-school overrides,
-// loaded from strict YAML (unknown rule ids or keys fail start-up) and
-// resolved into one Params per school.
 package config
 
 import (
+	"maps"
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
@@ -98,4 +95,26 @@ func (p *Params) SeverityOf(rule alerting.RuleID, def alerting.Severity) alertin
 		return s
 	}
 	return def
+}
+
+// Clone returns a deep copy of p (its maps are new, never nil).
+func (p *Params) Clone() *Params {
+	c := *p
+	c.Disabled = maps.Clone(p.Disabled)
+	c.Severity = maps.Clone(p.Severity)
+	c.EscalateAfter = maps.Clone(p.EscalateAfter)
+	c.RemindEvery = maps.Clone(p.RemindEvery)
+	if c.Disabled == nil {
+		c.Disabled = map[alerting.RuleID]bool{}
+	}
+	if c.Severity == nil {
+		c.Severity = map[alerting.RuleID]alerting.Severity{}
+	}
+	if c.EscalateAfter == nil {
+		c.EscalateAfter = map[alerting.Severity]time.Duration{}
+	}
+	if c.RemindEvery == nil {
+		c.RemindEvery = map[alerting.Severity]time.Duration{}
+	}
+	return &c
 }
