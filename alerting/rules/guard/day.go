@@ -117,6 +117,11 @@ func (st *state) finish(c engine.Ctx) {
 	if st.day.school && !st.day.endDone {
 		st.endDay(c)
 	}
+	// Patrols are counted over the whole local day (guards patrol around
+	// the clock): the count closes when the day does.
+	if st.day.school {
+		st.patrolDayEnd(c)
+	}
 	for i := range st.day.windows {
 		if st.day.windows[i].phase < phaseDone {
 			st.windowEnd(c, i)
@@ -131,15 +136,14 @@ func (st *state) dayStart(c engine.Ctx) {
 	}
 }
 
-// endDay runs the day-end duties: guard_understaffed stops (and resolves:
-// no alert outside school hours) and patrol rounds are counted.
+// endDay runs the end of school hours: guard_understaffed stops (and
+// resolves: no alert outside school hours).
 func (st *state) endDay(c engine.Ctx) {
 	if !st.day.school || st.day.endDone {
 		return
 	}
 	st.day.endDone, st.day.checking = true, false
 	st.resolveStaffing(c)
-	st.patrolDayEnd(c)
 }
 
 func windowKey(i int, point string) string { return prefWindow + strconv.Itoa(i) + ":" + point }

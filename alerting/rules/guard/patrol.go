@@ -53,8 +53,8 @@ func (st *state) noon(c engine.Ctx) {
 	})
 }
 
-// patrolDayEnd: fewer rounds than required at the day's end is P3 (unless
-// the noon P2 is still open).
+// patrolDayEnd: fewer rounds than required when the local day ends
+// (midnight) is P3, the daily report (unless the noon P2 is still open).
 func (st *state) patrolDayEnd(c engine.Ctx) {
 	d := &st.day
 	minRounds := c.Params().PatrolMinRounds
@@ -66,8 +66,8 @@ func (st *state) patrolDayEnd(c engine.Ctx) {
 	st.patrolOpen, st.patrolOpenDate = true, d.date
 	c.Fire(alerting.Condition{
 		Rule:      alerting.PatrolShortfall,
-		MessageZH: fmt.Sprintf("%s 今日完成巡逻 %d 轮，少于要求的 %d 轮", schoolName(s), n, minRounds),
-		MessageEN: fmt.Sprintf("%s: %d patrol rounds today, %d required", schoolName(s), n, minRounds),
+		MessageZH: fmt.Sprintf("%s %s 完成巡逻 %d 轮，少于要求的 %d 轮", schoolName(s), d.date, n, minRounds),
+		MessageEN: fmt.Sprintf("%s: %d patrol rounds on %s, %d required", schoolName(s), n, d.date, minRounds),
 	})
 }
 

@@ -37,7 +37,7 @@ func TestPatrolShortfall(t *testing.T) {
 			},
 		},
 		{
-			name: "some by noon but fewer than five at the day's end is P3; the next day's start resolves",
+			name: "some by noon but fewer than five when the day ends (midnight) is P3; the next day's start resolves",
 			play: func(h *enginetest.Harness) {
 				h.AdvanceTo(mon(9, 0))
 				round(h, 1)
@@ -48,7 +48,7 @@ func TestPatrolShortfall(t *testing.T) {
 			},
 			until: tue(11, 0),
 			want: []want{
-				fire(alerting.PatrolShortfall, "", mon(18, 0), alerting.P3),
+				fire(alerting.PatrolShortfall, "", tue(0, 0), alerting.P3),
 				resolve(alerting.PatrolShortfall, "", tue(6, 50)),
 			},
 		},
@@ -99,7 +99,7 @@ func TestPatrolShortfall(t *testing.T) {
 			},
 			until: at(5, 18, 7, 0),
 			want: []want{
-				fire(alerting.PatrolShortfall, "", at(5, 15, 18, 0), alerting.P3),
+				fire(alerting.PatrolShortfall, "", at(5, 16, 0, 0), alerting.P3),
 				resolve(alerting.PatrolShortfall, "", at(5, 18, 6, 50)),
 			},
 		},
@@ -142,14 +142,15 @@ func TestPatrolShortfallParamsAndMessages(t *testing.T) {
 	h.Par.PatrolMinRounds = 2
 	h.AdvanceTo(at(5, 11, 9, 0))
 	round(h, 7)
-	h.AdvanceTo(at(5, 11, 18, 0))
+	h.AdvanceTo(at(5, 12, 0, 0)) // the day's count closes at midnight
 	f := h.Fired(alerting.PatrolShortfall)
 	if len(f) != 1 || f[0].Severity != alerting.P3 || !strings.Contains(f[0].MessageZH, "1 轮") ||
-		!strings.Contains(f[0].MessageZH, "2 轮") || !strings.Contains(f[0].MessageEN, "1 patrol rounds today, 2 required") {
+		!strings.Contains(f[0].MessageZH, "2 轮") || !strings.Contains(f[0].MessageEN, "1 patrol rounds on 2026-05-11, 2 required") {
 		t.Fatalf("fired = %+v", f)
 	}
-	h.AdvanceTo(at(5, 11, 19, 0))
+	h.AdvanceTo(at(5, 12, 1, 0))
 	round(h, 8)
+	round(h, 9)
 	if r := h.Resolved(alerting.PatrolShortfall); len(r) != 1 {
 		t.Errorf("the second round should resolve with PatrolMinRounds 2:\n%s", h)
 	}
