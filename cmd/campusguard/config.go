@@ -47,8 +47,14 @@ type runConfig struct {
 	SimRate   float64
 	SimFaults stringList
 
+	StateDir string
+	Rules    string
+	Notify   string
+
 	LogFormat string
 	LogLevel  string
+
+	manualClock bool // tests: the engine's time moves only by Advance
 }
 
 type stringList []string
@@ -87,6 +93,9 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Float64Var(&c.SimSpeed, "sim-speed", 1, "simulator time speed-up")
 	fs.Float64Var(&c.SimRate, "sim-rate", 0, "simulator extra load in messages/s")
 	fs.Var(&c.SimFaults, "sim-fault", "simulator fault (repeatable), e.g. silent_device:cd-0001-alarm-1")
+	fs.StringVar(&c.StateDir, "state-dir", "var/state", "directory of the alert store (open alerts, acknowledgements, silences)")
+	fs.StringVar(&c.Rules, "rules", "", "rules file with per-region and per-school overrides (default: domain.md defaults); see testdata/rules/rules.sample.yaml")
+	fs.StringVar(&c.Notify, "notify", "", "notifications file: webhooks (generic, WeCom, DingTalk) and routes; the MQTT alert topic is always on")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto, json or console")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 }

@@ -81,6 +81,7 @@ func baseConfig(t testing.TB, registry, brokerURL, influxURL, bucket string) *ru
 		SpoolMaxBytes: 256 << 20,
 		DeadLetterDir: filepath.Join(t.TempDir(), "dead"),
 		HTTP:          "127.0.0.1:0",
+		StateDir:      filepath.Join(t.TempDir(), "state"),
 		DedupWindow:   10 * time.Minute,
 		MaxPayload:    16 << 10,
 		MaxFuture:     5 * time.Minute,
@@ -125,7 +126,7 @@ func (p *publisher) publish(msgs []sample) error {
 	var firstErr error
 	for _, m := range msgs {
 		sem <- struct{}{}
-		tok := p.c.Publish(m.topic, 1, false, m.payload)
+		tok := p.c.Publish(m.topic, 1, m.retained, m.payload)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/devices/sim"
 	"github.com/campusguard/campusguard/ingest"
@@ -53,9 +54,20 @@ type app struct {
 	http      *httpServer
 	promReg   *prometheus.Registry
 	brokerURL string
+	alerting  *alertingApp
 }
 
 func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started) error {
+	return runWithClock(ctx, c, log, onStart, wallClock{})
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+// runWithClock is run with the alerting side's clock injected (tests drive
+// a fake one).
+func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started, clk engine.Clock) error {
 	reg, err := devices.Load(c.Registry)
 	if err != nil {
 		return err
@@ -99,11 +111,19 @@ func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started)
 	}
 	a.writer = w
 
-	dec := decode.New(live, decode.Options{MaxPayload: c.MaxPayload, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge})
+	al, err := newAlerting(alertingDeps{cfg: c, reg: reg, brokerURL: a.brokerURL, history: sp, clock: clk, log: log, prom: promReg})
+	if err != nil {
+		return err
+	}
+	defer al.close()
+	a.alerting = al
+
+	dec := decode.New(live, decode.Options{MaxPayload: c.MaxPayload, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge, Now: clk.Now})
 	pipe, err := ingest.NewPipeline(ctx, ingest.PipelineOptions{
 		Decoder: dec,
-		Dedup:   dedup.New(c.DedupWindow, time.Now),
+		Dedup:   dedup.New(c.DedupWindow, clk.Now),
 		Spool:   sp,
+		Sink:    al.engine,
 		Logger:  log,
 		Metrics: ingest.NewMetrics(promReg),
 	})
@@ -133,6 +153,7 @@ func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started)
 	g.Go(func() error { return sub.Run(ctx) })
 	g.Go(func() error { return hs.Run(ctx) })
 	g.Go(func() error { return reloadOnHUP(ctx, c.Registry, live, log) })
+	al.run(ctx, g, alertingDeps{cfg: c, reg: reg, brokerURL: a.brokerURL, history: sp, clock: clk, log: log, prom: promReg})
 	if c.Sim {
 		if err := startSim(ctx, g, c, reg, a.brokerURL, log, promReg); err != nil {
 			return err

@@ -15,6 +15,7 @@ type sample struct {
 	topic       string
 	payload     []byte
 	measurement string
+	retained    bool
 }
 
 // topicOf returns the device topic for channel ch.
