@@ -13,15 +13,15 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// httpServer serves /metrics, /healthz and /readyz (the API and pages come
-// from package dashboards in later issues).
+// httpServer serves /metrics, /healthz, /readyz and the HTTP API of
+// dashboards/api under /api/v1/.
 type httpServer struct {
 	ln  net.Listener
 	srv *http.Server
 	log zerolog.Logger
 }
 
-func newHTTPServer(addr string, a *app, log zerolog.Logger) (*httpServer, error) {
+func newHTTPServer(ctx context.Context, addr string, a *app, log zerolog.Logger) (*httpServer, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("http: listen %s: %w", addr, err)
@@ -33,9 +33,13 @@ func newHTTPServer(addr string, a *app, log zerolog.Logger) (*httpServer, error)
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", a.readyz)
+	if a.api != nil {
+		mux.Handle("/api/v1/", a.api.Handler())
+	}
 	return &httpServer{
-		ln:  ln,
-		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		ln: ln,
+		// BaseContext: open event streams end when campusguard stops.
+		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }},
 		log: log.With().Str("component", "http").Logger(),
 	}, nil
 }
