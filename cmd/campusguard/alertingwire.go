@@ -127,7 +127,7 @@ func newAlerting(d alertingDeps) (*alertingApp, error) {
 		Clock:      d.clock,
 		Manual:     c.manualClock,
 		StartedAt:  now,
-		Grace:      config.Defaults().GracePeriod,
+		Grace:      rules.Resolve("", "").GracePeriod, // the file's defaults
 		Logger:     d.log,
 		Registerer: d.prom,
 	})
