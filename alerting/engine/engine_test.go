@@ -35,8 +35,10 @@ type silenceState struct {
 	events []string // device/type in arrival order, to check ordering
 }
 
-func (silence) Name() string             { return "toy" }
-func (silence) Rules() []alerting.RuleID { return []alerting.RuleID{alerting.AlarmOffline, alerting.AlarmPanic} }
+func (silence) Name() string { return "toy" }
+func (silence) Rules() []alerting.RuleID {
+	return []alerting.RuleID{alerting.AlarmOffline, alerting.AlarmPanic}
+}
 func (silence) NewState(s *devices.School) any {
 	if len(s.Devices) == 0 {
 		return nil
