@@ -12,6 +12,7 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
 	"github.com/rs/zerolog"
 )
 
@@ -203,7 +204,11 @@ func (m *MQTTNotifier) pahoOptions() *paho.ClientOptions {
 		SetMaxReconnectInterval(m.opts.MaxReconnect).
 		SetWriteTimeout(m.opts.PublishTimeout).
 		SetUsername(m.opts.Username).
-		SetPassword(string(m.opts.Password))
+		SetPassword(string(m.opts.Password)).
+		// Nothing kept for paho to resend after a reconnect: the Dispatcher
+		// retries on a PUBACK timeout. paho 1.5.1's resend also races with
+		// the old connection's writer (seen under -race).
+		SetStore(noStore{})
 	o.SetOnConnectHandler(func(paho.Client) {
 		m.log.Info().Str("broker", m.opts.Broker).Str("client_id", m.opts.ClientID).Msg("connected")
 	})
@@ -238,3 +243,14 @@ func mqttTLS(o MQTTOptions) (*tls.Config, error) {
 	}
 	return cfg, nil
 }
+
+// noStore is a paho.Store that keeps nothing.
+type noStore struct{}
+
+func (noStore) Open()                             {}
+func (noStore) Put(string, packets.ControlPacket) {}
+func (noStore) Get(string) packets.ControlPacket  { return nil }
+func (noStore) All() []string                     { return nil }
+func (noStore) Del(string)                        {}
+func (noStore) Close()                            {}
+func (noStore) Reset()                            {}
