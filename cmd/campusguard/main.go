@@ -22,6 +22,7 @@ const usage = `campusguard — 校园安全“四个100%”与明厨亮灶实时
   campusguard registry gen    [-o file] [-schools N]   生成承德市演示登记册 / generate the demo registry
   campusguard registry check  file.yaml                校验登记册 / validate a registry
   campusguard registry import -schools s.csv -devices d.csv [-o file]   CSV 批量导入 / bulk import
+  campusguard check    -registry R [-rules F] [-notify N]   校验配置而不启动 / validate configuration without starting
   campusguard version
 
 "campusguard <command> -h" lists a command's flags.
@@ -52,6 +53,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdSim(ctx, args[1:], stderr)
 	case "registry":
 		return cmdRegistry(args[1:], stdout, stderr)
+	case "check":
+		return cmdCheck(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "campusguard", version)
 		return nil
