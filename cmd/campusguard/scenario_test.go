@@ -219,6 +219,16 @@ func TestScenarioSchoolDay(t *testing.T) {
 		}
 	}
 	t.Logf("district four-100%% rate %.2f", report.City.FourHundredRate)
+
+	// The alert history and the compliance rows reach InfluxDB too.
+	eventually(t, 60*time.Second, "alert history and compliance rows in InfluxDB", func() (bool, string) {
+		na, nc := db.Count(t, "alert"), db.Count(t, "compliance")
+		return na >= len(wantAlerts) && nc > 0, fmt.Sprintf("alert %d, compliance %d", na, nc)
+	})
+	rows := db.Query(t, `SELECT count("ok") FROM compliance WHERE "measure"='protection_post' AND "school"='`+postSch.ID+`' AND "ok"=false`)
+	if len(rows) == 0 {
+		t.Errorf("no failed protection_post row for %s in InfluxDB", postSch.ID)
+	}
 }
 
 func settle(t *testing.T, a *app, published int) {
