@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync/atomic"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
@@ -34,7 +35,7 @@ type Options struct {
 // Broker is an embedded MQTT 3.1.1/5 broker.
 type Broker struct {
 	opts Options
-	srv  *mochi.Server
+	srv  atomic.Pointer[mochi.Server]
 	ln   net.Listener
 	log  zerolog.Logger
 }
@@ -98,7 +99,7 @@ func (b *Broker) Run(ctx context.Context) error {
 	if err := srv.AddListener(listeners.NewNet("tcp", b.ln)); err != nil {
 		return fmt.Errorf("broker: %w", err)
 	}
-	b.srv = srv
+	b.srv.Store(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 	b.log.Info().Str("addr", b.Addr()).Msg("embedded mqtt broker listening")
@@ -111,6 +112,17 @@ func (b *Broker) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	return srv.Close()
+}
+
+// ClientConnected reports whether a client with id has a live connection
+// (tests use it to know the broker has seen a disconnect).
+func (b *Broker) ClientConnected(id string) bool {
+	srv := b.srv.Load()
+	if srv == nil {
+		return false
+	}
+	cl, ok := srv.Clients.Get(id)
+	return ok && !cl.Closed()
 }
 
 // zerologWriter adapts the broker's slog output to our structured log.

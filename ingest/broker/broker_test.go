@@ -319,6 +319,12 @@ func TestPersistentSessionQueuesWhileAway(t *testing.T) {
 	publishAll(t, pub, []string{"present"})
 	waitFor(t, "message while connected", allArrived(first, []string{"present"}))
 	sub.Disconnect(250)
+	// Publish only once the broker has seen the disconnect: a message
+	// routed to the closing connection is that connection's, not the
+	// session queue's.
+	waitFor(t, "broker sees the disconnect", func() (bool, string) {
+		return !b.ClientConnected("cg-durable"), "still connected"
+	})
 
 	away := payloads("away", 500)
 	publishAll(t, pub, away)
