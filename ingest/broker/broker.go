@@ -125,6 +125,20 @@ func (b *Broker) ClientConnected(id string) bool {
 	return ok && !cl.Closed()
 }
 
+// Queued returns how many QoS 1/2 messages the broker holds for client id
+// (in flight or waiting while the client is away).
+func (b *Broker) Queued(id string) int {
+	srv := b.srv.Load()
+	if srv == nil {
+		return 0
+	}
+	cl, ok := srv.Clients.Get(id)
+	if !ok {
+		return 0
+	}
+	return cl.State.Inflight.Len()
+}
+
 // zerologWriter adapts the broker's slog output to our structured log.
 type zerologWriter struct{ log zerolog.Logger }
 
