@@ -118,9 +118,25 @@ if [ ! -f "$var/registry.yaml" ]; then
   "$bin" registry gen -o "$var/registry.yaml"
 fi
 
+# Demo users, one per role (password campusguard-demo), created once.
+users="$var/users.yaml"
+if [ ! -f "$users" ]; then
+  echo "run-demo: creating demo users in $users (password: campusguard-demo)"
+  school="$(grep -m1 -o 'id: cd-[0-9]*' "$var/registry.yaml" | cut -d' ' -f2)"
+  add() { printf 'campusguard-demo\n' | "$bin" user add -users "$users" "$@" >/dev/null; }
+  add -name admin -role admin -display-name 管理员
+  add -name police -role police -display-name 110指挥中心
+  add -name police-shuangqiao -role police -region 130802 -display-name 双桥分局
+  add -name education -role education -display-name 市教育局
+  add -name market -role market -display-name 市场监管局
+  add -name school -role school -school "$school" -display-name 学校保卫处
+fi
+
 cat <<INFO
 
   campusguard demo
+    web and API      http://localhost:8080/   (users admin, police, police-shuangqiao, education,
+                                               market, school; password campusguard-demo)
     readiness        http://localhost:8080/readyz
     metrics          http://localhost:8080/metrics
     InfluxDB         http://$host:$port  database $db (bucket $db/autogen)
@@ -137,4 +153,7 @@ INFO
   --influx-bucket "$db/autogen" \
   --spool-dir "$var/spool" \
   --http "$http_addr" \
+  --state-dir "$var/state" \
+  --users "$users" \
+  --insecure-cookies \
   --sim

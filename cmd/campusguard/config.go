@@ -51,6 +51,10 @@ type runConfig struct {
 	Rules    string
 	Notify   string
 
+	Users           string
+	NoAuth          bool
+	InsecureCookies bool
+
 	LogFormat string
 	LogLevel  string
 
@@ -96,6 +100,9 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.StringVar(&c.StateDir, "state-dir", "var/state", "directory of the alert store (open alerts, acknowledgements, silences)")
 	fs.StringVar(&c.Rules, "rules", "", "rules file with per-region and per-school overrides (default: domain.md defaults); see testdata/rules/rules.sample.yaml")
 	fs.StringVar(&c.Notify, "notify", "", "notifications file: webhooks (generic, WeCom, DingTalk) and routes; the MQTT alert topic is always on")
+	fs.StringVar(&c.Users, "users", "", "users and API tokens file (see docs/access.md; 'campusguard user add' edits it); required unless --no-auth")
+	fs.BoolVar(&c.NoAuth, "no-auth", false, "serve the API and pages WITHOUT login, as an all-seeing admin (local testing only)")
+	fs.BoolVar(&c.InsecureCookies, "insecure-cookies", false, "session cookies without the Secure flag (plain-HTTP demo on one machine only)")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto, json or console")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 }

@@ -83,7 +83,7 @@ func TestSIGKILLMidStream(t *testing.T) {
 	spoolDir := filepath.Join(t.TempDir(), "spool")
 	httpAddr := freeAddr(t)
 	args := []string{"run", "--registry", regPath, "--broker", mq.URL(), "--influx-url", db.URL(),
-		"--influx-bucket", db.Bucket(), "--spool-dir", spoolDir, "--state-dir", filepath.Join(t.TempDir(), "state"), "--http", httpAddr, "--log-format", "json", "--log-level", "warn"}
+		"--influx-bucket", db.Bucket(), "--spool-dir", spoolDir, "--state-dir", filepath.Join(t.TempDir(), "state"), "--http", httpAddr, "--no-auth", "--log-format", "json", "--log-level", "warn"}
 
 	const total = 20000
 	msgs := accessEvents(reg, total, "kill", time.Now().Add(-time.Minute))

@@ -82,6 +82,7 @@ func baseConfig(t testing.TB, registry, brokerURL, influxURL, bucket string) *ru
 		DeadLetterDir: filepath.Join(t.TempDir(), "dead"),
 		HTTP:          "127.0.0.1:0",
 		StateDir:      filepath.Join(t.TempDir(), "state"),
+		NoAuth:        true,
 		DedupWindow:   10 * time.Minute,
 		MaxPayload:    16 << 10,
 		MaxFuture:     5 * time.Minute,

@@ -33,13 +33,22 @@ func newHTTPServer(ctx context.Context, addr string, a *app, log zerolog.Logger)
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", a.readyz)
+	if a.auth != nil {
+		mux.Handle("POST /login", a.auth.LoginHandler())
+		mux.Handle("POST /logout", a.auth.LogoutHandler())
+		mux.Handle("GET /api/v1/session", a.auth.SessionHandler())
+	}
 	if a.api != nil {
 		mux.Handle("/api/v1/", a.api.Handler())
+	}
+	var handler http.Handler = mux
+	if a.auth != nil {
+		handler = a.auth.Middleware(mux) // login or API token everywhere but health, metrics, /login and /static
 	}
 	return &httpServer{
 		ln: ln,
 		// BaseContext: open event streams end when campusguard stops.
-		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }},
+		srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }},
 		log: log.With().Str("component", "http").Logger(),
 	}, nil
 }

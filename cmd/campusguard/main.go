@@ -23,6 +23,7 @@ const usage = `campusguard — 校园安全“四个100%”与明厨亮灶实时
   campusguard registry check  file.yaml                校验登记册 / validate a registry
   campusguard registry import -schools s.csv -devices d.csv [-o file]   CSV 批量导入 / bulk import
   campusguard check    -registry R [-rules F] [-notify N]   校验配置而不启动 / validate configuration without starting
+  campusguard user add|passwd|del|token|hash|list -users users.yaml ...   用户与令牌 / users and API tokens
   campusguard version
 
 "campusguard <command> -h" lists a command's flags.
@@ -55,6 +56,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdRegistry(args[1:], stdout, stderr)
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(args[1:], os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "campusguard", version)
 		return nil

@@ -90,7 +90,7 @@ func TestRestartKeepsAlerts(t *testing.T) {
 	httpAddr := freeAddr(t)
 	args := []string{"run", "--registry", regPath, "--rules", rulesPath, "--broker", mq.URL(), "--influx-url", db.URL(),
 		"--influx-bucket", db.Bucket(), "--spool-dir", filepath.Join(dir, "spool"), "--state-dir", filepath.Join(dir, "state"),
-		"--http", httpAddr, "--log-format", "json", "--log-level", "warn"}
+		"--http", httpAddr, "--no-auth", "--log-format", "json", "--log-level", "warn"}
 	alerts := subscribeAlerts(t, mq.URL(), "restart-watch")
 
 	first := startProcess(t, bin, args...)

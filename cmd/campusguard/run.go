@@ -17,6 +17,7 @@ import (
 
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/dashboards/api"
+	"github.com/campusguard/campusguard/dashboards/auth"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/devices/sim"
 	"github.com/campusguard/campusguard/ingest"
@@ -57,6 +58,7 @@ type app struct {
 	brokerURL string
 	alerting  *alertingApp
 	api       *api.API
+	auth      *auth.Auth
 }
 
 func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started) error {
@@ -119,11 +121,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	}
 	defer al.close()
 	a.alerting = al
-	// TEMPORARY until the login/API-token middleware (dashboards issue):
-	// requests act as an all-seeing admin. Keep the HTTP port private.
-	a.api, err = api.New(api.Options{Registry: live.Load, Alerts: al.manager, Compliance: al.compliance,
-		Clock: clk.Now, DefaultViewer: &api.Viewer{Name: "admin", Role: api.RoleAdmin}, Logger: log, Registerer: promReg})
-	if err != nil {
+	if err := setupAccess(c, a, reg, live, sp, clk, log, promReg); err != nil {
 		return err
 	}
 	al.onChange = append(al.onChange, a.api.Publish)
@@ -162,7 +160,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	g.Go(func() error { return w.Run(ctx) })
 	g.Go(func() error { return sub.Run(ctx) })
 	g.Go(func() error { return hs.Run(ctx) })
-	g.Go(func() error { return reloadOnHUP(ctx, c.Registry, live, log) })
+	g.Go(func() error { return reloadOnHUP(ctx, c, live, a.auth, log) })
 	al.run(ctx, g, alertingDeps{cfg: c, reg: reg, brokerURL: a.brokerURL, history: sp, clock: clk, log: log, prom: promReg})
 	if c.Sim {
 		if err := startSim(ctx, g, c, reg, a.brokerURL, log, promReg); err != nil {
@@ -206,7 +204,8 @@ func startSim(ctx context.Context, g *errgroup.Group, c *runConfig, reg *devices
 
 // reloadOnHUP reloads the registry on SIGHUP; a registry that fails
 // validation is logged and the old one kept.
-func reloadOnHUP(ctx context.Context, path string, live *liveRegistry, log zerolog.Logger) error {
+func reloadOnHUP(ctx context.Context, c *runConfig, live *liveRegistry, au *auth.Auth, log zerolog.Logger) error {
+	path := c.Registry
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -222,6 +221,15 @@ func reloadOnHUP(ctx context.Context, path string, live *liveRegistry, log zerol
 			}
 			live.Store(reg)
 			log.Info().Str("registry", path).Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).Msg("registry reloaded")
+			if au != nil {
+				users, err := auth.Load(c.Users, reg)
+				if err != nil {
+					log.Error().Err(err).Str("users", c.Users).Msg("users reload failed, keeping the previous ones")
+					continue
+				}
+				au.SetUsers(users)
+				log.Info().Str("users", c.Users).Msg("users reloaded")
+			}
 		}
 	}
 }

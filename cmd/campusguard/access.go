@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/dashboards/api"
+	"github.com/campusguard/campusguard/dashboards/auth"
+	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/ingest"
+)
+
+// setupAccess builds the HTTP API and, unless --no-auth, the login and
+// API-token access control in front of it. The audit log goes to the log
+// and, through the spool, to InfluxDB's audit measurement.
+func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry, history ingest.Appender,
+	clk engine.Clock, log zerolog.Logger, prom prometheus.Registerer) error {
+	ao := api.Options{Registry: live.Load, Alerts: a.alerting.manager, Compliance: a.alerting.compliance,
+		Clock: clk.Now, Logger: log, Registerer: prom}
+	switch {
+	case c.Users != "":
+		users, err := auth.Load(c.Users, reg)
+		if err != nil {
+			return err
+		}
+		au, err := auth.New(auth.Options{
+			Users:           users,
+			InsecureCookies: c.InsecureCookies,
+			Audit: auth.Auditors{
+				auth.LogAuditor{Logger: log.With().Str("component", "audit").Logger()},
+				auth.LineProtocolAuditor{Append: func(rec []byte) {
+					history.Append(context.Background(), rec, func(error) {})
+				}},
+			},
+			Logger:     log,
+			Registerer: prom,
+		})
+		if err != nil {
+			return err
+		}
+		a.auth = au
+		ao.RequireViewer = true
+	case c.NoAuth:
+		log.Warn().Msg("--no-auth: the API and pages answer everyone as an all-seeing admin; never expose this port")
+		ao.DefaultViewer = &api.Viewer{Name: "admin", Role: api.RoleAdmin}
+	default:
+		return errors.New("run: --users is required (users and API tokens, see docs/access.md), or --no-auth for local testing")
+	}
+	var err error
+	a.api, err = api.New(ao)
+	if err != nil {
+		return err
+	}
+	a.alerting.onChange = append(a.alerting.onChange, a.api.Publish)
+	return nil
+}

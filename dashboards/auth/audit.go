@@ -1,0 +1,166 @@
+package auth
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rs/zerolog"
+)
+
+// Audit actions.
+const (
+	ActionLogin         = "login"
+	ActionLoginFailed   = "login_failed"
+	ActionLogout        = "logout"
+	ActionAck           = "ack"
+	ActionResolve       = "resolve"
+	ActionSilenceCreate = "silence_create"
+	ActionSilenceExpire = "silence_expire"
+	ActionExport        = "export"
+)
+
+// AuditEvent is one thing a person or integration did.
+type AuditEvent struct {
+	Time     time.Time
+	Actor    string // user or token name; for login_failed the name tried
+	Role     string // "" for a failed login
+	Action   string // one of the Action constants
+	Target   string // alert id, silence id, export path
+	Detail   string // note, reason and matchers, query; at most maxDetail characters
+	RemoteIP string
+}
+
+// Auditor records audit events. Audit is called on the request's goroutine
+// and must not block for long.
+type Auditor interface {
+	Audit(e AuditEvent)
+}
+
+// Auditors hands each event to every auditor in turn.
+type Auditors []Auditor
+
+// Audit implements Auditor.
+func (as Auditors) Audit(e AuditEvent) {
+	for _, a := range as {
+		a.Audit(e)
+	}
+}
+
+// LogAuditor writes audit events to a zerolog logger, at info level with
+// message "audit".
+type LogAuditor struct {
+	Logger zerolog.Logger
+}
+
+// Audit implements Auditor.
+func (l LogAuditor) Audit(e AuditEvent) {
+	ev := l.Logger.Info().Str("component", "dashboards.auth").Time("at", e.Time).
+		Str("action", e.Action).Str("actor", e.Actor)
+	for _, f := range [][2]string{{"role", e.Role}, {"target", e.Target}, {"detail", e.Detail}, {"ip", e.RemoteIP}} {
+		if f[1] != "" {
+			ev = ev.Str(f[0], f[1])
+		}
+	}
+	ev.Msg("audit")
+}
+
+// LineProtocolAuditor turns audit events into InfluxDB line protocol points
+// of measurement "audit" and hands each to Append (the InfluxDB writer's
+// queue): tags action and role (low cardinality), string fields actor,
+// target, detail and ip. The timestamp is the event's millisecond plus a
+// hash of the event below it, so that two events in one millisecond both
+// stay and a replay overwrites itself.
+type LineProtocolAuditor struct {
+	Append func(rec []byte)
+}
+
+// Audit implements Auditor.
+func (l LineProtocolAuditor) Audit(e AuditEvent) {
+	l.Append(AppendLineProtocol(nil, e))
+}
+
+// AppendLineProtocol appends the line protocol point of e to dst, ending
+// in '\n'.
+func AppendLineProtocol(dst []byte, e AuditEvent) []byte {
+	dst = append(dst, "audit"...)
+	dst = appendTag(dst, "action", e.Action)
+	dst = appendTag(dst, "role", e.Role)
+	dst = append(dst, ' ')
+	dst = appendStrField(dst, "actor", e.Actor, true)
+	dst = appendStrField(dst, "target", e.Target, false)
+	dst = appendStrField(dst, "detail", e.Detail, false)
+	dst = appendStrField(dst, "ip", e.RemoteIP, false)
+	dst = append(dst, ' ')
+	h := fnv32(e.Action + "\x00" + e.Actor + "\x00" + e.Target + "\x00" + e.Detail + "\x00" + e.RemoteIP + "\x00" + strconv.Itoa(e.Time.Nanosecond()))
+	dst = strconv.AppendInt(dst, e.Time.UnixMilli()*1e6+int64(h%1e6), 10)
+	return append(dst, '\n')
+}
+
+// Line protocol escaping: tag values escape comma, equals and space; string
+// fields escape double quote and backslash; line breaks and other control
+// characters become spaces, so a point stays one line.
+var (
+	tagEscaper   = strings.NewReplacer(`\`, `\\`, ",", `\,`, "=", `\=`, " ", `\ `, "\n", `\ `, "\r", `\ `, "\t", `\ `)
+	fieldEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", " ", "\r", " ")
+)
+
+func appendTag(dst []byte, k, v string) []byte {
+	if v == "" {
+		return dst
+	}
+	dst = append(dst, ',')
+	dst = append(dst, k...)
+	dst = append(dst, '=')
+	return append(dst, tagEscaper.Replace(stripControl(v))...)
+}
+
+func appendStrField(dst []byte, k, v string, first bool) []byte {
+	if v == "" && !first {
+		return dst
+	}
+	if !first {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, k...)
+	dst = append(dst, `="`...)
+	dst = append(dst, fieldEscaper.Replace(stripControl(v))...)
+	return append(dst, '"')
+}
+
+// stripControl turns ASCII control characters other than tab and line
+// breaks (which the escapers handle) into spaces.
+func stripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// maxDetail bounds an audit detail and an attempted login name, in
+// characters.
+const (
+	maxDetail    = 500
+	maxActorName = 64
+)
+
+// truncate cuts s to n characters, marking the cut with "…".
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
