@@ -10,6 +10,7 @@ import (
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/dashboards/api"
 	"github.com/campusguard/campusguard/dashboards/auth"
+	"github.com/campusguard/campusguard/dashboards/web"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/ingest"
 )
@@ -52,6 +53,10 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 	}
 	var err error
 	a.api, err = api.New(ao)
+	if err != nil {
+		return err
+	}
+	a.web, err = web.New(web.Options{Logger: log})
 	if err != nil {
 		return err
 	}

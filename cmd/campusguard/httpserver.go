@@ -41,6 +41,9 @@ func newHTTPServer(ctx context.Context, addr string, a *app, log zerolog.Logger)
 	if a.api != nil {
 		mux.Handle("/api/v1/", a.api.Handler())
 	}
+	if a.web != nil {
+		mux.Handle("/", a.web.Handler()) // pages and /static/
+	}
 	var handler http.Handler = mux
 	if a.auth != nil {
 		handler = a.auth.Middleware(mux) // login or API token everywhere but health, metrics, /login and /static

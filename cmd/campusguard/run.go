@@ -18,6 +18,7 @@ import (
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/dashboards/api"
 	"github.com/campusguard/campusguard/dashboards/auth"
+	"github.com/campusguard/campusguard/dashboards/web"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/devices/sim"
 	"github.com/campusguard/campusguard/ingest"
@@ -59,6 +60,7 @@ type app struct {
 	alerting  *alertingApp
 	api       *api.API
 	auth      *auth.Auth
+	web       *web.Web
 }
 
 func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started) error {

@@ -124,6 +124,11 @@ func New(opts Options) (*API, error) {
 		routeSilenceCreate: a.createSilence,
 		routeSilenceExpire: a.expireSilence,
 		routeStream:        a.stream,
+
+		routeTrend:            a.complianceTrend,
+		routeExport:           a.complianceExport,
+		routeKitchenReport:    a.kitchenReport,
+		routeKitchenReportCSV: a.kitchenReportCSV,
 	}
 	for _, p := range routes {
 		a.mux.Handle(p, a.withViewer(handlers[p]))
@@ -156,7 +161,8 @@ const (
 )
 
 var routes = []string{routeAlerts, routeAlert, routeAck, routeResolve, routeCompliance, routeComplianceSch,
-	routeSchool, routeSilences, routeSilenceCreate, routeSilenceExpire, routeStream}
+	routeSchool, routeSilences, routeSilenceCreate, routeSilenceExpire, routeStream,
+	routeTrend, routeExport, routeKitchenReport, routeKitchenReportCSV}
 
 // Handler returns the handler of every route under /api/v1/. Mount it at
 // "/api/v1/" behind the auth middleware; set the http.Server's

@@ -34,7 +34,8 @@ func auditedAction(r *http.Request) (action, target string, ok bool) {
 			return ActionSilenceExpire, parts[3], true
 		}
 	case http.MethodGet:
-		if strings.Contains(p, "/export") {
+		// Exports and reports leave the system as files or printouts.
+		if strings.Contains(p, "/export") || strings.HasPrefix(p, "/api/v1/kitchen/report") {
 			return ActionExport, p, true
 		}
 	}

@@ -1,0 +1,189 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/campusguard/campusguard/alerting/compliance"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// Route of the compliance trend.
+const routeTrend = "GET /api/v1/compliance/trend"
+
+// Trend bounds: the Store keeps today and compliance.Retention past days.
+const (
+	trendDefaultDays = 30
+	trendMaxDays     = compliance.Retention + 1
+)
+
+// dayAtter is an optional interface of a Compliance: it evaluates a day's
+// report at a given instant. *compliance.Store satisfies it; the trend and
+// the exports then read every day at the API's own clock, so that "today
+// so far" agrees with the "today" they name. Without it they call Day.
+type dayAtter interface {
+	DayAt(devices.Date, time.Time) compliance.Report
+}
+
+// report returns the compliance report of date, evaluated at now when the
+// Compliance can.
+func (a *API) report(date devices.Date, now time.Time) compliance.Report {
+	if d, ok := a.opts.Compliance.(dayAtter); ok {
+		return d.DayAt(date, now)
+	}
+	return a.opts.Compliance.Day(date)
+}
+
+// trendAnswer is the answer of GET /api/v1/compliance/trend: one entry per
+// day, oldest first, and the schools the viewer sees (with their names, so
+// that a board can label them without asking for each).
+type trendAnswer struct {
+	From    string        `json:"from"`
+	To      string        `json:"to"`
+	Days    []trendDay    `json:"days"`
+	Schools []trendSchool `json:"schools"`
+}
+
+// trendDay is one day of the trend, cut to the viewer like
+// GET /api/v1/compliance: Scope is recomputed over the schools the viewer
+// sees (it is never more than they may see), Regions and City are the
+// store's rollups shown only to who sees them whole, FourHundred is the
+// verdict of each visible school with a record that day.
+type trendDay struct {
+	Date        string                    `json:"date"`
+	Scope       trendScope                `json:"scope"`
+	Regions     []compliance.RegionRollup `json:"regions"`
+	City        *compliance.RegionRollup  `json:"city,omitempty"`
+	FourHundred map[string]bool           `json:"four_hundred"`
+}
+
+// trendScope rolls up the schools a viewer sees, as the store rolls up a
+// region: Rates per measure over the schools where it applies (absent
+// where it applies nowhere), FourHundredRate over all of them. Schools is
+// 0 on a day without records (before watching began, or beyond the
+// retention): nothing to draw.
+type trendScope struct {
+	Schools         int                            `json:"schools"`
+	Rates           map[compliance.Measure]float64 `json:"rates"`
+	FourHundredRate float64                        `json:"four_hundred_rate"`
+}
+
+// trendSchool names a school the viewer sees.
+type trendSchool struct {
+	School     string `json:"school"`
+	Name       string `json:"name"`
+	Region     string `json:"region"`
+	RegionName string `json:"region_name,omitempty"`
+}
+
+// scopeOf rolls up schools.
+func scopeOf(schools []compliance.SchoolDay) trendScope {
+	s := trendScope{Schools: len(schools), Rates: map[compliance.Measure]float64{}}
+	for _, m := range compliance.Measures {
+		applicable, ok := 0, 0
+		for i := range schools {
+			if res := schools[i].Measures[m]; res.Applicable {
+				applicable++
+				if res.OK {
+					ok++
+				}
+			}
+		}
+		if applicable > 0 {
+			s.Rates[m] = float64(ok) / float64(applicable)
+		}
+	}
+	four := 0
+	for i := range schools {
+		if schools[i].FourHundred {
+			four++
+		}
+	}
+	if len(schools) > 0 {
+		s.FourHundredRate = float64(four) / float64(len(schools))
+	}
+	return s
+}
+
+// visibleSchools lists the registry's schools v sees, by region then id.
+func visibleSchools(reg *devices.Registry, v Viewer) []*devices.School {
+	var out []*devices.School
+	for i := range reg.Schools {
+		if s := &reg.Schools[i]; v.CanSee(s.Region, s.ID) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *devices.School) int {
+		if c := strings.Compare(a.Region, b.Region); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+func regionName(reg *devices.Registry, code string) string {
+	if r, ok := reg.Region(code); ok {
+		return r.Name
+	}
+	return ""
+}
+
+// daysParam reads ?days=, 1 to trendMaxDays, default trendDefaultDays.
+func daysParam(q url.Values) (int, *apiError) {
+	s, e := singleParam(q, "days")
+	if e != nil || s == "" {
+		return trendDefaultDays, e
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > trendMaxDays {
+		return 0, badParam("days", "应为 1 到 "+strconv.Itoa(trendMaxDays)+" 的整数："+s,
+			"must be a whole number from 1 to "+strconv.Itoa(trendMaxDays)+": "+strconv.Quote(s))
+	}
+	return n, nil
+}
+
+func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) {
+	q := r.URL.Query()
+	if e := checkParams(q, "days", "date"); e != nil {
+		writeError(w, e)
+		return
+	}
+	now := a.opts.Clock()
+	to, e := dateParam(q, devices.DateOf(now.In(devices.Location())))
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	days, e := daysParam(q)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	reg, e := a.registry()
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	from := to.AddDays(1 - days)
+	out := trendAnswer{From: from.String(), To: to.String(), Days: make([]trendDay, 0, days), Schools: []trendSchool{}}
+	for d := from; !to.Before(d); d = d.AddDays(1) {
+		cut := cutReport(a.report(d, now), d, v)
+		day := trendDay{Date: d.String(), Regions: cut.Regions, City: cut.City, FourHundred: make(map[string]bool, len(cut.Schools))}
+		sds := make([]compliance.SchoolDay, 0, len(cut.Schools))
+		for _, sd := range cut.Schools {
+			sds = append(sds, sd.SchoolDay)
+			day.FourHundred[sd.School] = sd.FourHundred
+		}
+		day.Scope = scopeOf(sds)
+		out.Days = append(out.Days, day)
+	}
+	for _, s := range visibleSchools(reg, v) {
+		out.Schools = append(out.Schools, trendSchool{School: s.ID, Name: s.Name, Region: s.Region, RegionName: regionName(reg, s.Region)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

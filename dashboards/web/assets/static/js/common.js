@@ -1,0 +1,463 @@
+// campusguard web UI: what every page shares. Plain JavaScript, no build
+// step, no external resource. Everything the pages show comes from the
+// HTTP API, which cuts every answer to the logged-in viewer.
+'use strict';
+
+(function () {
+  const CG = (window.CG = {});
+
+  // ---- Language: Chinese first, English on request (kept in localStorage).
+
+  const dict = JSON.parse(document.getElementById('i18n-data').textContent);
+  const LANG_KEY = 'campusguard.lang';
+  let lang = 'zh';
+  try {
+    if (localStorage.getItem(LANG_KEY) === 'en') lang = 'en';
+  } catch (e) {
+    // storage disabled: stay in Chinese
+  }
+
+  CG.lang = () => lang;
+
+  // T returns the label key in the current language; {0}, {1}... are
+  // replaced by the arguments.
+  CG.T = function (key, ...args) {
+    const e = dict[key];
+    let s = e ? e[lang] || e.zh : key;
+    args.forEach((a, i) => {
+      s = s.split('{' + i + '}').join(String(a));
+    });
+    return s;
+  };
+  const T = CG.T;
+  CG.has = (key) => Object.prototype.hasOwnProperty.call(dict, key);
+
+  // applyI18n translates the labels the server rendered in Chinese.
+  CG.applyI18n = function (root) {
+    const r = root || document;
+    r.querySelectorAll('[data-i18n]').forEach((el) => {
+      el.textContent = T(el.dataset.i18n);
+    });
+    r.querySelectorAll('[data-i18n-placeholder]').forEach((el) => {
+      el.placeholder = T(el.dataset.i18nPlaceholder);
+    });
+    r.querySelectorAll('[data-i18n-title]').forEach((el) => {
+      el.title = T(el.dataset.i18nTitle);
+    });
+    if (!root) {
+      document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+      document.title = T(document.body.dataset.titleKey) + ' · ' + T('app.name');
+    }
+  };
+
+  CG.setLang = function (l) {
+    lang = l === 'en' ? 'en' : 'zh';
+    try {
+      localStorage.setItem(LANG_KEY, lang);
+    } catch (e) {
+      // not kept: fine for this page
+    }
+    CG.applyI18n();
+    document.dispatchEvent(new CustomEvent('cg:lang'));
+  };
+
+  // onLang runs fn now and again whenever the language changes.
+  CG.onLang = function (fn) {
+    document.addEventListener('cg:lang', fn);
+  };
+
+  // ---- DOM helpers. Data is only ever written as text, never as HTML.
+
+  CG.$ = (sel, root) => (root || document).querySelector(sel);
+  CG.$$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+
+  CG.h = function (tag, attrs, ...kids) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'text') el.textContent = v;
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const kid of kids.flat(Infinity)) {
+      if (kid === null || kid === undefined || kid === false) continue;
+      el.append(kid instanceof Node ? kid : String(kid));
+    }
+    return el;
+  };
+  const h = CG.h;
+
+  // svgNS is the SVG namespace as the HTML parser knows it.
+  CG.svgNS = (function () {
+    const d = document.createElement('div');
+    d.innerHTML = '<svg></svg>';
+    return d.firstChild.namespaceURI;
+  })();
+
+  CG.svg = function (tag, attrs, ...kids) {
+    const el = document.createElementNS(CG.svgNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined) continue;
+      if (k === 'text') el.textContent = v;
+      else if (k === 'class') el.setAttribute('class', v);
+      else el.setAttribute(k, String(v));
+    }
+    kids.flat(Infinity).forEach((k) => k && el.append(k));
+    return el;
+  };
+
+  CG.clear = function (el) {
+    while (el.firstChild) el.removeChild(el.firstChild);
+    return el;
+  };
+
+  // message shows a short notice (kind: info, error) for a while.
+  let msgTimer = 0;
+  CG.message = function (text, kind) {
+    const m = CG.$('#message');
+    if (!m) return;
+    m.textContent = text;
+    m.dataset.kind = kind || 'info';
+    m.hidden = false;
+    clearTimeout(msgTimer);
+    msgTimer = setTimeout(() => {
+      m.hidden = true;
+    }, kind === 'error' ? 10000 : 4000);
+  };
+
+  // ---- Time, in Asia/Shanghai whatever the browser's zone.
+
+  const TZ = 'Asia/Shanghai';
+  const fmtCache = {};
+  function formatter(kind) {
+    const key = kind + lang;
+    if (!fmtCache[key]) {
+      const loc = lang === 'en' ? 'en-GB' : 'zh-CN';
+      const opts = { timeZone: TZ, hour12: false };
+      if (kind === 'full' || kind === 'date' || kind === 'short') Object.assign(opts, { month: '2-digit', day: '2-digit' });
+      if (kind === 'full' || kind === 'date') opts.year = 'numeric';
+      if (kind !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
+      if (kind === 'clock') opts.second = '2-digit';
+      fmtCache[key] = new Intl.DateTimeFormat(loc, opts);
+    }
+    return fmtCache[key];
+  }
+  CG.fmtTime = (iso, kind) => (iso ? formatter(kind || 'short').format(new Date(iso)) : '');
+
+  // isoDate returns YYYY-MM-DD of t in Shanghai.
+  CG.isoDate = function (t) {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .format(t || new Date());
+  };
+  CG.today = () => CG.isoDate(new Date());
+  CG.addDays = function (iso, n) {
+    const d = new Date(iso + 'T12:00:00+08:00');
+    d.setTime(d.getTime() + n * 86400000);
+    return CG.isoDate(d);
+  };
+
+  // fmtAge writes a duration in ms: "3分12秒" / "3m 12s".
+  CG.fmtAge = function (ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    const d = Math.floor(s / 86400);
+    const hh = Math.floor((s % 86400) / 3600);
+    const mm = Math.floor((s % 3600) / 60);
+    const ss = s % 60;
+    if (d > 0) return T('age.dh', d, hh);
+    if (hh > 0) return T('age.hm', hh, mm);
+    return T('age.ms', mm, ss);
+  };
+
+  // mmss writes a duration as MM:SS (the panic clock).
+  CG.mmss = function (ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    const m = Math.floor(s / 60);
+    return String(m).padStart(2, '0') + ':' + String(s % 60).padStart(2, '0');
+  };
+
+  CG.pct = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Math.round(v * 1000) / 10 + '%');
+
+  // ---- Names.
+
+  const names = { schools: {}, regions: {} };
+  CG.schoolName = (id) => names.schools[id] || id;
+  CG.regionName = function (code) {
+    if (!code) return '';
+    if (CG.has('region.' + code)) return T('region.' + code);
+    return names.regions[code] || code;
+  };
+  CG.ruleName = (id) => (CG.has('rule.' + id) ? T('rule.' + id) : id);
+  CG.measureName = (m) => (CG.has('measure.' + m) ? T('measure.' + m) : m);
+  CG.sevName = (s) => T('sev.' + s);
+  CG.stateName = (s) => T('state.' + s);
+  CG.alertMessage = (a) => (lang === 'en' ? a.message_en || a.message_zh : a.message_zh || a.message_en);
+
+  // violationCategory reads the category out of a kitchen alert's subject:
+  // "<device>:<category>:<event>", "<category>@<date>" or "<category>".
+  CG.violationCategory = function (subject) {
+    const s = subject || '';
+    const parts = s.split(':');
+    if (parts.length === 3) return parts[1];
+    return s.split('@')[0];
+  };
+  CG.categoryName = (c) => (CG.has('cat.' + c) ? T('cat.' + c) : c);
+  CG.tierOf = (a) => ({ P0: 1, P1: 1, P2: 2, P3: 3 })[a.severity] || 3;
+
+  // schools lists the schools the viewer sees ({school, name, region,
+  // region_name}), learnt from the compliance trend (which carries the
+  // names), once per page.
+  let schoolsP = null;
+  CG.schools = function () {
+    if (!schoolsP) {
+      schoolsP = CG.api('GET', '/api/v1/compliance/trend?days=1').then((t) => {
+        t.schools.forEach((s) => {
+          names.schools[s.school] = s.name || s.school;
+          if (s.region_name) names.regions[s.region] = s.region_name;
+        });
+        return t.schools;
+      });
+    }
+    return schoolsP;
+  };
+  CG.learnRegion = function (code, name) {
+    if (code && name) names.regions[code] = name;
+  };
+
+  // regions returns the region codes of a school list, in order.
+  CG.regionsOf = (schools) => Array.from(new Set(schools.map((s) => s.region))).sort();
+
+  // fillRegionSelect adds one option per region to sel (keeping its
+  // first "all" option) and re-labels them when the language changes.
+  CG.fillRegionSelect = function (sel, regions) {
+    const keep = sel.value;
+    CG.$$('option[data-region]', sel).forEach((o) => o.remove());
+    regions.forEach((r) => sel.append(h('option', { value: r, dataset: { region: r }, text: CG.regionName(r) })));
+    if (regions.includes(keep)) sel.value = keep;
+    CG.onLang(() => CG.$$('option[data-region]', sel).forEach((o) => {
+      o.textContent = CG.regionName(o.dataset.region);
+    }));
+  };
+
+  // ---- Session and API.
+
+  CG.toLogin = function () {
+    location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
+  };
+
+  // session is who is logged in: {name, display_name, role, regions,
+  // schools, csrf_token}. Without the login middleware (GET
+  // /api/v1/session answers 404) the API's default viewer stands in.
+  let sessionP = null;
+  CG.session = function () {
+    if (!sessionP) {
+      sessionP = fetch('/api/v1/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then((r) => {
+          if (r.status === 401) {
+            CG.toLogin();
+            throw new Error('unauthenticated');
+          }
+          if (r.status === 404) {
+            return { name: '', display_name: '', role: 'admin', regions: [], schools: [], csrf_token: '', fallback: true };
+          }
+          if (!r.ok) throw new Error(T('error.http', r.status));
+          return r.json();
+        })
+        .then((s) => Object.assign({ regions: [], schools: [] }, s, { regions: s.regions || [], schools: s.schools || [] }));
+    }
+    return sessionP;
+  };
+
+  // api calls the HTTP API; state-changing calls carry the CSRF token.
+  // A failure throws an Error whose message is the API's, in the current
+  // language, with .status, .code and .body.
+  CG.api = async function (method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') {
+      const s = await CG.session();
+      if (s.csrf_token) headers['X-CSRF-Token'] = s.csrf_token;
+    }
+    const init = { method, credentials: 'same-origin', headers };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const r = await fetch(path, init);
+    if (r.status === 401) {
+      CG.toLogin();
+      throw new Error(T('error.session'));
+    }
+    if (r.status === 204) return null;
+    let data = null;
+    try {
+      data = await r.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!r.ok) {
+      const e = data && data.error;
+      const err = new Error(e ? (lang === 'en' ? e.message_en : e.message_zh) : T('error.http', r.status));
+      err.status = r.status;
+      err.code = e && e.code;
+      err.body = data;
+      throw err;
+    }
+    return data;
+  };
+
+  // ---- Live alerts: the event stream and the set of alerts it keeps.
+
+  // AlertSet keeps alerts by id; with keepResolved it also keeps those
+  // that resolve (the market board counts them).
+  CG.AlertSet = class {
+    constructor(opts) {
+      this.byId = new Map();
+      this.keepResolved = !!(opts && opts.keepResolved);
+      this.listeners = [];
+    }
+    onChange(fn) {
+      this.listeners.push(fn);
+    }
+    emit(event, alert) {
+      this.listeners.forEach((fn) => fn(event, alert));
+    }
+    // snapshot replaces the open alerts (resolved ones kept stay).
+    snapshot(alerts) {
+      for (const [id, a] of this.byId) {
+        if (a.state !== 'resolved') this.byId.delete(id);
+      }
+      alerts.forEach((a) => this.byId.set(a.id, a));
+      this.emit('snapshot', null);
+    }
+    add(alerts) {
+      alerts.forEach((a) => {
+        if (a.state !== 'resolved' || this.keepResolved) this.byId.set(a.id, a);
+      });
+      this.emit('snapshot', null);
+    }
+    apply(event, a) {
+      if (a.state === 'resolved' && !this.keepResolved) this.byId.delete(a.id);
+      else this.byId.set(a.id, a);
+      this.emit(event, a);
+    }
+    get(id) {
+      return this.byId.get(id);
+    }
+    list(filter) {
+      const out = [];
+      for (const a of this.byId.values()) if (!filter || filter(a)) out.push(a);
+      return out.sort(CG.alertOrder);
+    }
+  };
+
+  const sevRank = { P0: 0, P1: 1, P2: 2, P3: 3 };
+  // alertOrder sorts as the API does: most severe first, then newest.
+  CG.alertOrder = function (a, b) {
+    const r = (sevRank[a.severity] ?? 4) - (sevRank[b.severity] ?? 4);
+    if (r !== 0) return r;
+    return new Date(b.started_at) - new Date(a.started_at);
+  };
+  CG.isOpen = (a) => a.state === 'firing' || a.state === 'acknowledged';
+
+  // stream connects to /api/v1/stream and feeds set; EventSource
+  // reconnects by itself (retry: 5000) and each reconnect starts with a
+  // new snapshot.
+  CG.stream = function (set) {
+    const conn = CG.$('#conn-status');
+    const show = (state) => {
+      if (!conn) return;
+      conn.dataset.state = state;
+      conn.textContent = T('conn.' + state);
+    };
+    CG.onLang(() => conn && show(conn.dataset.state));
+    let es = null;
+    function connect() {
+      show('connecting');
+      es = new EventSource('/api/v1/stream');
+      es.addEventListener('snapshot', (ev) => {
+        show('live');
+        set.snapshot(JSON.parse(ev.data).alerts || []);
+      });
+      es.addEventListener('alert', (ev) => {
+        const d = JSON.parse(ev.data);
+        if (d && d.alert) set.apply(d.event, d.alert);
+      });
+      es.onerror = () => {
+        if (es.readyState === EventSource.CLOSED) {
+          // Refused (401, 403...): check the session, then try again.
+          show('down');
+          fetch('/api/v1/session', { credentials: 'same-origin' }).then((r) => {
+            if (r.status === 401) CG.toLogin();
+          }, () => {});
+          setTimeout(connect, 10000);
+        } else {
+          show('reconnecting');
+        }
+      };
+    }
+    connect();
+  };
+
+  // every runs fn now and then every ms (board refreshes).
+  CG.every = function (ms, fn) {
+    fn();
+    return setInterval(fn, ms);
+  };
+
+  // ---- The page frame: language toggle, clock, user, navigation, logout.
+
+  // ready runs fn(session) once the page is set up and the session known
+  // (null on the login page).
+  let booted;
+  const readyP = new Promise((resolve) => {
+    booted = resolve;
+  });
+  CG.ready = function (fn) {
+    readyP.then(fn).catch((e) => {
+      if (e && e.message !== 'unauthenticated') CG.message(e.message, 'error');
+    });
+  };
+
+  function boot() {
+    CG.applyI18n();
+    const toggle = CG.$('#lang-toggle');
+    if (toggle) toggle.addEventListener('click', () => CG.setLang(lang === 'zh' ? 'en' : 'zh'));
+    const clock = CG.$('#clock');
+    if (clock) {
+      const tick = () => {
+        clock.textContent = CG.fmtTime(new Date().toISOString(), 'clock');
+      };
+      tick();
+      setInterval(tick, 1000);
+    }
+    if (document.body.dataset.bare) {
+      booted(null);
+      return;
+    }
+    booted(CG.session().then((s) => {
+      const user = CG.$('#user-name');
+      if (user) user.textContent = s.display_name || s.name;
+      CG.$$('#nav a[data-roles]').forEach((a) => {
+        a.hidden = !a.dataset.roles.split(' ').includes(s.role);
+        if (a.getAttribute('href') === location.pathname) a.classList.add('current');
+      });
+      const out = CG.$('#logout-button');
+      if (out) {
+        out.hidden = !!s.fallback;
+        out.addEventListener('click', () => {
+          fetch('/logout', {
+            method: 'POST', credentials: 'same-origin', redirect: 'manual',
+            headers: s.csrf_token ? { 'X-CSRF-Token': s.csrf_token } : {},
+          }).finally(() => {
+            location.href = '/login';
+          });
+        });
+      }
+      return s;
+    }));
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
+  else boot();
+})();

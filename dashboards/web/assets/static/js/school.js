@@ -1,0 +1,169 @@
+// School board (/board/school): one school's open alerts, duty and post
+// status, devices and kitchen — for its security office.
+'use strict';
+
+(function () {
+  const { T, h, $ } = CG;
+  const MEASURES = ['closed_campus', 'guard_staffing', 'protection_post', 'alarm_link', 'bright_kitchen'];
+  const DUTY_RULES = ['guard_understaffed', 'guardroom_unmanned', 'guard_unlicensed', 'patrol_shortfall',
+    'post_unstaffed', 'post_understaffed', 'post_left_early'];
+  const KITCHEN_RULES = ['kitchen_cam_offline', 'kitchen_cam_occluded', 'kitchen_violation', 'kitchen_repeat', 'kitchen_overdue'];
+  const OFFLINE = /_offline$/;
+
+  const set = new CG.AlertSet();
+  const panel = new CG.AlertPanel(set);
+  const state = { id: new URLSearchParams(location.search).get('school') || '', page: null };
+
+  const mine = (a) => a.school === state.id;
+
+  // ---- Rendering.
+
+  let pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      render();
+    }, 50);
+  }
+
+  function render() {
+    renderAlerts();
+    const p = state.page;
+    if (!p) return;
+    $('#school-name').textContent = p.name;
+    $('#school-meta').textContent = [CG.regionName(p.region), T('type.' + p.type), T('school.pupils', p.pupils),
+      p.boarders ? T('school.boarders', p.boarders) : '', p.address].filter(Boolean).join(' · ');
+    renderCompliance();
+    renderDuty();
+    renderDevices();
+    renderKitchen();
+  }
+
+  function renderAlerts() {
+    const rows = set.list(mine);
+    const tbody = CG.clear($('#school-alerts tbody'));
+    rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'started', 'state'], (id) => panel.show(id))));
+    $('#school-alerts-empty').hidden = rows.length > 0;
+  }
+
+  function result(m) {
+    const c = state.page && state.page.compliance;
+    return c ? c.measures[m] : null;
+  }
+
+  function measureLine(m) {
+    const r = result(m);
+    const cls = !r ? 'na' : !r.applicable ? 'na' : r.ok ? 'ok' : 'fail';
+    const status = !r ? T('common.no_record') : !r.applicable ? T('measure.na') : r.ok ? T('measure.ok') : T('measure.fail');
+    return h('div', { class: 'lapse ' + cls, dataset: { measure: m } },
+      h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: status }),
+      r && r.applicable ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
+      r && r.detail ? h('p', { class: 'detail', text: r.detail }) : null);
+  }
+
+  function renderCompliance() {
+    const box = CG.clear($('#school-compliance'));
+    const c = state.page.compliance;
+    box.append(h('p', { class: 'four ' + (c && c.four_hundred ? 'ok' : 'fail') },
+      h('span', { class: 'light light-' + (c && c.four_hundred ? 'green' : c ? 'red' : 'grey') }), ' ',
+      T('measure.four_hundred') + ': ' + (c ? T(c.four_hundred ? 'measure.ok' : 'measure.fail') : T('common.no_record'))));
+    MEASURES.forEach((m) => box.append(measureLine(m)));
+  }
+
+  function windows(list) {
+    return list.map((w) => (w.name ? w.name + ' ' : '') + w.start + '–' + w.end).join('，') || '—';
+  }
+
+  function alertList(rows) {
+    if (!rows.length) return h('p', { class: 'empty ok', text: T('school.all_clear') });
+    return h('ul', { class: 'alert-list' }, rows.map((a) => h('li', {
+      class: 'sev-' + a.severity, dataset: { alertId: a.id }, tabindex: '0', onclick: () => panel.show(a.id),
+    }, h('span', { class: 'badge sev-' + a.severity, text: a.severity }), ' ', CG.ruleName(a.rule), ' — ', CG.alertMessage(a))));
+  }
+
+  function renderDuty() {
+    const p = state.page;
+    const box = CG.clear($('#duty-status'));
+    box.append(measureLine('guard_staffing'), measureLine('protection_post'));
+    box.append(h('dl', { class: 'details' },
+      h('dt', { text: T('school.licensed_guards') }), h('dd', { text: String(p.licensed_guards) }),
+      h('dt', { text: T('school.posts') }), h('dd', { text: p.posts.map((x) => x.name || x.id).join('，') || '—' }),
+      h('dt', { text: T('school.peaks') }), h('dd', { text: windows(p.windows.peaks) }),
+      h('dt', { text: T('school.gates') }), h('dd', { text: windows(p.windows.gate) })));
+    box.append(alertList(set.list((a) => mine(a) && DUTY_RULES.includes(a.rule))));
+  }
+
+  function renderDevices() {
+    const tbody = CG.clear($('#device-table tbody'));
+    const open = set.list(mine);
+    state.page.devices.forEach((d) => {
+      const about = open.filter((a) => a.device === d.id || a.subject === d.id);
+      const down = about.some((a) => OFFLINE.test(a.rule));
+      const status = down ? 'offline' : about.length ? 'trouble' : 'ok';
+      tbody.append(h('tr', { dataset: { device: d.id, status } },
+        h('td', { text: d.id }),
+        h('td', { text: CG.has('kind.' + d.kind) ? T('kind.' + d.kind) : d.kind }),
+        h('td', { text: d.location || d.post || d.kitchen || d.gate || '' }),
+        h('td', {}, h('span', { class: 'dev dev-' + status, text: T('device.' + status) }),
+          about.length ? h('small', { text: ' ' + about.map((a) => CG.ruleName(a.rule)).join('，') }) : null)));
+    });
+    if (!state.page.devices.length) tbody.append(h('tr', {}, h('td', { colspan: '4', class: 'empty', text: T('common.none') })));
+  }
+
+  function renderKitchen() {
+    const p = state.page;
+    const box = CG.clear($('#kitchen-status'));
+    box.append(measureLine('bright_kitchen'));
+    box.append(h('dl', { class: 'details' },
+      h('dt', { text: T('school.kitchens') }), h('dd', { text: p.kitchens.map((k) => k.name || k.id).join('，') || '—' }),
+      h('dt', { text: T('school.meals') }), h('dd', { text: windows(p.windows.meals) })));
+    box.append(alertList(set.list((a) => mine(a) && KITCHEN_RULES.includes(a.rule))));
+  }
+
+  // ---- Loading.
+
+  async function loadSchool() {
+    if (!state.id) return;
+    try {
+      state.page = await CG.api('GET', '/api/v1/schools/' + encodeURIComponent(state.id));
+      CG.learnRegion(state.page.region, state.page.region_name);
+    } catch (e) {
+      CG.message(e.message, 'error');
+      state.page = null;
+    }
+    render();
+  }
+
+  function choose(id) {
+    state.id = id;
+    $('#school-select').value = id;
+    history.replaceState(null, '', location.pathname + '?school=' + encodeURIComponent(id));
+    panel.hide();
+    loadSchool();
+  }
+
+  $('#school-select').addEventListener('change', (ev) => choose(ev.target.value));
+  set.onChange(schedule);
+  CG.onLang(render);
+
+  CG.ready((s) => {
+    CG.stream(set);
+    CG.schools().then((list) => {
+      const sel = $('#school-select');
+      CG.clear(sel);
+      list.forEach((x) => sel.append(h('option', { value: x.school, text: x.name + ' (' + CG.regionName(x.region) + ')' })));
+      $('#school-select-label').hidden = list.length <= 1;
+      const ids = list.map((x) => x.school);
+      const pick = ids.includes(state.id) ? state.id : ids.includes(s.schools[0]) ? s.schools[0] : ids[0];
+      if (!pick) {
+        CG.message(T('school.none'), 'error');
+        return;
+      }
+      state.id = pick;
+      sel.value = pick;
+      CG.every(60000, loadSchool);
+    }, (e) => CG.message(e.message, 'error'));
+  });
+})();
