@@ -27,6 +27,7 @@ const (
 	codeUnauthenticated  = "unauthenticated"
 	codeForbidden        = "forbidden"
 	codeOutside          = "outside_jurisdiction"
+	codeRoleForbidden    = "role_forbidden"
 	codeUnavailable      = "unavailable"
 	codeInternal         = "internal"
 )

@@ -76,6 +76,10 @@ func (a *API) listSilences(w http.ResponseWriter, r *http.Request, v Viewer) {
 }
 
 func (a *API) createSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
+	if !v.MaySilence() {
+		writeError(w, errNoSilence)
+		return
+	}
 	var req silenceRequest
 	if empty, e := readBody(w, r, &req); e != nil || empty {
 		if e == nil {
@@ -111,6 +115,10 @@ func (a *API) createSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
 }
 
 func (a *API) expireSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
+	if !v.MaySilence() {
+		writeError(w, errNoSilence)
+		return
+	}
 	id := r.PathValue("id")
 	reg, e := a.registry()
 	if e != nil {
@@ -142,6 +150,22 @@ func (a *API) expireSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
 	default:
 		a.internal(w, r, err)
 	}
+}
+
+// errNoSilence: market regulation and schools may not silence alerts (a
+// school silencing its own lapses would defeat the oversight).
+var errNoSilence = newError(http.StatusForbidden, codeRoleForbidden,
+	"您的角色不能创建或结束静默（仅管理员、公安、教育局）",
+	"your role may not create or end silences (admin, police and education only)")
+
+// MaySilence reports whether the viewer's role may create or end silences:
+// admin, police and education, inside their jurisdiction.
+func (v Viewer) MaySilence() bool {
+	switch v.Role {
+	case RoleAdmin, RolePolice, RoleEducation:
+		return true
+	}
+	return false
 }
 
 var errOutside = newError(http.StatusForbidden, codeOutside,
