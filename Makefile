@@ -1,6 +1,7 @@
 # campusguard — build, test and run.
 #
 #   make deps     install what the tests need: mosquitto (Debian) and influxd 1.8 (built into var/bin)
+#   make deps-browser  chromium and fonts-wqy-microhei (Debian) for the dashboards' browser test
 #   make test     vet, gofmt check, and every test including the integration tests (what CI runs)
 #   make bench    benchmarks
 #   make fuzz     each fuzz target in FUZZ_TARGETS for FUZZTIME
@@ -21,11 +22,14 @@ MOSQUITTO = $(shell command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_INSTALL := $(SUDO) $(CURDIR)/deploy/apt-install.sh
 
-# Integration tests run against real servers and must not skip themselves here.
-TEST_ENV = CAMPUSGUARD_INFLUXD=$(INFLUXD) CAMPUSGUARD_MOSQUITTO=$(MOSQUITTO) CAMPUSGUARD_REQUIRE_SERVERS=1
+# Recursive (=) too: the browser test drives Debian's chromium, installed by deps-browser.
+CHROMIUM = $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null)
+
+# Integration tests run against real servers (and a real browser) and must not skip themselves here.
+TEST_ENV = CAMPUSGUARD_INFLUXD=$(INFLUXD) CAMPUSGUARD_MOSQUITTO=$(MOSQUITTO) CAMPUSGUARD_CHROMIUM=$(CHROMIUM) CAMPUSGUARD_REQUIRE_SERVERS=1
 
 # Fuzz targets, as package:FuzzName pairs, e.g. ./ingest/decode:FuzzDecode.
-FUZZ_TARGETS ?= ./alerting/config:FuzzParse ./ingest/decode:FuzzDecode ./ingest/decode:FuzzScanObject ./ingest/decode:FuzzRFC3339 \
+FUZZ_TARGETS ?= ./alerting/config:FuzzParse ./alerting/notify:FuzzParseConfig ./dashboards/auth:FuzzParse ./ingest/decode:FuzzDecode ./ingest/decode:FuzzScanObject ./ingest/decode:FuzzRFC3339 \
 	./devices:FuzzParse ./ingest/spool:FuzzParseFrame ./ingest/spool:FuzzDecodeCursor
 FUZZTIME ?= 30s
 
@@ -50,7 +54,8 @@ $(INFLUXD):
 	@echo "deps: building influxd $(INFLUXDB_VERSION) into $(VAR)/bin (about 90 s)"
 	GOBIN=$(VAR)/bin $(GO) install github.com/influxdata/influxdb/cmd/influxd@$(INFLUXDB_VERSION)
 
-# Headless browser and CJK fonts for dashboard screenshots; not needed by test yet.
+# Headless browser and CJK fonts for the dashboards' browser test (cmd/campusguard/browser_test.go)
+# and its screenshots (docs/screenshots/, CAMPUSGUARD_UPDATE_SCREENSHOTS=1).
 deps-browser:
 	@if (command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1) \
 	    && fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
@@ -71,7 +76,7 @@ fmt-check:
 	  echo "gofmt: these files need formatting (run gofmt -w):"; echo "$$unformatted"; exit 1; \
 	fi
 
-test: deps
+test: deps deps-browser
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory fmt-check
 	$(TEST_ENV) $(GO) test -race -count=1 -timeout 20m ./...
