@@ -1,79 +1,20 @@
 package alarm
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/rules/schoolhours"
 	"github.com/campusguard/campusguard/devices"
 )
 
-// School hours when a school has no gate windows (rules-common convention).
-var (
-	defaultDayStart = devices.Clock(7, 0)
-	defaultDayEnd   = devices.Clock(18, 0)
-)
+// The shared school-hours helpers, under this package's short names.
+const searchDays = schoolhours.SearchDays
 
-// searchDays bounds the look-ahead for the next school day (a summer break
-// is well under it).
-const searchDays = 400
-
-// dayBounds returns the start of the school's first gate window and the end
-// of its last one, or 07:00–18:00 when it has none.
-func dayBounds(s *devices.School) (start, end devices.ClockTime) {
-	g := s.Windows.Gate
-	if len(g) == 0 {
-		return defaultDayStart, defaultDayEnd
-	}
-	start, end = g[0].Start, g[0].End
-	for _, w := range g[1:] {
-		start, end = min(start, w.Start), max(end, w.End)
-	}
-	return start, end
-}
-
-// inSchoolHours reports whether t lies in school hours: a school day
-// between the start of the first gate window and the end of the last.
-func inSchoolHours(c engine.Ctx, t time.Time) bool {
-	if !c.SchoolDay(t) {
-		return false
-	}
-	start, end := dayBounds(c.School())
-	d := devices.DateOf(t.In(devices.Location()))
-	return !t.Before(start.At(d)) && t.Before(end.At(d))
-}
-
-// nextOnSchoolDay returns the first instant after t at clock time ct on a
-// school day, or false when there is none within searchDays.
+func dayBounds(s *devices.School) (start, end devices.ClockTime) { return schoolhours.DayBounds(s) }
+func inSchoolHours(c engine.Ctx, t time.Time) bool               { return schoolhours.InSchoolHours(c, t) }
 func nextOnSchoolDay(c engine.Ctx, t time.Time, ct devices.ClockTime) (time.Time, bool) {
-	d := devices.DateOf(t.In(devices.Location()))
-	for i := 0; i <= searchDays; i++ {
-		day := d.AddDays(i)
-		at := ct.At(day)
-		if at.After(t) && c.SchoolDay(noonOf(day)) {
-			return at, true
-		}
-	}
-	return time.Time{}, false
+	return schoolhours.NextOnSchoolDay(c, t, ct)
 }
-
-// span renders a duration for messages: seconds under 2 minutes, minutes
-// under 2 hours, hours under 2 days, days beyond.
-func span(d time.Duration) (zh, en string) {
-	switch {
-	case d < 2*time.Minute:
-		n := int(d / time.Second)
-		return fmt.Sprintf("%d 秒", n), fmt.Sprintf("%d s", n)
-	case d < 2*time.Hour:
-		n := int(d / time.Minute)
-		return fmt.Sprintf("%d 分钟", n), fmt.Sprintf("%d min", n)
-	case d < 48*time.Hour:
-		n := int(d / time.Hour)
-		return fmt.Sprintf("%d 小时", n), fmt.Sprintf("%d h", n)
-	}
-	n := int(d / (24 * time.Hour))
-	return fmt.Sprintf("%d 天", n), fmt.Sprintf("%d days", n)
-}
-
-// noonOf returns midday of date d, for asking the calendar about d.
-func noonOf(d devices.Date) time.Time { return d.In(devices.Location()).Add(12 * time.Hour) }
+func span(d time.Duration) (zh, en string) { return schoolhours.Span(d) }
+func noonOf(d devices.Date) time.Time      { return schoolhours.NoonOf(d) }
