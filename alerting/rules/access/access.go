@@ -6,6 +6,7 @@ import (
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/rules/presence"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -53,15 +54,10 @@ const (
 // gate is the state of one gate controller.
 type gate struct {
 	id, location, name string
-	interval           time.Duration
 	keys               [6]string // timer keys by kind, see key()
 
-	// Presence (access_offline).
-	lastSeen time.Time // last message, or the Start time
-	seen     bool      // a live message arrived since Start
-	offline  bool      // access_offline is firing
-	offSev   alerting.Severity
-	offWill  bool
+	// Presence (access_offline), deadline keys[kHB].
+	p presence.Device
 
 	// Gate state (gate_held_open, gate_open_after_hours).
 	state      string    // "" until reported
@@ -98,13 +94,15 @@ func newGate(d *devices.Device) *gate {
 	for i, n := range keyNames {
 		g.keys[i] = keyPrefix + n + ":" + d.ID
 	}
+	g.p = presence.Device{ID: d.ID, Key: g.keys[kHB], HoursKey: timerHours, Rule: alerting.AccessOffline,
+		Describe: g.offlineMessage}
 	g.update(d)
 	return g
 }
 
 func (g *gate) update(d *devices.Device) {
 	g.location, g.name = d.Location, d.Gate
-	g.interval = time.Duration(d.HeartbeatInterval())
+	g.p.Interval = time.Duration(d.HeartbeatInterval())
 }
 
 // where names the gate in messages: its location (or gate name) and the
@@ -150,14 +148,8 @@ func (*Module) NewState(s *devices.School) any {
 func (m *Module) Start(c engine.Ctx, sv any) {
 	st := sv.(*state)
 	m.reconcile(c, st)
-	now := c.Now()
 	for _, g := range st.gates {
-		if !g.seen {
-			g.lastSeen = now
-		}
-		if !g.offline {
-			c.At(g.lastSeen.Add(offlineAfter(c, g)), g.keys[kHB])
-		}
+		g.p.Arm(c)
 		m.evalHeld(c, g)
 		m.evalAfterHours(c, g)
 	}
@@ -197,7 +189,7 @@ func (m *Module) reconcile(c engine.Ctx, st *state) {
 			on   bool
 			rule alerting.RuleID
 		}{
-			{g.offline, alerting.AccessOffline}, {g.heldFiring, alerting.GateHeldOpen},
+			{g.p.Offline, alerting.AccessOffline}, {g.heldFiring, alerting.GateHeldOpen},
 			{g.aohFiring, alerting.GateOpenAfterHours}, {g.forcedFiring, alerting.GateForced},
 			{g.intrFiring, alerting.GateIntrusion}, {g.deniedFiring, alerting.GateDeniedBurst},
 		} {
@@ -220,7 +212,7 @@ func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 		return // not (yet) in the registry: the next Start picks it up
 	}
 	if ev.Channel == devices.ChannelStatus {
-		m.status(c, g, ev)
+		g.p.Status(c, ev)
 		return
 	}
 	if ev.Retained {
@@ -228,7 +220,7 @@ func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 		// event or heartbeat is a replay of one handled when it was live.
 		return
 	}
-	m.present(c, g)
+	g.p.Present(c)
 	if ev.Channel == devices.ChannelHeartbeat {
 		if s := ev.Str("state"); s != "" {
 			m.setState(c, g, s, c.Now())
@@ -260,7 +252,9 @@ func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
 	}
 	what, dev, _ := strings.Cut(rest, ":")
 	if what == keyHours {
-		m.schoolHoursBegin(c, st)
+		for _, g := range st.gates {
+			g.p.RaiseInSchoolHours(c)
+		}
 		return
 	}
 	g := st.byID[dev]
@@ -269,7 +263,7 @@ func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
 	}
 	switch what {
 	case keyHB:
-		m.deadline(c, g)
+		g.p.Deadline(c)
 	case keyHeld:
 		m.evalHeld(c, g)
 	case keyAOH:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/rules/presence"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -58,15 +59,10 @@ var troubleCodes = [...]string{"tamper", "mains", "battery"}
 type terminal struct {
 	id, location string
 	interval     time.Duration
-	hbKey        string // "alarm:hb:<id>"
 	linkKey      string // "alarm:link:<id>"
 
-	// Presence (alarm_offline).
-	lastSeen time.Time         // last message, or the Start time
-	seen     bool              // a live message arrived since Start
-	offline  bool              // alarm_offline is firing
-	offSev   alerting.Severity // severity alarm_offline fired with
-	offWill  bool              // it went offline by its last will
+	// Presence (alarm_offline), deadline "alarm:hb:<id>".
+	p presence.Device
 
 	// 110 link (alarm_link_down).
 	linkKnown  bool // a link report arrived since Start
@@ -89,14 +85,16 @@ type state struct {
 }
 
 func newTerminal(d *devices.Device) *terminal {
-	t := &terminal{id: d.ID, hbKey: keyPrefix + keyHB + ":" + d.ID, linkKey: keyPrefix + keyLink + ":" + d.ID}
+	t := &terminal{id: d.ID, linkKey: keyPrefix + keyLink + ":" + d.ID}
+	t.p = presence.Device{ID: d.ID, Key: keyPrefix + keyHB + ":" + d.ID, HoursKey: timerHours, Rule: alerting.AlarmOffline,
+		Describe: t.offlineMessage}
 	t.update(d)
 	return t
 }
 
 func (t *terminal) update(d *devices.Device) {
 	t.location = d.Location
-	t.interval = time.Duration(d.HeartbeatInterval())
+	t.p.Interval = time.Duration(d.HeartbeatInterval())
 }
 
 // where names the terminal in messages: its location and id,
@@ -136,12 +134,7 @@ func (m *Module) Start(c engine.Ctx, sv any) {
 	m.reconcile(c, st)
 	now := c.Now()
 	for _, t := range st.terms {
-		if !t.seen {
-			t.lastSeen = now
-		}
-		if !t.offline {
-			c.At(t.lastSeen.Add(offlineAfter(c, t)), t.hbKey)
-		}
+		t.p.Arm(c)
 		if t.lastTest.IsZero() {
 			t.lastTest = now
 		}
@@ -177,11 +170,8 @@ func (m *Module) reconcile(c engine.Ctx, st *state) {
 			continue
 		}
 		delete(st.byID, t.id)
-		c.Cancel(t.hbKey)
+		t.p.Forget(c)
 		c.Cancel(t.linkKey)
-		if t.offline {
-			c.Resolve(alerting.AlarmOffline, t.id)
-		}
 		if t.linkFiring {
 			c.Resolve(alerting.AlarmLinkDown, t.id)
 		}
@@ -208,7 +198,7 @@ func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 		return // not (yet) in the registry: the next Start picks it up
 	}
 	if ev.Channel == devices.ChannelStatus {
-		m.status(c, t, ev)
+		t.p.Status(c, ev)
 		return
 	}
 	if ev.Retained {
@@ -216,7 +206,7 @@ func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 		// event or heartbeat is a replay of one handled when it was live.
 		return
 	}
-	m.present(c, t)
+	t.p.Present(c)
 	if ev.Channel == devices.ChannelHeartbeat {
 		if linked, ok := ev.Bool("linked"); ok {
 			m.link(c, t, linked)
@@ -253,7 +243,9 @@ func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
 		armTestCheck(c)
 		return
 	case keyHours:
-		m.schoolHoursBegin(c, st)
+		for _, t := range st.terms {
+			t.p.RaiseInSchoolHours(c)
+		}
 		return
 	}
 	t := st.byID[dev]
@@ -262,7 +254,7 @@ func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
 	}
 	switch what {
 	case keyHB:
-		m.deadline(c, t)
+		t.p.Deadline(c)
 	case keyLink:
 		m.linkTimer(c, t)
 	}
