@@ -118,7 +118,7 @@ func TestDeadReceiverRetriesThenDrops(t *testing.T) {
 	if got := testutil.ToFloat64(d.m.failures.WithLabelValues("dead")); got != 6 {
 		t.Errorf("failed_attempts_total = %v, want 6", got)
 	}
-	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("dead")); got != 0 {
+	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("dead", "P1")); got != 0 {
 		t.Errorf("dropped_total (queue overflow) = %v, want 0", got)
 	}
 }
@@ -218,7 +218,7 @@ func TestQueueOverflowDropsOldest(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		d.Send(note(fmt.Sprint(i))) // not running yet: nothing drains
 	}
-	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("small")); got != 2 {
+	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("small", "P1")); got != 2 {
 		t.Errorf("dropped_total = %v, want 2", got)
 	}
 	if got := counter(t, d, "small", resultDropped); got != 2 {
@@ -227,7 +227,7 @@ func TestQueueOverflowDropsOldest(t *testing.T) {
 	if got := testutil.ToFloat64(d.m.queue.WithLabelValues("small")); got != 3 {
 		t.Errorf("queue_length = %v, want 3", got)
 	}
-	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("other")); got != 0 {
+	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("other", "P1")); got != 0 {
 		t.Errorf("other receiver dropped %v", got)
 	}
 	start(t, d)
@@ -310,8 +310,9 @@ func TestMetricsRegistered(t *testing.T) {
 	}
 	want := map[string]int{
 		"campusguard_notify_sent_total":            6,
-		"campusguard_notify_dropped_total":         2,
+		"campusguard_notify_dropped_total":         10, // P0..P3 and unknown
 		"campusguard_notify_failed_attempts_total": 2,
+		"campusguard_notify_digests_total":         2,
 		"campusguard_notify_queue_length":          2,
 		"campusguard_notify_delivery_seconds":      2,
 	}
