@@ -141,6 +141,11 @@ func (d *Dispatcher) attempt(ctx context.Context, r *receiver, e *entry) bool {
 	}
 	b := backoff{min: d.opts.RetryMin, max: d.opts.RetryMax, rand: d.rand, attempt: e.attempts - 1}
 	delay := b.next(retryAfter(err))
+	if errors.Is(err, ErrRateLimited) && r.rate.Limit > 0 {
+		// The robot counted more than we did (another sender shares it, or
+		// its window differs): hold off at least one slot's worth.
+		delay = max(delay, r.rate.Per/time.Duration(r.rate.Limit))
+	}
 	if ok, suppressed := r.retryLog.allow(now); ok {
 		ev(r.log.Warn()).Dur("retry_in", delay).Int("suppressed", suppressed).Msg("delivery failed, retrying")
 	}

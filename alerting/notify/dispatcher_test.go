@@ -349,3 +349,54 @@ func TestSendCopiesTheAlert(t *testing.T) {
 		t.Errorf("the queued alert changed with the caller's: %+v", got)
 	}
 }
+
+// TestFullQueueNeverDropsP0: a queue that overflows sheds the oldest of the
+// least severe notifications, never a panic, and counts what it shed by
+// severity; the panics go out first. The old FIFO dropped the oldest
+// notification, the panic first.
+func TestFullQueueNeverDropsP0(t *testing.T) {
+	rec := newFake(nil)
+	d, fw := newTestDispatcher(t, Options{QueueSize: 3}, []Route{{Name: "r", Notifier: rec}})
+	first := panicAlert()
+	d.Send(Notification{Alert: first, Event: EventFired}) // not running yet: nothing drains
+	for i := 1; i <= 5; i++ {
+		d.Send(note(fmt.Sprint(i)))
+	}
+	second := panicAlert()
+	second.ID, second.School = "alm-second", "cd-shuangqiao-no2"
+	d.Send(Notification{Alert: second, Event: EventFired})
+	expectOutcomes(t, fw, "r/1/dropped", "r/2/dropped", "r/3/dropped", "r/4/dropped")
+	for sev, want := range map[string]float64{"P0": 0, "P1": 4} {
+		if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("r", sev)); got != want {
+			t.Errorf("dropped_total{severity=%s} = %v, want %v", sev, got, want)
+		}
+	}
+	start(t, d)
+	if got, want := recvIDs(t, rec.delivered, 3, "the kept notifications"), []string{first.ID, "alm-second", "5"}; !slices.Equal(got, want) {
+		t.Errorf("delivered %v, want %v (both panics first)", got, want)
+	}
+}
+
+// TestPanicOvertakesARetry: while a receiver backs off from a
+// failing notification, a panic that arrives goes next, ahead of the one
+// being retried.
+func TestPanicOvertakesARetry(t *testing.T) {
+	var fails atomic.Int32
+	rec := newFake(func(_ context.Context, n Notification) (bool, error) {
+		if n.Alert.ID == "busy" && fails.Add(1) == 1 {
+			return true, ErrUnavailable
+		}
+		return false, nil
+	})
+	d, fw := newTestDispatcher(t, Options{}, []Route{{Name: "r", Notifier: rec}})
+	sent := make(chan struct{})
+	d.wait = func(ctx context.Context, _ time.Duration) error {
+		d.Send(Notification{Alert: panicAlert(), Event: EventFired}) // pressed during the backoff
+		close(sent)
+		return ctx.Err()
+	}
+	start(t, d)
+	d.Send(note("busy"))
+	recv(t, sent, "the backoff")
+	expectOutcomes(t, fw, "r/"+panicAlert().ID+"/ok", "r/busy/ok")
+}
