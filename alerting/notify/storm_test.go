@@ -97,8 +97,8 @@ func TestStormPanicFirstAndDigests(t *testing.T) {
 		panicAfter int // messages the robot has accepted when the panic is pressed
 		maxDigests int
 	}{
-		{"one county, panic behind the storm", 1, 0, 4},   // 150 / max_alerts 40
-		{"30 counties, panic mid-drain", 30, 15, 30}, // pacing holds the 30 digests; the panic overtakes them
+		{"one county, panic behind the storm", 1, 0, 4}, // 150 / max_alerts 40
+		{"30 counties, panic mid-drain", 30, 15, 30},    // pacing holds the 30 digests; the panic overtakes them
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
