@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/campusguard/campusguard/alerting"
 )
 
 // ranks counts the severity ranks: P0..P3 and unknown (alerting.Severity.Rank).
@@ -29,7 +27,6 @@ type member struct {
 type entry struct {
 	members  []*member
 	group    *group    // the group it is open for; nil once closed or when not grouped
-	grouped  bool      // a digest entry (rendered as a digest when it has more than one member)
 	due      time.Time // not sent before (group wait or interval)
 	rank     int       // of its most severe member
 	seq      uint64    // FIFO order within a rank
@@ -63,12 +60,10 @@ func newQueue(max int, g GroupOptions, gauge prometheus.Gauge) *queue {
 	return &queue{max: max, group: g, groups: map[string]*group{}, ready1: make(chan struct{}, 1), gauge: gauge}
 }
 
-func rankOf(s alerting.Severity) int { return s.Rank() }
-
 // push queues it and returns the notifications shed to make room.
 func (q *queue) push(n Notification, now time.Time) (shed []*member) {
 	q.mu.Lock()
-	m := &member{n: n, queued: now, rank: rankOf(n.Alert.Severity)}
+	m := &member{n: n, queued: now, rank: n.Alert.Severity.Rank()}
 	if q.group.enabled() && m.rank != 0 {
 		q.join(m, now)
 	} else {
@@ -110,7 +105,7 @@ func (q *queue) join(m *member, now time.Time) {
 		due = next
 	}
 	q.seq++
-	e := &entry{members: []*member{m}, group: g, grouped: true, due: due, rank: m.rank, seq: q.seq, index: -1}
+	e := &entry{members: []*member{m}, group: g, due: due, rank: m.rank, seq: q.seq, index: -1}
 	m.e = e
 	g.open = e
 	q.waiting = append(q.waiting, e)
@@ -205,7 +200,7 @@ func (q *queue) take(e *entry, now time.Time, maxAlerts int) {
 		if e.total == 0 {
 			e.total = len(e.members)
 		}
-		rest := &entry{members: e.members[maxAlerts:], grouped: true, rank: ranks, seq: e.seq,
+		rest := &entry{members: e.members[maxAlerts:], rank: ranks, seq: e.seq,
 			total: e.total, offset: e.offset + maxAlerts}
 		for _, m := range rest.members {
 			m.e = rest

@@ -162,3 +162,26 @@ func TestQueueGroups(t *testing.T) {
 		t.Fatalf("len = %d", q.len())
 	}
 }
+
+// TestQueueShedsFromDigests: a full queue sheds grouped notifications too,
+// oldest of the least severe first; a digest emptied by shedding is gone.
+func TestQueueShedsFromDigests(t *testing.T) {
+	q := newQueue(3, RobotGroup(), gauge())
+	off := func(id, region string, s alerting.Severity) Notification {
+		n := sev(id, s)
+		n.Alert.Rule, n.Alert.Region = alerting.SchoolOffline, region
+		return n
+	}
+	q.push(off("a2", "130802", alerting.P2), t0)
+	q.push(off("b1", "130802", alerting.P1), t0)
+	q.push(off("c2", "130803", alerting.P2), t0)
+	if got := ids(q.push(sev("panic", alerting.P0), t0)); !slices.Equal(got, []string{"a2"}) {
+		t.Fatalf("shed %v, want the oldest P2", got)
+	}
+	if got := ids(q.push(sev("panic2", alerting.P0), t0)); !slices.Equal(got, []string{"c2"}) {
+		t.Fatalf("shed %v, want the other P2 (emptying its digest)", got)
+	}
+	if got := drain(q, t0.Add(time.Hour), 40); !slices.Equal(got, []string{"panic", "panic2", "b1"}) {
+		t.Fatalf("delivered %v", got)
+	}
+}
