@@ -37,6 +37,12 @@ func (d *Dispatcher) runReceiver(ctx context.Context, r *receiver) {
 		}
 	}
 	for ctx.Err() == nil {
+		// Clear the wake-up token before looking: a token at park time then
+		// always means a push this look did not see.
+		select {
+		case <-r.q.ready1:
+		default:
+		}
 		now := d.clock.Now()
 		e, wake := r.q.next(now)
 		if e != nil {

@@ -137,9 +137,10 @@ routes:
 				case <-stop:
 				}
 			}
-			start(t, d)
-			t.Cleanup(func() { close(stop) })
-
+			// The test acts only on the dispatcher's waits, one action per
+			// wait: it sends (the push wakes the dispatcher) or moves the
+			// clock to the time the dispatcher asked for. The storm is
+			// queued before Run, so every wait has seen it.
 			for i := range 150 {
 				d.Send(offline(i, fmt.Sprintf("1308%02d", 1+i%tc.regions)))
 			}
@@ -148,6 +149,8 @@ routes:
 				pressed = clk.Now()
 				d.Send(Notification{Alert: panicAlert(), Event: EventFired})
 			}
+			start(t, d)
+			t.Cleanup(func() { close(stop) })
 			for step := 0; ; step++ {
 				if step > 10000 {
 					t.Fatal("the dispatcher never settled")
