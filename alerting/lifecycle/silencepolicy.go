@@ -179,12 +179,20 @@ func CheckScope(s *Silence, by Silencer) error {
 	return nil
 }
 
-// MayEnd checks that by may end s early: every rule s may mute is told to
-// one of by's audiences. Ending a silence only lets notifications out
-// again, so ending a drill's silence does not need by.Drill.
+// MayEnd checks that by may end s early: s may mute a rule told to one of
+// by's audiences. Ending a silence only lets notifications out again, so
+// neither the drill rule nor the breadth of s stands in the way: the
+// police may end an over-broad silence that mutes their alerts among
+// others; market regulation may not end a panic drill's silence.
 func MayEnd(s *Silence, by Silencer) error {
-	by.Drill = true
-	return CheckScope(s, by)
+	rules := s.Rules()
+	for _, id := range rules {
+		info, _ := alerting.Info(id)
+		if slices.ContainsFunc(info.Audience, func(a alerting.Audience) bool { return slices.Contains(by.Audiences, a) }) {
+			return nil
+		}
+	}
+	return &SilenceError{Refusal: RefusedAudience, Rules: rules}
 }
 
 // checkSpan checks the times of s against l at now: it starts within

@@ -57,7 +57,7 @@ const (
 )
 
 // silenceRoles may manage silences (the API decides on each one).
-var silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation}
+var silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation, api.RoleMarket}
 
 // pageData is what a page template sees.
 type pageData struct {
