@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -186,6 +187,9 @@ func CheckScope(s *Silence, by Silencer) error {
 // others; market regulation may not end a panic drill's silence.
 func MayEnd(s *Silence, by Silencer) error {
 	rules := s.Rules()
+	if len(rules) == 0 {
+		return nil // it mutes no rule: ending it changes nothing
+	}
 	for _, id := range rules {
 		info, _ := alerting.Info(id)
 		if slices.ContainsFunc(info.Audience, func(a alerting.Audience) bool { return slices.Contains(by.Audiences, a) }) {
@@ -252,7 +256,8 @@ func (m *Manager) ExpireSilenceAs(id string, by Silencer) error {
 
 // refused counts and logs a refusal of the policy.
 func (m *Manager) refused(err error, s *Silence) {
-	if se, ok := err.(*SilenceError); ok {
+	var se *SilenceError
+	if errors.As(err, &se) {
 		m.met.silenceRefused(se.Refusal)
 	}
 	m.log.Warn().Err(err).Str("by", s.CreatedBy).Str("silence", s.ID).Msg("silence refused")
