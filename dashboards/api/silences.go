@@ -114,7 +114,7 @@ func (a *API) createSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, errOutside)
 		return
 	}
-	out, err := a.opts.Alerts.AddSilenceAs(s, v.silencer())
+	out, err := a.opts.Alerts.AddSilenceAs(s, v.Silencer())
 	if err != nil {
 		if e := policyError(err); e != nil {
 			writeError(w, e)
@@ -155,7 +155,7 @@ func (a *API) expireSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, errOutside)
 		return
 	}
-	err := a.opts.Alerts.ExpireSilenceAs(id, v.silencer())
+	err := a.opts.Alerts.ExpireSilenceAs(id, v.Silencer())
 	if e := policyError(err); e != nil {
 		writeError(w, e)
 		return
@@ -189,10 +189,10 @@ func (v Viewer) MaySilence() bool {
 	return false
 }
 
-// silencer is v as the silence policy sees them: the audiences of their
+// Silencer is v as the silence policy sees them: the audiences of their
 // role (admin: every one), and the police may silence the panic rules. An
 // admin is a technical role: a panic drill is a police matter.
-func (v Viewer) silencer() lifecycle.Silencer {
+func (v Viewer) Silencer() lifecycle.Silencer {
 	aud := v.Audiences
 	if v.Role == RoleAdmin {
 		aud = alerting.Audiences

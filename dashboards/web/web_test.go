@@ -183,6 +183,30 @@ func TestSilencesRoles(t *testing.T) {
 	}
 }
 
+// TestSilenceRuleChoices: the form offers only the rules the role may
+// silence (the API refuses the others anyway), and never "every rule".
+func TestSilenceRuleChoices(t *testing.T) {
+	h := newWeb(t).Handler()
+	for viewer, tc := range map[string]struct{ has, hasNot []string }{
+		"admin":     {[]string{`value="gate_forced"`, `value="kitchen_repeat"`, `value="guard_unlicensed"`}, []string{`value="alarm_panic"`, `value="alarm_unacked"`}},
+		"police":    {[]string{`value="alarm_panic"`, `value="alarm_unacked"`, `value="gate_forced"`}, []string{`value="kitchen_repeat"`, `value="guard_unlicensed"`, `value="alarm_trouble"`}},
+		"education": {[]string{`value="guard_unlicensed"`, `value="alarm_test_overdue"`}, []string{`value="alarm_panic"`, `value="alarm_unacked"`, `value="kitchen_repeat"`}},
+		"market":    {[]string{`value="kitchen_repeat"`, `value="kitchen_cam_offline"`}, []string{`value="alarm_panic"`, `value="gate_forced"`}},
+	} {
+		body := checkPage(t, get(t, h, "/silences", viewer), http.StatusOK, []string{"silence-rule"}, tc.has)
+		sel := body[strings.Index(body, `id="silence-rule"`):]
+		sel = sel[:strings.Index(sel, "</select>")]
+		for _, s := range tc.hasNot {
+			if strings.Contains(sel, s) {
+				t.Errorf("%s: the form offers %s", viewer, s)
+			}
+		}
+		if !strings.Contains(sel, `<option value="" data-i18n="silences.pick_rule">`) || strings.Contains(sel, "silences.any") {
+			t.Errorf("%s: the rule select must ask for a rule, not offer every rule", viewer)
+		}
+	}
+}
+
 func TestNotFound(t *testing.T) {
 	h := newWeb(t).Handler()
 	checkPage(t, get(t, h, "/board/nope", "police"), http.StatusNotFound, nil, []string{"页面不存在"})

@@ -101,6 +101,11 @@
       formError(T('silences.need_matcher'));
       return;
     }
+    if (!$('#silence-rule').value) {
+      formError(T('silences.need_rule'));
+      $('#silence-rule').focus();
+      return;
+    }
     if (!reason) {
       formError(T('silences.need_reason'));
       $('#silence-reason').focus();
