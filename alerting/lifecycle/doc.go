@@ -3,7 +3,8 @@
 // firing to acknowledged to resolved, escalation of unacknowledged P0/P1
 // alerts (with the separate alarm_unacked alert for panic presses),
 // reminders, kitchen_overdue when a violation passes its deadline,
-// silences (drills, maintenance), inhibition of device-offline alerts by
+// silences (drills, maintenance) and their policy (who may silence which
+// rules, for how long: silencepolicy.go), inhibition of device-offline alerts by
 // school_offline, the start-up grace period that stops an offline-alert
 // storm, and the persistence of open alerts, acknowledgements and silences
 // across restarts (BoltStore, write-through).
