@@ -147,11 +147,14 @@ func New(opts Options) (*Auth, error) {
 		ipLim:    newLimiter(opts.MaxFailuresPerIP, opts.FailureWindow),
 		cop:      http.NewCrossOriginProtection(),
 		gate:     newCheckGate(opts.MaxConcurrentChecks),
-		dummy: sync.OnceValue(func() []byte {
-			h, _ := bcrypt.GenerateFromPassword([]byte(randomID()[:MaxPasswordBytes/2]), hashCost)
-			return h
-		}),
 	}
+	// The dummy costs what the users' hashes cost, so that an unknown
+	// name takes as long as a known one; it is made at the first login
+	// of an unknown name.
+	a.dummy = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte(randomID()[:MaxPasswordBytes/2]), a.users.Load().cost())
+		return h
+	})
 	m, err := newMetrics(opts.Registerer, func() float64 { return float64(a.sessions.live(a.opts.Clock())) })
 	if err != nil {
 		return nil, err

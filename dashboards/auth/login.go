@@ -128,9 +128,11 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 	}
 	us := a.users.Load()
 	u, known := us.users[cr.Name]
-	hash := a.dummy() // unknown users cost the same bcrypt comparison
+	var hash []byte
 	if known {
 		hash = []byte(u.PasswordHash)
+	} else {
+		hash = a.dummy() // unknown users cost the same bcrypt comparison
 	}
 	if a.gate.onTest != nil {
 		a.gate.onTest()
