@@ -28,14 +28,23 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 		if err != nil {
 			return err
 		}
+		// The log gets every audit event at once; InfluxDB gets them
+		// through a bounded queue, so a full spool never holds up a login,
+		// an acknowledgement or a resolution (a.auditQ.Run drains it).
+		q, err := auth.NewAuditQueue(auth.LineProtocolAuditor{Append: func(ctx context.Context, rec []byte) {
+			history.Append(ctx, rec, func(error) {})
+		}}, 0, log, prom)
+		if err != nil {
+			return err
+		}
+		a.auditQ = q
 		au, err := auth.New(auth.Options{
 			Users:           users,
 			InsecureCookies: c.InsecureCookies,
+			TrustedProxies:  c.trustedProxies,
 			Audit: auth.Auditors{
 				auth.LogAuditor{Logger: log.With().Str("component", "audit").Logger()},
-				auth.LineProtocolAuditor{Append: func(rec []byte) {
-					history.Append(context.Background(), rec, func(error) {})
-				}},
+				q,
 			},
 			Logger:     log,
 			Registerer: prom,

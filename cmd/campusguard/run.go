@@ -60,6 +60,7 @@ type app struct {
 	alerting  *alertingApp
 	api       *api.API
 	auth      *auth.Auth
+	auditQ    *auth.AuditQueue // audit events on their way to the spool
 	web       *web.Web
 }
 
@@ -162,6 +163,9 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	g.Go(func() error { return w.Run(ctx) })
 	g.Go(func() error { return sub.Run(ctx) })
 	g.Go(func() error { return hs.Run(ctx) })
+	if a.auditQ != nil {
+		g.Go(func() error { return a.auditQ.Run(ctx) })
+	}
 	g.Go(func() error { return reloadOnHUP(ctx, c, live, a.auth, log) })
 	al.run(ctx, g, alertingDeps{cfg: c, reg: reg, brokerURL: a.brokerURL, history: sp, clock: clk, log: log, prom: promReg})
 	if c.Sim {

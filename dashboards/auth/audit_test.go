@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/netip"
@@ -137,7 +138,7 @@ func TestLineProtocol(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []byte
-			LineProtocolAuditor{Append: func(rec []byte) { got = rec }}.Audit(tc.e)
+			LineProtocolAuditor{Append: func(_ context.Context, rec []byte) { got = rec }}.Audit(tc.e)
 			s := string(got)
 			if !strings.HasPrefix(s, tc.want) || !strings.HasSuffix(s, "\n") || strings.Count(s, "\n") != 1 {
 				t.Fatalf("got  %q\nwant %q<ts>\\n", s, tc.want)
