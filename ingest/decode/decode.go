@@ -151,9 +151,24 @@ func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte
 	if e.Values, err = parseValues(spec, ms); err != nil {
 		return err
 	}
-	if spec.Type == "guard.checkin" || spec.Type == "guard.checkout" {
-		if post := e.Str("post"); !school.HasPost(post) {
-			return reject(ReasonUnknownPost, "school "+quote(school.ID)+" has no post "+quote(post))
+	return checkRefs(spec, e, school)
+}
+
+// checkRefs rejects a value of a field with a registry reference (Ref) that
+// the registry does not hold: such values may be InfluxDB tags, so their set
+// must be the operator's, not the device's.
+func checkRefs(spec *devices.EventSpec, e *devices.Event, school *devices.School) *RejectError {
+	for i := range spec.Fields {
+		f := &spec.Fields[i]
+		if f.Ref == devices.RefNone {
+			continue
+		}
+		v, ok := e.Lookup(f.Name)
+		if !ok {
+			continue
+		}
+		if f.Ref == devices.RefPost && !school.HasPost(v.Str) {
+			return reject(ReasonUnknownPost, "school "+quote(school.ID)+" has no post "+quote(v.Str))
 		}
 	}
 	return nil
