@@ -15,8 +15,9 @@
 //     checked against its FieldSpec (JSON type, required, enum, range, at
 //     most devices.MaxStringLen bytes); a guard check-in or check-out names
 //     one of the school's posts;
-//   - the heartbeat channel: ts required, type optional but "heartbeat" when
-//     given, fields per devices.HeartbeatSpec; a heartbeat without id gets
+//   - the heartbeat channel: ts required, type optional but "heartbeat" or
+//     the kind's own "heartbeat.<kind>" when given (another kind's is
+//     wrong_kind), fields per devices.HeartbeatSpec; a heartbeat without id gets
 //     the deterministic id "hb-<ts in Unix ms>", so a redelivery keeps it;
 //   - the status channel: the plain payload online or offline (the usual MQTT
 //     last will), stamped with the receive time and id "st-<Unix ms>", or
