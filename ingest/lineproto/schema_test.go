@@ -60,6 +60,7 @@ func TestSchemaStable(t *testing.T) {
 		addField(s.Measurement, lineproto.FieldSeq, "integer", "envelope")
 		addField(s.Measurement, lineproto.FieldVendorCode, "string", "envelope")
 		addField(s.Measurement, lineproto.FieldLagMS, "integer", "envelope")
+		addField(s.Measurement, lineproto.FieldDeviceTS, "integer", "envelope")
 		for _, f := range s.Fields {
 			if f.Tag {
 				tags = append(tags, f.Name)
@@ -99,7 +100,7 @@ func TestSchemaMatchesOutput(t *testing.T) {
 			switch f.Key {
 			case lineproto.FieldID, lineproto.FieldVendorCode:
 				want = "string"
-			case lineproto.FieldSeq, lineproto.FieldLagMS:
+			case lineproto.FieldSeq, lineproto.FieldLagMS, lineproto.FieldDeviceTS:
 				want = "integer"
 			default:
 				fs := spec.Field(f.Key)
