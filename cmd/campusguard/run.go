@@ -130,6 +130,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	al.onChange = append(al.onChange, a.api.Publish)
 
 	dec := decode.New(live, decode.Options{MaxPayload: c.MaxPayload, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge, Now: clk.Now})
+	promReg.MustRegister(dec.Collector())
 	pipe, err := ingest.NewPipeline(ctx, ingest.PipelineOptions{
 		Decoder: dec,
 		Dedup:   dedup.New(c.DedupWindow, clk.Now),
