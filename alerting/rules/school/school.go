@@ -149,7 +149,11 @@ func (m module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 		}
 	}
 	d.arm(c)
-	m.evaluate(c, s)
+	if s.held || s.firing {
+		// Otherwise a live message changes nothing: it can only end an
+		// outage or a hold (the hot path: every heartbeat comes here).
+		m.evaluate(c, s)
+	}
 }
 
 func (m module) OnTimer(c engine.Ctx, sv any, k string) {
