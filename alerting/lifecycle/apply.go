@@ -43,6 +43,7 @@ func (m *Manager) applyHold(c *alerting.Condition, now time.Time) {
 	} else {
 		delete(m.holding, c.School)
 	}
+	m.met.outageHolds.Set(float64(len(m.holding)))
 	m.reevaluateSchool(c.School, now)
 }
 

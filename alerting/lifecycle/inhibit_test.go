@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/campusguard/campusguard/alerting"
 )
 
@@ -76,8 +78,14 @@ func TestOutageHold(t *testing.T) {
 			t.Fatal("held alert not inhibited")
 		}
 		e.hold("s1", true) // no change
+		if n := testutil.ToFloat64(e.m.met.outageHolds); n != 1 {
+			t.Fatalf("outage_holds = %v, want 1", n)
+		}
 		e.clock.Add(30 * time.Second)
 		e.hold("s1", false)
+		if n := testutil.ToFloat64(e.m.met.outageHolds); n != 0 {
+			t.Fatalf("outage_holds = %v, want 0", n)
+		}
 		cs := e.rec.take()
 		expectEvents(t, cs, "updated access_offline", "fired alarm_offline")
 		if got := notifiable(cs); len(got) != 1 || got[0] != "fired alarm_offline" {
