@@ -90,6 +90,12 @@ func (d *dev) arm(c engine.Ctx) {
 func (m module) Start(c engine.Ctx, sv any) {
 	s := sv.(*state)
 	now := c.Now()
+	if s.devs == nil {
+		// A fresh state (start-up, or a reload that rebuilt it): say the
+		// hold is off unless it is on, so that a hold a previous state
+		// left on in the lifecycle cannot stay on for ever.
+		s.held = true
+	}
 	keep := make(map[string]bool, len(c.School().Devices))
 	var devs []*dev
 	for i := range c.School().Devices {

@@ -80,6 +80,10 @@ func TestSchoolOffline(t *testing.T) {
 func TestOutageHoldSequence(t *testing.T) {
 	h := enginetest.New(t, school.New(), testSchool(), t0)
 	h.Start()
+	if hs := h.Holds(); len(hs) != 1 || hs[0] {
+		t.Fatalf("holds at start %v, want one off (clears a hold left by an earlier state)", hs)
+	}
+	h.Reset()
 	h.Advance(89 * time.Second) // a1, g1: 60 s interval, quiet at 90 s
 	if h.Held() {
 		t.Fatalf("held before every device missed a heartbeat\n%s", h)
@@ -113,6 +117,7 @@ func TestOutageHoldSequence(t *testing.T) {
 
 	h = enginetest.New(t, school.New(), testSchool(), t0)
 	h.Start()
+	h.Reset()
 	for i := 0; i < 20; i++ {
 		h.Advance(30 * time.Second)
 		h.Event(hb("g1"))
