@@ -195,6 +195,9 @@ func (m *Manager) load() error {
 			m.log.Error().Err(err).Str("silence", s.ID).Msg("stored silence is invalid; ignoring it")
 			continue
 		}
+		if m.capStored(&e.s, now) {
+			drop = append(drop, pendingOp{op: storeOp{kind: opPutSilence, silence: ptr(e.s.clone())}})
+		}
 		m.silences[s.ID] = e
 	}
 	// The first Tick compares every silence with the alerts' flags: a

@@ -89,3 +89,21 @@ func retryAfter(err error) time.Duration {
 	}
 	return 0
 }
+
+// Digest is one message for many notifications of a group: the same event
+// of alerts that share the group's labels (by default rule and region).
+type Digest struct {
+	// Notifications of this message, in the order they were sent.
+	Notifications []Notification
+	// Total is how many notifications the group held when it went out; a
+	// group longer than the receiver's max_alerts goes out as several
+	// messages, and First is the 1-based position of Notifications[0].
+	Total, First int
+}
+
+// DigestNotifier is a Notifier for people (the group robots) that can also
+// deliver a Digest. Only receivers whose notifier is one may group.
+type DigestNotifier interface {
+	Notifier
+	NotifyDigest(ctx context.Context, d *Digest) (retry bool, err error)
+}

@@ -18,7 +18,10 @@ const (
 	ActionResolve       = "resolve"
 	ActionSilenceCreate = "silence_create"
 	ActionSilenceExpire = "silence_expire"
-	ActionExport        = "export"
+	// ActionSilenceRefused is a silence create or expire refused with
+	// 400 or 403 (a role, jurisdiction or limit it broke).
+	ActionSilenceRefused = "silence_refused"
+	ActionExport         = "export"
 )
 
 // AuditEvent is one thing a person or integration did.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -362,18 +363,31 @@ func (a *Auth) serveAudited(w http.ResponseWriter, r *http.Request, cred *creden
 	if r.Body != nil && r.Body != http.NoBody {
 		tap = &bodyTap{ReadCloser: r.Body}
 		r.Body = tap
+		if action == ActionSilenceCreate {
+			// Keep what was asked even when the handler refuses it unread
+			// (a role that may not silence): the handler reads it again.
+			tap.prefetch()
+		}
 	}
 	sw := &statusWriter{ResponseWriter: w}
 	next.ServeHTTP(sw, r)
-	if code := sw.status(); code < 200 || code > 299 {
+	var body []byte
+	if tap != nil {
+		body = tap.buf.Bytes()
+	}
+	code := sw.status()
+	if refusedSilence(action, code) {
+		// Someone tried to mute what they may not: the oversight wants
+		// to see that too.
+		a.audit(r, AuditEvent{Actor: cred.viewer.Name, Role: cred.viewer.Role, Action: ActionSilenceRefused, Target: target,
+			Detail: strconv.Itoa(code) + " " + action + ": " + auditDetail(action, r, body)})
+		return
+	}
+	if code < 200 || code > 299 {
 		return
 	}
 	if action == ActionSilenceCreate {
 		target = silenceID(sw.Header())
-	}
-	var body []byte
-	if tap != nil {
-		body = tap.buf.Bytes()
 	}
 	a.audit(r, AuditEvent{Actor: cred.viewer.Name, Role: cred.viewer.Role, Action: action, Target: target,
 		Detail: auditDetail(action, r, body)})

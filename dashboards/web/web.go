@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/dashboards/api"
 )
 
@@ -57,7 +58,7 @@ const (
 )
 
 // silenceRoles may manage silences (the API decides on each one).
-var silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation}
+var silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation, api.RoleMarket}
 
 // pageData is what a page template sees.
 type pageData struct {
@@ -159,6 +160,9 @@ func (w *Web) pageHandler(p page) http.HandlerFunc {
 			return
 		}
 		d := w.data(p)
+		if p.name == "silences" && known {
+			d.Rules = silenceable(v)
+		}
 		if p.name == "login" {
 			q := r.URL.Query()
 			switch q.Get("error") {
@@ -172,6 +176,20 @@ func (w *Web) pageHandler(p page) http.HandlerFunc {
 		}
 		w.page(rw, r, http.StatusOK, p.name, d)
 	}
+}
+
+// silenceable returns the rules v may silence (the API decides; this
+// only keeps the others out of the form's choices).
+func silenceable(v api.Viewer) []alerting.RuleInfo {
+	by := v.Silencer()
+	var out []alerting.RuleInfo
+	for _, r := range alerting.Catalogue {
+		s := lifecycle.Silence{Matchers: []lifecycle.Matcher{{Name: "rule", Value: string(r.ID)}}}
+		if lifecycle.CheckScope(&s, by) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (w *Web) notFound(rw http.ResponseWriter, r *http.Request) {
