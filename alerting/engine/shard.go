@@ -206,6 +206,13 @@ func (c *shardCtx) Resolve(rule alerting.RuleID, subject string) {
 	c.sh.e.opts.Sink(alerting.Condition{Rule: rule, Region: st.s.Region, School: st.s.ID, Subject: subject, At: c.sh.now})
 }
 
+// Hold implements Ctx.
+func (c *shardCtx) Hold(on bool) {
+	st := c.st()
+	c.sh.e.opts.Sink(alerting.Condition{Rule: alerting.SchoolOffline, Region: st.s.Region, School: st.s.ID,
+		Hold: true, Firing: on, At: c.sh.now})
+}
+
 // At implements Ctx.
 func (c *shardCtx) At(t time.Time, key string) {
 	c.sh.timers.Schedule(timerKey{c.school, key}, t)

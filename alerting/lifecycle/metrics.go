@@ -13,6 +13,7 @@ type metrics struct {
 	changes     map[string]prometheus.Counter
 	storeErrors prometheus.Counter
 	held        prometheus.Gauge
+	outageHolds prometheus.Gauge
 	duration    *prometheus.HistogramVec
 
 	refused        map[SilenceRefusal]prometheus.Counter
@@ -32,6 +33,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Alert and silence writes the store failed (the change stays in memory and is still notified)."}),
 		held: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "held",
 			Help: "Offline conditions held back by the start-up grace period."}),
+		outageHolds: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "outage_holds",
+			Help: "Schools whose device-offline alerts are held back because an outage is pending or just ended (school module hold)."}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "duration_seconds",
 			Help:    "Time from firing to resolution of resolved alerts, by severity.",
 			Buckets: []float64{10, 30, 60, 180, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600}},
@@ -53,7 +56,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		m.changes[e] = changes.WithLabelValues(e)
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{open, changes, m.storeErrors, m.held, m.duration, refused, m.silencesCapped} {
+		for _, c := range []prometheus.Collector{open, changes, m.storeErrors, m.held, m.outageHolds, m.duration, refused, m.silencesCapped} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

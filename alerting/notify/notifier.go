@@ -17,12 +17,13 @@ const (
 	EventResolved     = "resolved"
 	EventEscalated    = "escalated"
 	EventReminder     = "reminder"
+	EventRepeated     = "repeated" // a new panic press on an open panic alert
 )
 
 // Notification is one alert change to deliver.
 type Notification struct {
 	Alert alerting.Alert
-	Event string // fired | updated | acknowledged | resolved | escalated | reminder
+	Event string // fired | repeated | updated | acknowledged | resolved | escalated | reminder
 }
 
 // Notifier delivers one notification to one receiver. It reports whether a

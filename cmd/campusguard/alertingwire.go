@@ -177,16 +177,10 @@ func notifyRoutes(c *runConfig, brokerURL string, log zerolog.Logger) ([]notify.
 	return routes, opts, nil
 }
 
-// notifiable says which lifecycle events reach people: not repeats
-// (updated), and not what a silence or inhibition holds back.
-func notifiable(event string) bool {
-	switch event {
-	case lifecycle.EventFired, lifecycle.EventAcknowledged, lifecycle.EventResolved,
-		lifecycle.EventEscalated, lifecycle.EventReminder:
-		return true
-	}
-	return false
-}
+// notifiable says which lifecycle changes reach people: the lifecycle's
+// policy (lifecycle.Notifiable: not quiet updates, not what a silence or
+// inhibition holds back; a repeated panic press does).
+func notifiable(ch lifecycle.Change) bool { return lifecycle.Notifiable(ch) }
 
 // run starts the engine, the lifecycle feeders, the dispatcher and the
 // periodic jobs in g.
@@ -222,7 +216,7 @@ func (a *alertingApp) run(ctx context.Context, g *errgroup.Group, d alertingDeps
 						d.log.Error().Err(err).Str("alert", ch.Alert.ID).Msg("alert history not stored")
 					}
 				})
-				if notifiable(ch.Event) {
+				if notifiable(ch) {
 					a.dispatcher.Send(notify.Notification{Alert: ch.Alert, Event: ch.Event})
 				}
 				for _, f := range a.onChange {

@@ -245,3 +245,20 @@ func TestDictionaryCovers(t *testing.T) {
 		}
 	}
 }
+
+// The police board's takeover starts over on a new press of an open panic
+// (event "repeated"): testdata/takeover_test.js drives takeover.js in node.
+func TestTakeoverJS(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed: takeover.js not checked")
+	}
+	f := filepath.Join(t.TempDir(), "takeover.js")
+	if err := os.WriteFile(f, []byte(embedded(t)["assets/static/js/takeover.js"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(node, filepath.Join("testdata", "takeover_test.js"), f).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("takeover_test.js: %v\n%s", err, out)
+	}
+}
