@@ -20,6 +20,7 @@ type module struct{}
 
 type state struct {
 	offline map[string]bool // device id → past its presence deadline (or said offline)
+	watched map[string]bool // device ids Start armed (to forget after a registry reload)
 	firing  bool
 }
 
@@ -32,7 +33,7 @@ func (module) NewState(s *devices.School) any {
 	if len(s.Devices) < 2 {
 		return nil
 	}
-	return &state{offline: map[string]bool{}}
+	return &state{offline: map[string]bool{}, watched: map[string]bool{}}
 }
 
 func key(device string) string { return "school:" + device }
@@ -42,15 +43,27 @@ func deadline(c engine.Ctx, d *devices.Device) time.Time {
 }
 
 // Start watches every registered device from now: one that never speaks
-// counts as offline after its presence window.
-func (module) Start(c engine.Ctx, st any) {
+// counts as offline after its presence window. After a registry reload it
+// forgets the devices no longer registered and evaluates the school again.
+func (m module) Start(c engine.Ctx, st any) {
 	s := st.(*state)
+	now := map[string]bool{}
 	for i := range c.School().Devices {
 		d := &c.School().Devices[i]
+		now[d.ID] = true
+		s.watched[d.ID] = true
 		if !s.offline[d.ID] {
 			c.At(deadline(c, d), key(d.ID))
 		}
 	}
+	for id := range s.watched {
+		if !now[id] {
+			delete(s.watched, id)
+			delete(s.offline, id)
+			c.Cancel(key(id))
+		}
+	}
+	m.evaluate(c, s)
 }
 
 func (m module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
@@ -74,16 +87,20 @@ func (m module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
 
 func (m module) OnTimer(c engine.Ctx, st any, k string) {
 	s := st.(*state)
-	s.offline[k[len("school:"):]] = true
+	id := k[len("school:"):]
+	if !s.watched[id] {
+		return
+	}
+	s.offline[id] = true
 	m.evaluate(c, s)
 }
 
 func (module) evaluate(c engine.Ctx, s *state) {
-	all := len(s.offline) == len(c.School().Devices)
+	n := len(c.School().Devices)
+	all := n >= 2 && len(s.offline) == n
 	switch {
 	case all && !s.firing:
 		s.firing = true
-		n := len(c.School().Devices)
 		c.Fire(alerting.Condition{Rule: alerting.SchoolOffline,
 			MessageZH: fmt.Sprintf("%s 全部 %d 台安防设备离线（疑似断电或网络中断）", c.School().Name, n),
 			MessageEN: fmt.Sprintf("all %d security devices of %s are offline (power or uplink failure?)", n, c.School().Name)})
