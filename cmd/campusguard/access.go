@@ -20,7 +20,7 @@ import (
 // and, through the spool, to InfluxDB's audit measurement.
 func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry, history ingest.Appender,
 	clk engine.Clock, log zerolog.Logger, prom prometheus.Registerer) error {
-	ao := api.Options{Registry: live.Load, Alerts: a.alerting.manager, Compliance: a.alerting.compliance,
+	ao := api.Options{Registry: live.Load, Alerts: a.alerting.Manager(), Compliance: a.alerting.Compliance(),
 		Clock: clk.Now, Logger: log, Registerer: prom}
 	switch {
 	case c.Users != "":
@@ -69,6 +69,6 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 	if err != nil {
 		return err
 	}
-	a.alerting.onChange = append(a.alerting.onChange, a.api.Publish)
+	a.alerting.Subscribe(a.api.Publish) // the live stream: once per change
 	return nil
 }

@@ -1,6 +1,7 @@
 package school_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +125,33 @@ func TestOutageHoldSequence(t *testing.T) {
 	}
 	if hs := h.Holds(); len(hs) != 0 {
 		t.Fatalf("holds %v while g1 keeps talking\n%s", hs, h)
+	}
+}
+
+// TestReloadForgetsRemovedDevices: after a registry reload drops a device
+// that was offline, the school goes offline as a whole when the devices
+// still registered fall silent (the removed one no longer counts).
+func TestReloadForgetsRemovedDevices(t *testing.T) {
+	h := enginetest.New(t, school.New(), testSchool(), t0)
+	h.Start()
+	h.Advance(2 * time.Minute) // k1 (30 s heartbeat) past its deadline at +1.5 min
+	h.Event(hb("a1"))
+	h.Event(hb("g1"))
+	h.Reset() // the first live message resolved once (a school_offline left from a restart)
+	sch := testSchool()
+	sch.Devices = sch.Devices[:2] // k1 removed
+	h.Sch = sch
+	h.Mod.Start(h, h.State())
+	if n := len(h.Fired(alerting.SchoolOffline)); n != 0 {
+		t.Fatalf("school_offline fired at the reload with a1 and g1 talking: %d", n)
+	}
+	h.Advance(4 * time.Minute) // a1 and g1 silent since +2 min: offline at +5 min
+	if f, r := len(h.Fired(alerting.SchoolOffline)), len(h.Resolved(alerting.SchoolOffline)); f != 1 || r != 0 {
+		t.Errorf("school_offline fired %d and resolved %d times after every registered device fell silent, want 1 and 0\n%s", f, r, h)
+	}
+	for _, k := range h.Timers() {
+		if strings.Contains(k, "k1") {
+			t.Errorf("deadline of the removed device left: %s", k)
+		}
 	}
 }
