@@ -167,6 +167,34 @@ func waitCond(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-func checkDiskFullReported(t *testing.T, sp *spool.Spool, reg *prometheus.Registry) {}
+// checkDiskFullReported checks what readiness and operators see while the
+// disk is full.
+func checkDiskFullReported(t *testing.T, sp *spool.Spool, reg *prometheus.Registry) {
+	t.Helper()
+	if err := sp.Health(); !errors.Is(err, spool.ErrDiskFull) {
+		t.Errorf("Health() = %v on a full disk, want spool.ErrDiskFull", err)
+	}
+	if got := metricValue(t, reg, "campusguard_spool_disk_full"); got != 1 {
+		t.Errorf("spool_disk_full = %v on a full disk, want 1", got)
+	}
+	if got := metricValue(t, reg, "campusguard_spool_disk_errors_total", "op", "write"); got == 0 {
+		t.Error("spool_disk_errors_total{op=write} = 0 on a full disk")
+	}
+}
 
-func checkRecovered(t *testing.T, sp *spool.Spool, reg *prometheus.Registry) {}
+// checkRecovered checks that the spool says it is healthy again, and that
+// it never handed a batch out twice.
+func checkRecovered(t *testing.T, sp *spool.Spool, reg *prometheus.Registry) {
+	t.Helper()
+	if err := sp.Health(); err != nil {
+		t.Errorf("Health() = %v after recovery", err)
+	}
+	for _, name := range []string{"campusguard_spool_disk_full", "campusguard_spool_disk_failing", "campusguard_spool_rewound_records_total"} {
+		if got := metricValue(t, reg, name); got != 0 {
+			t.Errorf("%s = %v after recovery, want 0", name, got)
+		}
+	}
+	if got := metricValue(t, reg, "campusguard_spool_disk_errors_total", "op", "cursor"); got != 0 {
+		t.Errorf("spool_disk_errors_total{op=cursor} = %v: committing needed free space", got)
+	}
+}
