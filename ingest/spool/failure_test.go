@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -16,6 +17,7 @@ type injector struct {
 	writes, syncs               int
 	failWrite, failSync         int  // 1-based call to fail; 0 never
 	partialWrite                bool // the failing write writes half first
+	noSpace                     bool // every write fails with ENOSPC
 	failTruncate, failCreate    bool
 	createAttempts, createFails int
 }
@@ -51,8 +53,11 @@ type faultyFile struct {
 func (f *faultyFile) Write(p []byte) (int, error) {
 	f.in.mu.Lock()
 	f.in.writes++
-	fail, partial := f.in.writes == f.in.failWrite, f.in.partialWrite
+	fail, partial, noSpace := f.in.writes == f.in.failWrite, f.in.partialWrite, f.in.noSpace
 	f.in.mu.Unlock()
+	if noSpace {
+		return 0, &os.PathError{Op: "write", Path: "segment", Err: syscall.ENOSPC}
+	}
 	if !fail {
 		return f.segmentFile.Write(p)
 	}
