@@ -98,7 +98,7 @@ func (w *Writer) write(ctx context.Context, recs [][]byte) error {
 	if body == "" {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, w.opts.Timeout)
+	ctx, cancel := w.withTimeout(ctx, w.opts.Timeout)
 	defer cancel()
 	start := time.Now()
 	err := w.api.WriteRecord(ctx, body)
