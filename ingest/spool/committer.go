@@ -129,10 +129,14 @@ func (s *Spool) Run(ctx context.Context) error {
 		wait := s.diskWaitLocked()
 		s.mu.Unlock()
 		if wait > 0 {
-			if retry == nil {
+			// Re-armed each time: a pause may have been cut short and a
+			// shorter one begun since the timer was set.
+			if retryTimer == nil {
 				retryTimer = time.NewTimer(wait)
-				retry = retryTimer.C
+			} else {
+				retryTimer.Reset(wait) // Go ≥ 1.23: no stale tick after Reset
 			}
+			retry = retryTimer.C
 			continue
 		}
 		// Let appenders that the last round's done funcs just woke queue
