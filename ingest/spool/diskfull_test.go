@@ -60,7 +60,16 @@ func TestFullDiskPacesWritesAndRecovers(t *testing.T) {
 	// One write attempt fails the records it carried; the pause (an hour
 	// here) keeps the committer off the disk, so the rest wait.
 	var failed [][]byte
-	r := <-results
+	next := func() result {
+		select {
+		case r := <-results:
+			return r
+		case <-time.After(testDeadline):
+			t.Fatal("no append failed on the full disk")
+			return result{}
+		}
+	}
+	r := next()
 	for {
 		if !errors.Is(r.err, ErrDiskFull) || !errors.Is(r.err, syscall.ENOSPC) {
 			t.Fatalf("append %d = %v, want ErrDiskFull wrapping ENOSPC", r.i, r.err)
@@ -71,7 +80,7 @@ func TestFullDiskPacesWritesAndRecovers(t *testing.T) {
 		if float64(len(failed)) == metricValue(t, h.reg, "campusguard_spool_append_errors_total") {
 			break
 		}
-		r = <-results
+		r = next()
 	}
 	if err := h.Health(); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("Health = %v on a full disk, want ErrDiskFull", err)
@@ -176,7 +185,8 @@ func TestCommitWhenCursorCannotBePersisted(t *testing.T) {
 	want := records("cur", 30)
 	h.appendAll(want)
 	segs := h.Stats().Segments
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel()
 	var read [][]byte
 	for len(read) < len(want) {
 		b, err := h.Read(ctx, 4, 1<<20)
@@ -286,8 +296,20 @@ func TestDiskFullTmpfs(t *testing.T) {
 		t.Fatalf("Health = %v on a full tmpfs", err)
 	}
 	files := len(segmentFiles(t, opts.Dir))
-	retry := h.asyncAppend(pending) // as the pipeline does; it waits for space
-	ctx := context.Background()
+	// Retry the failed append until it is stored, as the ingest pipeline
+	// does; the spool paces the attempts.
+	retry := make(chan error, 1)
+	go func() {
+		for {
+			err := <-h.asyncAppend(pending)
+			if !errors.Is(err, ErrDiskFull) {
+				retry <- err
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
+	defer cancel()
 	var got [][]byte
 	for len(got) < len(acked)+1 {
 		b, err := h.Read(ctx, 500, 1<<20)
