@@ -88,8 +88,9 @@ func TestIntegrationDiskFull(t *testing.T) {
 	base := failures.Load()
 	const moreFailures = 5
 	waitCond(t, "failed appends to be retried", func() bool { return failures.Load() >= base+moreFailures })
-	if n := countSegments(t, dir); n > filesAtFull+1 {
-		t.Errorf("segment files grew from %d to %d while %d appends failed on the full disk", filesAtFull, n, moreFailures)
+	filesWhileFull := countSegments(t, dir)
+	if filesWhileFull > filesAtFull+1 {
+		t.Errorf("segment files grew from %d to %d while %d appends failed on the full disk", filesAtFull, filesWhileFull, moreFailures)
 	}
 	if got := metricValue(t, reg, "campusguard_influx_written_records_total"); got != 0 {
 		t.Errorf("written_records_total = %v while influxd is down", got)
@@ -126,8 +127,9 @@ func TestIntegrationDiskFull(t *testing.T) {
 		t.Errorf("%d segment files after draining, want at most 2", n)
 	}
 	checkRecovered(t, sp, spReg)
-	t.Logf("%d records acknowledged, %d failed append attempts, %d stored, %v written",
-		total, failures.Load(), db.CountField(t, "access", "seq"), metricValue(t, reg, "campusguard_influx_written_records_total"))
+	t.Logf("%d records acknowledged, %d failed append attempts, %d stored, %v written; segment files %d at full, %d after more failures, %d drained",
+		total, failures.Load(), db.CountField(t, "access", "seq"), metricValue(t, reg, "campusguard_influx_written_records_total"),
+		filesAtFull, filesWhileFull, countSegments(t, dir))
 }
 
 // appendOne appends rec and waits for its outcome.
