@@ -81,25 +81,30 @@ type readiness struct {
 	MQTT         string `json:"mqtt"`
 	Influx       string `json:"influx"`
 	InfluxError  string `json:"influx_error,omitempty"`
+	Spool        string `json:"spool"` // "down" while its disk is full or failing (reason: log, metrics)
 	SpoolRecords int64  `json:"spool_records"`
 	SpoolBytes   int64  `json:"spool_bytes"`
 }
 
-// readyz answers 200 when the MQTT subscription is up and InfluxDB answers
-// its ping, else 503; the body says which part is down and how much is
-// waiting in the spool.
+// readyz answers 200 when the MQTT subscription is up, InfluxDB answers
+// its ping and the spool can store (its disk is not full or failing), else
+// 503; the body says which part is down and how much is waiting in the
+// spool. The spool's reason is in its log and campusguard_spool_disk_*.
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	st := a.spool.Stats()
-	rd := readiness{MQTT: "down", Influx: "up", SpoolRecords: st.Depth, SpoolBytes: st.Bytes}
+	rd := readiness{MQTT: "down", Influx: "up", Spool: "up", SpoolRecords: st.Depth, SpoolBytes: st.Bytes}
 	if a.sub.Connected() {
 		rd.MQTT = "up"
 	}
 	if err := a.writer.Ready(ctx); err != nil {
 		rd.Influx, rd.InfluxError = "down", err.Error()
 	}
-	rd.Ready = rd.MQTT == "up" && rd.Influx == "up"
+	if a.spool.Health() != nil {
+		rd.Spool = "down"
+	}
+	rd.Ready = rd.MQTT == "up" && rd.Influx == "up" && rd.Spool == "up"
 	w.Header().Set("Content-Type", "application/json")
 	if !rd.Ready {
 		w.WriteHeader(http.StatusServiceUnavailable)

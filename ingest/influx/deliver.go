@@ -2,6 +2,7 @@ package influx
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -31,13 +32,22 @@ func (w *Writer) deliver(ctx context.Context, b spool.Batch) error {
 		w.log.Warn().Int("records", n).Int("status", rejected[0].Status).Str("error", rejected[0].Error).
 			Str("file", DeadLetterFile).Msg("influxdb rejected records; kept in the dead-letter file")
 	}
-	if err := w.src.Commit(b); err != nil {
-		// The records are in InfluxDB; read them again from the committed
-		// cursor and write them once more (idempotent) rather than lose the
-		// commit.
-		w.src.Rewind()
-		w.retryLog(err, "spool commit failed; rewinding")
-		return w.wait(ctx, w.bo.next(0))
+	// The records are in InfluxDB: retry the commit itself, never write the
+	// batch again for it (rewinding here once wrote one batch millions of
+	// times while a full disk refused the cursor). If the spool is closed
+	// the next Read says so and Run returns.
+	for {
+		err := w.src.Commit(b)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, spool.ErrClosed) {
+			return nil
+		}
+		w.retryLog(err, "spool commit failed; retrying the commit")
+		if err := w.wait(ctx, w.bo.next(0)); err != nil {
+			return err
+		}
 	}
 	w.m.batches.Inc()
 	return nil
@@ -88,7 +98,7 @@ func (w *Writer) write(ctx context.Context, recs [][]byte) error {
 	if body == "" {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, w.opts.Timeout)
+	ctx, cancel := w.withTimeout(ctx, w.opts.Timeout)
 	defer cancel()
 	start := time.Now()
 	err := w.api.WriteRecord(ctx, body)

@@ -18,6 +18,10 @@
 // some record of the request is at fault, and the request is split in halves
 // until the rejected records stand alone.
 //
+// A batch InfluxDB accepted is never written again because the spool
+// could not commit it: the commit itself is retried (a full disk once made
+// the writer rewrite one batch millions of times).
+//
 // It must not touch MQTT (acknowledging messages is the ingest pipeline's
 // job once the spool has them), decoding, or alerting: it sees only line
 // protocol. The async WriteAPI of the client is not used, as it drops

@@ -35,7 +35,14 @@ func event(i int) []byte {
 // test ends.
 func openSpool(t testing.TB) *spool.Spool {
 	t.Helper()
-	sp, err := spool.Open(spool.Options{Dir: t.TempDir(), Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)})
+	return openSpoolWith(t, spool.Options{Dir: t.TempDir(), Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)})
+}
+
+// openSpoolWith opens a spool with opts and runs its committer until the
+// test ends.
+func openSpoolWith(t testing.TB, opts spool.Options) *spool.Spool {
+	t.Helper()
+	sp, err := spool.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

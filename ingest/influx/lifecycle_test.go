@@ -31,23 +31,29 @@ func TestReady(t *testing.T) {
 	}
 }
 
-func TestRunRewritesWhenCommitFails(t *testing.T) {
+// TestRunRetriesCommitWithoutRewriting (issue 7, item 3): when the spool
+// cannot commit, the writer retries the commit; it does not write the batch
+// to InfluxDB again.
+func TestRunRetriesCommitWithoutRewriting(t *testing.T) {
 	db := newFakeInflux(t)
 	src := newFakeSource(lines(4, 0)...)
 	src.commitErr = func(n int) error {
-		if n == 1 {
+		if n <= 3 {
 			return errors.New("disk on fire")
 		}
 		return nil
 	}
-	w, _ := testWriter(t, db.URL, src, nil)
+	w, reg := testWriter(t, db.URL, src, nil)
 	runWriter(t, w)
-	src.waitUntil(t, "committed on the second try", func(s *fakeSource) bool { return s.committed == 4 })
-	if got := db.writeCount(); got != 2 {
-		t.Errorf("write requests = %d, want 2 (the batch again after the rewind)", got)
+	src.waitUntil(t, "committed on the fourth try", func(s *fakeSource) bool { return s.committed == 4 })
+	if got := db.writeCount(); got != 1 {
+		t.Errorf("write requests = %d, want 1 (the batch is in InfluxDB; only the commit is retried)", got)
 	}
-	if got := db.count(); got != 4 {
-		t.Errorf("points = %d, want 4: rewriting is idempotent", got)
+	if got := metricValue(t, reg, "campusguard_influx_written_records_total"); got != 4 {
+		t.Errorf("written_records_total = %v, want 4", got)
+	}
+	if _, _, rewinds := src.state(); rewinds != 1 { // the one at the start of Run
+		t.Errorf("rewinds = %d, want 1", rewinds)
 	}
 }
 

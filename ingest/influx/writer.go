@@ -32,20 +32,23 @@ type Source interface {
 // only after InfluxDB accepted every record of it, or kept the rejected ones
 // in the dead-letter file.
 type Writer struct {
-	opts     Options
-	src      Source
-	log      zerolog.Logger
-	m        *metrics
-	http     *http.Client
-	client   influxdb2.Client
-	api      api.WriteAPIBlocking
-	dead     deadLetters
-	bo       *backoff
-	wait     waitFunc         // injectable: tests do not sleep
-	now      func() time.Time // injectable clock for logs and dead letters
-	throttle throttle         // rate-limits logs on the retry path
-	failing  failure          // the current run of failed attempts; Run's only
-	running  atomic.Bool
+	opts   Options
+	src    Source
+	log    zerolog.Logger
+	m      *metrics
+	http   *http.Client
+	client influxdb2.Client
+	api    api.WriteAPIBlocking
+	dead   deadLetters
+	bo     *backoff
+	wait   waitFunc // injectable: tests do not sleep
+	// withTimeout bounds one write request (context.WithTimeout); tests
+	// inject one whose deadline they expire themselves.
+	withTimeout func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc)
+	now         func() time.Time // injectable clock for logs and dead letters
+	throttle    throttle         // rate-limits logs on the retry path
+	failing     failure          // the current run of failed attempts; Run's only
+	running     atomic.Bool
 
 	mu      sync.Mutex
 	lastErr error // of the last write or ping; nil after a success
@@ -83,18 +86,19 @@ func New(opts Options, src Source) (*Writer, error) {
 		SetApplicationName("campusguard")
 	client := influxdb2.NewClientWithOptions(opts.URL, string(opts.Token), co)
 	return &Writer{
-		opts:     opts,
-		src:      src,
-		log:      opts.Logger.With().Str("component", "ingest.influx").Logger(),
-		m:        m,
-		http:     hc,
-		client:   client,
-		api:      client.WriteAPIBlocking(opts.Org, opts.Bucket),
-		dead:     deadLetters{dir: opts.DeadLetterDir},
-		bo:       newBackoff(opts.RetryMin, opts.RetryMax),
-		wait:     sleep,
-		now:      time.Now,
-		throttle: throttle{every: 30 * time.Second},
+		opts:        opts,
+		src:         src,
+		log:         opts.Logger.With().Str("component", "ingest.influx").Logger(),
+		m:           m,
+		http:        hc,
+		client:      client,
+		api:         client.WriteAPIBlocking(opts.Org, opts.Bucket),
+		dead:        deadLetters{dir: opts.DeadLetterDir},
+		bo:          newBackoff(opts.RetryMin, opts.RetryMax),
+		wait:        sleep,
+		withTimeout: context.WithTimeout,
+		now:         time.Now,
+		throttle:    throttle{every: 30 * time.Second},
 	}, nil
 }
 

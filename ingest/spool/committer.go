@@ -114,19 +114,43 @@ func (s *Spool) Run(ctx context.Context) error {
 	s.mu.Unlock()
 	defer close(s.runDone)
 
+	// retry fires when the pause after a failed disk write is over.
+	var retry <-chan time.Time
+	var retryTimer *time.Timer
+	defer func() {
+		if retryTimer != nil {
+			retryTimer.Stop()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return s.shutdown()
 		case <-s.closing:
 			return s.shutdown()
+		case <-retry:
+			retry = nil
 		case <-s.wake:
-			// Let appenders that the last round's done funcs just woke
-			// queue their next records first: it doubles the records per
-			// fsync when appenders wait for each ack (see BenchmarkAppend).
-			runtime.Gosched()
-			_ = s.flush() // errors went to the done funcs and the log
 		}
+		// After a failed write the disk is left alone for a while: pending
+		// records wait (Append's bound still holds), however many arrive,
+		// so a full disk costs one attempt per pause, not one per append.
+		// Deleting consumed segments ends the pause at once (spaceFreed).
+		s.mu.Lock()
+		wait := s.diskWaitLocked()
+		s.mu.Unlock()
+		if wait > 0 {
+			if retry == nil {
+				retryTimer = time.NewTimer(wait)
+				retry = retryTimer.C
+			}
+			continue
+		}
+		// Let appenders that the last round's done funcs just woke queue
+		// their next records first: it doubles the records per fsync when
+		// appenders wait for each ack (see BenchmarkAppend).
+		runtime.Gosched()
+		_ = s.flush() // errors went to the done funcs, the metrics and the log
 	}
 }
 
@@ -180,8 +204,12 @@ func (s *Spool) flush() error {
 		s.mu.Unlock()
 	}
 	if err != nil && len(dones) > okRecs {
-		s.log.Error().Err(err).Int("records", len(dones)-okRecs).Msg("append failed")
 		s.m.appendErrors.WithLabelValues(reasonIO).Add(float64(len(dones) - okRecs))
+	}
+	if err != nil {
+		s.noteDiskError(opOf(err), err, len(dones)-okRecs)
+	} else if len(dones) > 0 {
+		s.noteDiskOK(opWrite)
 	}
 	s.m.appended.Add(float64(okRecs))
 	for i, d := range dones {
@@ -232,6 +260,24 @@ func (s *Spool) writeBatch(buf []byte) (okRecs, okBytes int, err error) {
 	return okRecs, okBytes, nil
 }
 
+// opError is a failed disk operation of the committer, for the op label.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string { return e.err.Error() }
+func (e *opError) Unwrap() error { return e.err }
+
+// opOf returns the disk operation that err failed in.
+func opOf(err error) string {
+	var oe *opError
+	if errors.As(err, &oe) {
+		return oe.op
+	}
+	return opWrite
+}
+
 // writeChunk appends n framed records to the active segment with one write
 // and one fsync, then publishes them to the reader.
 func (s *Spool) writeChunk(p []byte, n int) error {
@@ -240,25 +286,26 @@ func (s *Spool) writeChunk(p []byte, n int) error {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		err = fmt.Errorf("spool: write segment %d: %w", s.w.num, err)
-	} else {
-		t := time.Now()
-		err = s.w.f.Sync()
-		s.m.fsyncSeconds.Observe(time.Since(t).Seconds())
-		if err != nil {
-			err = fmt.Errorf("spool: fsync segment %d: %w", s.w.num, err)
+		// A failed write (ENOSPC on a full disk) left at most a partial
+		// record after the durable end: cut it off, make the cut durable,
+		// and keep appending to this file. Rolling to a new file after
+		// every failure made a full disk fill with empty segments.
+		if terr := s.cutTail(); terr != nil {
+			s.w.broken = true
 		}
+		return &opError{opWrite, diskError(fmt.Errorf("spool: write segment %d: %w", s.w.num, err))}
 	}
+	t := time.Now()
+	err = s.w.f.Sync()
+	s.m.fsyncSeconds.Observe(time.Since(t).Seconds())
 	if err != nil {
-		// The file's tail is now unknown (after a failed fsync even a retry
+		// After a failed fsync the file's tail is unknown (even a retry
 		// proves nothing), so never write to it again: cut the tail off if
 		// we can and roll before the next write. Recovery treats whatever
 		// remains as a damaged tail of a sealed segment.
 		s.w.broken = true
-		if terr := s.w.f.Truncate(s.w.off); terr != nil {
-			s.log.Warn().Err(terr).Uint64("segment", s.w.num).Msg("truncate after failed write")
-		}
-		return err
+		_ = s.cutTail()
+		return &opError{opFsync, diskError(fmt.Errorf("spool: fsync segment %d: %w", s.w.num, err))}
 	}
 	s.w.off += int64(len(p))
 
@@ -272,6 +319,19 @@ func (s *Spool) writeChunk(p []byte, n int) error {
 	s.publishLocked()
 	s.mu.Unlock()
 	return nil
+}
+
+// cutTail truncates the active segment to its durable end and fsyncs the
+// cut (neither needs free space).
+func (s *Spool) cutTail() error {
+	err := s.w.f.Truncate(s.w.off)
+	if err == nil {
+		err = s.w.f.Sync()
+	}
+	if err != nil {
+		s.log.Warn().Err(err).Uint64("segment", s.w.num).Msg("truncate after failed write")
+	}
+	return err
 }
 
 // roll seals the active segment and starts a new one. The new file's
@@ -288,12 +348,12 @@ func (s *Spool) roll() error {
 	path := segmentPath(s.dir, num)
 	f, err := s.opts.openFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o640)
 	if err != nil {
-		return fmt.Errorf("spool: create segment %d: %w", num, err)
+		return &opError{opCreate, diskError(fmt.Errorf("spool: create segment %d: %w", num, err))}
 	}
 	if err := syncDir(s.dir); err != nil {
 		_ = f.Close()
 		_ = os.Remove(path)
-		return fmt.Errorf("spool: create segment %d: %w", num, err)
+		return &opError{opCreate, diskError(fmt.Errorf("spool: create segment %d: %w", num, err))}
 	}
 	s.w = writer{f: f, num: num}
 

@@ -22,16 +22,36 @@
 //     fsync is in flight new appends accumulate, then all of them are written
 //     with one write and one fsync and their done funcs are called in order.
 //   - Read, Commit and Rewind (one reader goroutine) drain the log in
-//     batches; Commit persists the cursor (temp file, fsync, rename, fsync of
-//     the directory) and deletes wholly consumed segments.
+//     batches; Commit persists the cursor in place and deletes wholly
+//     consumed segments.
+//
+// # Full or failing disk
+//
+// An append whose write fails is not stored: its done func gets an error
+// wrapping ErrDiskFull (ENOSPC, EDQUOT) or ErrDisk, and the caller retries.
+// A write that failed is cut off and the segment kept (no new empty
+// segment per failure); after a failure the committer waits 50 ms doubling
+// to 2 s before touching the disk again, holding what is pending, unless
+// the reader deletes a consumed segment, which frees space and ends the
+// pause at once. Committing never needs free space (see the cursor below),
+// so the reader can always drain a full spool. If a cursor write fails
+// anyway, the commit still takes effect in memory and consumed segments are
+// still deleted: a restart resumes at the later of the persisted cursor and
+// the oldest remaining segment, which replays, never loses. Health reports
+// the current failure (for readiness), campusguard_spool_disk_* count it,
+// and the log has one line a minute.
 //
 // # On disk
 //
 // Segment files are named %016d.seg by an increasing segment number and
 // hold records framed as [u32 length][u32 CRC-32C of payload][payload],
-// little endian; a length of zero is invalid. The file "cursor" holds the
-// committed segment number and offset with a CRC-32C; "lock" is held with
-// flock while the spool is open.
+// little endian; a length of zero is invalid. The file "cursor" (8 KiB,
+// created once at Open) holds two slots 4 KiB apart, each [u32 magic][u64
+// generation][u64 segment][u64 offset][u32 CRC-32C]; Commit overwrites the
+// slot of the older generation in place and fsyncs, so a torn write leaves
+// the other slot, and the slot with the highest valid generation is the
+// cursor. An older 20-byte cursor is read once and rewritten. "lock" is
+// held with flock while the spool is open.
 //
 // # Damage
 //

@@ -15,4 +15,11 @@ var (
 	ErrCorrupt = errors.New("spool: corrupt data")
 	// ErrLocked is returned by Open when another Spool holds the directory.
 	ErrLocked = errors.New("spool: directory in use")
+	// ErrDiskFull marks an append or cursor write that failed because the
+	// filesystem is out of space (ENOSPC, EDQUOT). The append was not
+	// stored; retry it: the spool frees space as the reader commits.
+	ErrDiskFull = errors.New("spool: disk full")
+	// ErrDisk marks an append or cursor write that failed with another I/O
+	// error. The append was not stored; retry it.
+	ErrDisk = errors.New("spool: disk error")
 )

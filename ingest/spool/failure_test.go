@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -16,6 +17,7 @@ type injector struct {
 	writes, syncs               int
 	failWrite, failSync         int  // 1-based call to fail; 0 never
 	partialWrite                bool // the failing write writes half first
+	noSpace                     bool // every write fails with ENOSPC
 	failTruncate, failCreate    bool
 	createAttempts, createFails int
 }
@@ -51,8 +53,11 @@ type faultyFile struct {
 func (f *faultyFile) Write(p []byte) (int, error) {
 	f.in.mu.Lock()
 	f.in.writes++
-	fail, partial := f.in.writes == f.in.failWrite, f.in.partialWrite
+	fail, partial, noSpace := f.in.writes == f.in.failWrite, f.in.partialWrite, f.in.noSpace
 	f.in.mu.Unlock()
+	if noSpace {
+		return 0, &os.PathError{Op: "write", Path: "segment", Err: syscall.ENOSPC}
+	}
 	if !fail {
 		return f.segmentFile.Write(p)
 	}
@@ -97,12 +102,17 @@ func TestWriteFailures(t *testing.T) {
 		// it reappears after a reopen: a duplicate of the redelivery, which
 		// at-least-once consumers tolerate.
 		reappears bool
+		// A failed write whose tail could be cut off keeps its segment (a
+		// full disk must not fill with new empty segments); after a failed
+		// fsync, or a tail that could not be cut, the committer rolls.
+		segments int
+		op       string // the disk_errors_total op counted
 	}{
-		{name: "write fails", in: &injector{failWrite: 4}},
-		{name: "partial write", in: &injector{failWrite: 4, partialWrite: true}},
-		{name: "fsync fails", in: &injector{failSync: 4}},
-		{name: "fsync and truncate fail", in: &injector{failSync: 4, failTruncate: true}, reappears: true},
-		{name: "partial write, truncate fails", in: &injector{failWrite: 4, partialWrite: true, failTruncate: true}, wantCorrupt: 1},
+		{name: "write fails", in: &injector{failWrite: 4}, segments: 1, op: opWrite},
+		{name: "partial write", in: &injector{failWrite: 4, partialWrite: true}, segments: 1, op: opWrite},
+		{name: "fsync fails", in: &injector{failSync: 4}, segments: 2, op: opFsync},
+		{name: "fsync and truncate fail", in: &injector{failSync: 4, failTruncate: true}, reappears: true, segments: 2, op: opFsync},
+		{name: "partial write, truncate fails", in: &injector{failWrite: 4, partialWrite: true, failTruncate: true}, wantCorrupt: 1, segments: 2, op: opWrite},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,8 +140,17 @@ func TestWriteFailures(t *testing.T) {
 			if got := metricValue(t, h.reg, "campusguard_spool_append_errors_total"); got != 1 {
 				t.Fatalf("append_errors_total = %v, want 1", got)
 			}
-			if st := h.Stats(); st.Depth != int64(len(acked)) || st.Segments != 2 {
-				t.Fatalf("stats = %+v, want depth %d in 2 segments (rolled after the failure)", st, len(acked))
+			if st := h.Stats(); st.Depth != int64(len(acked)) || st.Segments != tt.segments {
+				t.Fatalf("stats = %+v, want depth %d in %d segments", st, len(acked), tt.segments)
+			}
+			if got := metricValue(t, h.reg, "campusguard_spool_disk_errors_total"); got != 1 {
+				t.Fatalf("disk_errors_total = %v, want 1", got)
+			}
+			if got := labelValue(t, h.reg, "campusguard_spool_disk_errors_total", "op", tt.op); got != 1 {
+				t.Fatalf("disk_errors_total{op=%q} = %v, want 1", tt.op, got)
+			}
+			if err := h.Health(); err != nil {
+				t.Fatalf("Health = %v after later appends succeeded", err)
 			}
 			equalRecords(t, h.readN(len(acked), 100, false), acked)
 			h.expectEmpty()

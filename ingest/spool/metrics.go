@@ -31,6 +31,10 @@ type metrics struct {
 	fullWaits    prometheus.Counter
 	corrupt      prometheus.Counter
 	appendErrors *prometheus.CounterVec
+	diskErrors   *prometheus.CounterVec
+	diskFull     prometheus.Gauge
+	diskFailing  prometheus.Gauge
+	rewound      prometheus.Counter
 
 	reg prometheus.Registerer
 }
@@ -49,6 +53,14 @@ func newMetrics() *metrics {
 		corrupt:   prometheus.NewCounter(prometheus.CounterOpts(opts("corrupt_records_total", "Damaged records found in the spool; the rest of their segment is skipped."))),
 		appendErrors: prometheus.NewCounterVec(prometheus.CounterOpts(opts("append_errors_total",
 			"Records whose append failed, by reason.")), []string{"reason"}),
+		diskErrors: prometheus.NewCounterVec(prometheus.CounterOpts(opts("disk_errors_total",
+			"Failed disk operations of the spool, by op: write, fsync, create (a segment file), cursor (persisting the read cursor).")), []string{"op"}),
+		diskFull: prometheus.NewGauge(prometheus.GaugeOpts(opts("disk_full",
+			"1 while the spool's last segment or cursor write failed for lack of space (ENOSPC, EDQUOT); appends are retried and the reader keeps draining."))),
+		diskFailing: prometheus.NewGauge(prometheus.GaugeOpts(opts("disk_failing",
+			"1 while the spool's last segment or cursor write failed for any reason; /readyz is not ready meanwhile."))),
+		rewound: prometheus.NewCounter(prometheus.CounterOpts(opts("rewound_records_total",
+			"Records handed to the reader again after a Rewind; the consumer writes them a second time."))),
 		fsyncSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "fsync_seconds",
 			Help:    "Time to fsync one group-commit write to a segment file.",
@@ -58,12 +70,15 @@ func newMetrics() *metrics {
 	for _, r := range []string{reasonTooLarge, reasonEmpty, reasonClosed, reasonCanceled, reasonIO} {
 		m.appendErrors.WithLabelValues(r)
 	}
+	for _, op := range diskOps {
+		m.diskErrors.WithLabelValues(op)
+	}
 	return m
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.records, m.bytes, m.maxBytes, m.appended, m.committed,
-		m.fsyncSeconds, m.fullWaits, m.corrupt, m.appendErrors}
+		m.fsyncSeconds, m.fullWaits, m.corrupt, m.appendErrors, m.diskErrors, m.diskFull, m.diskFailing, m.rewound}
 }
 
 // register adds the metrics to reg (a nil reg registers nothing). On

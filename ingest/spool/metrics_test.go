@@ -31,6 +31,8 @@ func TestMetricsRegistered(t *testing.T) {
 		"campusguard_spool_appended_records_total", "campusguard_spool_committed_records_total",
 		"campusguard_spool_fsync_seconds", "campusguard_spool_full_waits_total",
 		"campusguard_spool_corrupt_records_total", "campusguard_spool_append_errors_total",
+		"campusguard_spool_disk_errors_total", "campusguard_spool_disk_full",
+		"campusguard_spool_disk_failing", "campusguard_spool_rewound_records_total",
 	} {
 		if help[name] == "" {
 			t.Errorf("metric %s missing or without help", name)
@@ -51,6 +53,10 @@ func TestMetricsRegistered(t *testing.T) {
 		"campusguard_spool_appended_records_total":  5,
 		"campusguard_spool_committed_records_total": 2,
 		"campusguard_spool_append_errors_total":     0,
+		"campusguard_spool_disk_errors_total":       0,
+		"campusguard_spool_disk_full":               0,
+		"campusguard_spool_disk_failing":            0,
+		"campusguard_spool_rewound_records_total":   0,
 	} {
 		if got := metricValue(t, h.reg, name); got != want {
 			t.Errorf("%s = %v, want %v", name, got, want)

@@ -44,8 +44,14 @@ type Options struct {
 	// openFile opens segment files for writing; tests substitute a fake to
 	// inject write and fsync failures. Nil means os.OpenFile.
 	openFile func(name string, flag int, perm os.FileMode) (segmentFile, error)
+	// openCursor opens the cursor file for in-place writes; tests substitute
+	// a fake. Nil means os.OpenFile.
+	openCursor func(name string) (cursorFileHandle, error)
 	// now is the clock for rate-limited warnings. Nil means time.Now.
 	now func() time.Time
+	// diskRetryMin and diskRetryMax bound the committer's pause after a
+	// failed segment write. Zero means 50 ms and 2 s.
+	diskRetryMin, diskRetryMax time.Duration
 }
 
 // Validate fills in defaults for zero-valued fields and checks the options.
@@ -80,6 +86,15 @@ func (o *Options) Validate() error {
 	}
 	if o.now == nil {
 		o.now = time.Now
+	}
+	if o.openCursor == nil {
+		o.openCursor = openCursorOSFile
+	}
+	if o.diskRetryMin == 0 {
+		o.diskRetryMin = 50 * time.Millisecond
+	}
+	if o.diskRetryMax == 0 {
+		o.diskRetryMax = 2 * time.Second
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // Batch is a run of consecutive records returned by Read. Each record is a
@@ -170,9 +171,18 @@ func (s *Spool) markDamaged(pos position, damage error) {
 }
 
 // Commit marks every record up to the end of b as consumed: it persists the
-// cursor atomically, deletes segment files that are wholly consumed and
-// wakes Appends waiting for space. Committing a batch at or before the
-// cursor does nothing.
+// cursor in place (no free space needed), deletes segment files that are
+// wholly consumed and wakes Appends waiting for space. Committing a batch
+// at or before the cursor does nothing. Commit fails only for a closed
+// spool or a batch that is not from it.
+//
+// If the cursor cannot be persisted (a failing disk) the commit still takes
+// effect in memory, so the reader never hands the batch out again, and
+// wholly consumed segments are still deleted, which is what frees a full
+// disk: a restart then resumes at the oldest remaining segment or the last
+// persisted cursor, whichever is later, so nothing acknowledged is lost and
+// at most the records since the last persisted cursor are replayed (as
+// after any crash). The failure shows in Health, the metrics and the log.
 func (s *Spool) Commit(b Batch) error {
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
@@ -190,8 +200,10 @@ func (s *Spool) Commit(b Batch) error {
 	}
 	s.mu.Unlock()
 
-	if err := writeCursor(s.dir, b.end); err != nil {
-		return err
+	if err := s.persistCursor(b.end); err != nil {
+		s.noteDiskError(opCursor, diskError(err), 0)
+	} else {
+		s.noteDiskOK(opCursor)
 	}
 
 	s.mu.Lock()
@@ -219,6 +231,7 @@ func (s *Spool) Commit(b Batch) error {
 	s.mu.Unlock()
 	s.m.committed.Add(float64(committed))
 
+	removed := 0
 	for _, n := range drop {
 		if s.rfile != nil && s.rnum == n {
 			_ = s.rfile.Close()
@@ -227,8 +240,30 @@ func (s *Spool) Commit(b Batch) error {
 		if err := os.Remove(segmentPath(s.dir, n)); err != nil {
 			// Open deletes consumed segments it finds, so this is not fatal.
 			s.log.Warn().Err(err).Uint64("segment", n).Msg("remove consumed segment")
+			continue
 		}
+		removed++
 	}
+	if removed > 0 {
+		s.spaceFreed()
+	}
+	return nil
+}
+
+// persistCursor writes p to the cursor file in place, first creating the
+// file if Open could not.
+func (s *Spool) persistCursor(p position) error {
+	if s.cstore != nil {
+		return s.cstore.write(p)
+	}
+	if err := createCursorFile(s.dir, p, 0); err != nil {
+		return err
+	}
+	f, err := s.opts.openCursor(filepath.Join(s.dir, cursorFile))
+	if err != nil {
+		return fmt.Errorf("spool: open cursor: %w", err)
+	}
+	s.cstore = &cursorStore{f: f, gen: 1}
 	return nil
 }
 
@@ -239,6 +274,9 @@ func (s *Spool) Rewind() {
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	s.mu.Lock()
+	if n := s.rpos.seq - s.cursor.seq; n > 0 {
+		s.m.rewound.Add(float64(n))
+	}
 	s.rpos = s.cursor
 	s.mu.Unlock()
 }

@@ -11,7 +11,7 @@ import (
 // recover rebuilds the in-memory state from the directory. It runs once,
 // from Open, before any other goroutine can see the Spool.
 func (s *Spool) recover() error {
-	cur, err := readCursor(s.dir)
+	cur, gen, slotted, err := readCursor(s.dir)
 	if err != nil {
 		if !errors.Is(err, ErrCorrupt) {
 			return err
@@ -83,6 +83,7 @@ func (s *Spool) recover() error {
 		}
 	}
 	s.cursor, s.rpos = cur, cur
+	s.openCursorStore(cur, gen, slotted)
 	s.bytes = s.countBytesLocked()
 	s.m.maxBytes.Set(float64(s.opts.MaxBytes))
 	s.publishLocked()
@@ -90,6 +91,27 @@ func (s *Spool) recover() error {
 		Int("segments", len(s.segs)).Uint64("cursor_segment", cur.seg).Int64("cursor_offset", cur.off).
 		Msg("spool opened")
 	return nil
+}
+
+// openCursorStore opens the cursor file for in-place commits, first
+// creating it (preallocated, holding cur) when it is missing or in the
+// legacy format. That needs a little free space; if it fails the spool
+// still opens: Commit tries again, and meanwhile commits take effect in
+// memory and by deleting consumed segments (see Commit).
+func (s *Spool) openCursorStore(cur position, gen uint64, slotted bool) {
+	if !slotted {
+		if err := createCursorFile(s.dir, cur, 0); err != nil {
+			s.noteDiskError(opCursor, diskError(err), 0)
+			return
+		}
+		gen = 1
+	}
+	f, err := s.opts.openCursor(filepath.Join(s.dir, cursorFile))
+	if err != nil {
+		s.noteDiskError(opCursor, diskError(fmt.Errorf("spool: open cursor: %w", err)), 0)
+		return
+	}
+	s.cstore = &cursorStore{f: f, gen: gen}
 }
 
 // recoverSegment scans segment n from start. In the last segment the first

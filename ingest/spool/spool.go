@@ -41,6 +41,7 @@ type Spool struct {
 	aboveWarn   bool
 	lastWarn    time.Time
 	lastFull    time.Time
+	disk        diskHealth
 
 	// Owned by the committer: Open sets them up, then only Run touches
 	// them, then Close.
@@ -50,10 +51,11 @@ type Spool struct {
 	spareDone []func(error)
 
 	// Owned by the reader; rmu serialises Read, Commit, Rewind and Close.
-	rmu   sync.Mutex
-	rpos  position
-	rfile *os.File
-	rnum  uint64
+	rmu    sync.Mutex
+	rpos   position
+	rfile  *os.File
+	rnum   uint64
+	cstore *cursorStore // nil while the cursor file could not be created
 }
 
 // writer is the committer's handle on the active segment.
@@ -156,6 +158,10 @@ func (s *Spool) closeFiles() error {
 	if s.rfile != nil {
 		errs = append(errs, s.rfile.Close())
 		s.rfile = nil
+	}
+	if s.cstore != nil {
+		errs = append(errs, s.cstore.close())
+		s.cstore = nil
 	}
 	return errors.Join(errs...)
 }
