@@ -55,13 +55,14 @@ $(INFLUXD):
 	GOBIN=$(VAR)/bin $(GO) install github.com/influxdata/influxdb/cmd/influxd@$(INFLUXDB_VERSION)
 
 # Headless browser and CJK fonts for the dashboards' browser test (cmd/campusguard/browser_test.go)
-# and its screenshots (docs/screenshots/, CAMPUSGUARD_UPDATE_SCREENSHOTS=1).
+# and its screenshots (docs/screenshots/, CAMPUSGUARD_UPDATE_SCREENSHOTS=1); node for the web
+# scripts' own tests (dashboards/web: syntax check, the P0 takeover's data flow).
 deps-browser:
 	@if (command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1) \
-	    && fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then \
-	  echo "deps: chromium and fonts-wqy-microhei present"; \
+	    && fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei' && command -v node >/dev/null 2>&1; then \
+	  echo "deps: chromium, fonts-wqy-microhei and node present"; \
 	else \
-	  $(APT_INSTALL) chromium fonts-wqy-microhei; \
+	  $(APT_INSTALL) chromium fonts-wqy-microhei nodejs; \
 	fi
 
 build:

@@ -121,6 +121,14 @@ type Condition struct {
 	MessageZH string
 	MessageEN string
 	DueAt     *time.Time
+	// Hold is set on the school_offline conditions that say whether the
+	// school's outage is pending rather than whether the alert fires: every
+	// device is offline or has missed a heartbeat, or the school has just
+	// come back and some devices have not yet. Firing then means hold on,
+	// !Firing hold off. While held, the lifecycle inhibits the school's
+	// device-offline alerts as it does while school_offline is open. Such a
+	// condition creates or resolves no alert.
+	Hold bool
 }
 
 // Key returns the alert identity the condition is about.

@@ -11,8 +11,14 @@
 //   - lifecycle: firing → acknowledged → resolved, escalation, reminders,
 //     silences, inhibition, start-up grace, persistence;
 //   - notify: the MQTT alert topic and webhooks;
-//   - compliance: the five measures per school, region and city.
+//   - compliance: the five measures per school, region and city;
+//   - service: the running pipeline that ties them together (queues,
+//     fan-out to notifications, the live stream and the history,
+//     the periodic ticker, the notification policy, registry reload).
 //
 // alerting consumes devices.Event values that cmd hands it; it never
-// imports ingest, and never waits on storage or notification delivery.
+// imports ingest, and never waits on storage or notification delivery:
+// the engine's conditions and the lifecycle's changes only queue, and the
+// history (written through the ingest spool, which blocks while full) has
+// a bounded lane of its own that drops and counts rather than waits.
 package alerting

@@ -25,6 +25,11 @@ type Event struct {
 	ID   string // unique per device; derived for heartbeats that carry none
 	Type string // vocabulary type ("access.forced", "heartbeat.alarm", "status")
 	TS   time.Time
+	// DeviceTS is the device's own ts when decode replaced it with the
+	// receive time: an alarm terminal's message whose clock is outside the
+	// accepted window (a panic is never dropped for its timestamp). Zero
+	// otherwise, when TS is the device's time.
+	DeviceTS time.Time
 
 	Seq        int64 // per-device sequence number, when HasSeq
 	HasSeq     bool

@@ -41,10 +41,25 @@ type FieldSpec struct {
 	Required bool
 	Enum     []string // for TypeEnum: the allowed values
 	Min, Max float64  // for TypeNumber/TypeInt when Max > Min: allowed range
-	// Tag marks low-cardinality enums stored as InfluxDB tags; everything
-	// else (ids of people, events, free text) is stored as a field.
+	// Ref, when set, names the registry list the value must be found in
+	// (decode rejects any other value), so the set of values is the
+	// operator's, not the device's.
+	Ref FieldRef
+	// Tag marks a field stored as an InfluxDB tag. Only values a device
+	// cannot invent may be tags: an enum, or a string with a Ref. Every other
+	// value (ids of people and events, routes, free text) is a field, so no
+	// device can grow a tag's value set (max-values-per-tag) for everyone.
 	Tag bool
 }
+
+// FieldRef names a registry list a field's value is validated against.
+type FieldRef uint8
+
+// Registry references of the vocabulary.
+const (
+	RefNone FieldRef = iota
+	RefPost          // one of the school's posts (School.HasPost)
+)
 
 // EventSpec describes one event type (or the heartbeat/status payload of a
 // kind): which kind may send it, where it is stored and its fields.
@@ -80,10 +95,10 @@ func str(name string, req bool) FieldSpec {
 	return FieldSpec{Name: name, Type: TypeString, Required: req}
 }
 
-// label is a string field with few values per school (a post id, a patrol
-// route), stored as a tag.
-func label(name string, req bool) FieldSpec {
-	return FieldSpec{Name: name, Type: TypeString, Required: req, Tag: true}
+// post is a string field holding one of the school's registered post ids:
+// decode validates it against the registry, so it may be a tag.
+func post(name string, req bool) FieldSpec {
+	return FieldSpec{Name: name, Type: TypeString, Required: req, Ref: RefPost, Tag: true}
 }
 func boolean(name string, req bool) FieldSpec {
 	return FieldSpec{Name: name, Type: TypeBool, Required: req}
@@ -146,11 +161,11 @@ var Vocabulary = buildVocabulary([]EventSpec{
 		Fields: []FieldSpec{enum("state", true, enumGate)}},
 
 	{Type: "guard.checkin", Kind: KindGuard, Measurement: MeasGuard, Summary: "guard or post staff checked in",
-		Fields: []FieldSpec{str("guard", true), label("post", true), enum("role", true, enumGuardRole)}},
+		Fields: []FieldSpec{str("guard", true), post("post", true), enum("role", true, enumGuardRole)}},
 	{Type: "guard.checkout", Kind: KindGuard, Measurement: MeasGuard, Summary: "guard or post staff checked out",
-		Fields: []FieldSpec{str("guard", true), label("post", true), enum("role", true, enumGuardRole)}},
+		Fields: []FieldSpec{str("guard", true), post("post", true), enum("role", true, enumGuardRole)}},
 	{Type: "patrol.checkpoint", Kind: KindGuard, Measurement: MeasGuard, Summary: "patrol checkpoint reached",
-		Fields: []FieldSpec{str("guard", false), label("route", true), str("point", true), integer("round", true, 0, 1000)}},
+		Fields: []FieldSpec{str("guard", false), str("route", true), str("point", true), integer("round", true, 0, 1000)}},
 
 	{Type: "kitchen.status", Kind: KindKitchenCam, Measurement: MeasKitchen, Summary: "camera stream status",
 		Fields: kitchenStatusFields(true)},

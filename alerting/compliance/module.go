@@ -48,6 +48,13 @@ func (m *Module) Rules() []alerting.RuleID { return nil }
 // without devices (its measures are then not applicable).
 func (m *Module) NewState(s *devices.School) any { return m.store.add(s) }
 
+// Reload implements engine.Reloader: after a registry reload the school
+// gets a new record (its devices, name and region as now registered) that
+// takes over the old one's history.
+func (m *Module) Reload(s *devices.School, _ any) any { return m.store.add(s) }
+
+var _ engine.Reloader = (*Module)(nil)
+
 // Start implements engine.Module.
 func (m *Module) Start(c engine.Ctx, st any) {
 	s := st.(*schoolState)

@@ -51,6 +51,21 @@ func (s *Store) add(sch *devices.School) *schoolState {
 	return st
 }
 
+// SetRegistry swaps the registry after a reload: region names come from
+// reg, and the records of schools no longer in it are dropped (they leave
+// the reports). Records of the schools that remain were handed over by the
+// module's Reload.
+func (s *Store) SetRegistry(reg *devices.Registry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reg = reg
+	for id := range s.schools {
+		if _, ok := reg.School(id); !ok {
+			delete(s.schools, id)
+		}
+	}
+}
+
 func (s *Store) open(school string, rules ...alerting.RuleID) []alerting.Alert {
 	if s.openAlerts == nil {
 		return nil
@@ -158,10 +173,13 @@ func (s *Store) DayAt(date devices.Date, now time.Time) Report {
 }
 
 func (s *Store) regionName(code string) string {
-	if s.reg == nil {
+	s.mu.RLock()
+	reg := s.reg
+	s.mu.RUnlock()
+	if reg == nil {
 		return ""
 	}
-	if r, ok := s.reg.Region(code); ok {
+	if r, ok := reg.Region(code); ok {
 		return r.Name
 	}
 	return ""

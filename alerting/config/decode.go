@@ -145,6 +145,10 @@ func (p *parser) block(n *yaml.Node, path, id string, line int) *layer {
 			return
 		}
 		kpath := keyPath(path, key)
+		if f.defaultsOnly && id != "" {
+			p.c.add(k.Line, path, "%s may be set only under defaults: it is one limit for the whole deployment", key)
+			return
+		}
 		switch f.kind {
 		case kindCount:
 			if c, ok := p.count(v, kpath); ok {

@@ -24,8 +24,13 @@ const (
 type field struct {
 	key  string
 	kind fieldKind
-	// below, when set, is an exclusive upper bound of a duration.
+	// below, when set, is an exclusive upper bound of a duration (a time
+	// of day); max, when set, an inclusive one (a hard ceiling).
 	below time.Duration
+	max   time.Duration
+	// defaultsOnly: a deployment-wide value, refused in a region or
+	// school block.
+	defaultsOnly bool
 	// Exactly one accessor is set, by kind.
 	count      func(*Params) *int
 	duration   func(*Params) *time.Duration
@@ -58,8 +63,20 @@ var fields = []field{
 	{key: "escalate_after", kind: kindBySeverity, bySeverity: func(p *Params) *map[alerting.Severity]time.Duration { return &p.EscalateAfter }},
 	{key: "remind_every", kind: kindBySeverity, bySeverity: func(p *Params) *map[alerting.Severity]time.Duration { return &p.RemindEvery }},
 	{key: "grace_period", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.GracePeriod }},
+	// Hard ceilings: no configuration lets a silence mute alerts for
+	// longer than a month, or the panic rules for longer than a drill.
+	{key: "silence_max_duration", kind: kindDuration, max: SilenceMaxCeiling, defaultsOnly: true,
+		duration: func(p *Params) *time.Duration { return &p.SilenceMaxDuration }},
+	{key: "silence_drill_max_duration", kind: kindDuration, max: SilenceDrillMaxCeiling, defaultsOnly: true,
+		duration: func(p *Params) *time.Duration { return &p.SilenceDrillMaxDuration }},
 	{key: keyRules, kind: kindRules},
 }
+
+// The hard ceilings of silence_max_duration and silence_drill_max_duration.
+const (
+	SilenceMaxCeiling      = 30 * 24 * time.Hour
+	SilenceDrillMaxCeiling = 8 * time.Hour
+)
 
 var fieldByKey = func() map[string]*field {
 	m := make(map[string]*field, len(fields))

@@ -80,6 +80,9 @@ func TestParamsValidate(t *testing.T) {
 		{"unknown rule", func(p *Params) { p.Disabled["gate_foo"] = true }, `disabled: unknown rule "gate_foo"`},
 		{"bad rule severity", func(p *Params) { p.Severity[alerting.GateForced] = "P9" }, `severity.gate_forced: severity must be P0, P1, P2 or P3: "P9"`},
 		{"relation", func(p *Params) { p.PostAlertBefore = time.Hour }, "post_alert_before (1h) must not exceed post_arrive_before (20m)"},
+		{"silence ceiling", func(p *Params) { p.SilenceMaxDuration = 3650 * 24 * time.Hour }, "silence_max_duration: must be at most 30d (hard ceiling), got 3650d"},
+		{"drill ceiling", func(p *Params) { p.SilenceDrillMaxDuration = 10 * time.Hour }, "silence_drill_max_duration: must be at most 8h (hard ceiling)"},
+		{"drill over max", func(p *Params) { p.SilenceMaxDuration = time.Hour }, "silence_drill_max_duration (4h) must not exceed silence_max_duration (1h)"},
 	} {
 		p := d.Clone()
 		tc.edit(p)
@@ -104,5 +107,21 @@ func TestClone(t *testing.T) {
 	var zero Params
 	if z := zero.Clone(); z.Disabled == nil || z.Severity == nil || z.EscalateAfter == nil || z.RemindEvery == nil {
 		t.Error("Clone of zero Params has nil maps")
+	}
+}
+
+// TestSilenceLimits: the silence limits are read from the defaults block,
+// up to their hard ceilings.
+func TestSilenceLimits(t *testing.T) {
+	f, err := Parse("rules.yaml", []byte("defaults:\n  silence_max_duration: 30d\n  silence_drill_max_duration: 8h\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.Resolve("", "")
+	if p.SilenceMaxDuration != SilenceMaxCeiling || p.SilenceDrillMaxDuration != SilenceDrillMaxCeiling {
+		t.Fatalf("limits %s, %s", p.SilenceMaxDuration, p.SilenceDrillMaxDuration)
+	}
+	if d := Defaults(); d.SilenceMaxDuration != 7*24*time.Hour || d.SilenceDrillMaxDuration != 4*time.Hour {
+		t.Fatalf("default limits %s, %s", d.SilenceMaxDuration, d.SilenceDrillMaxDuration)
 	}
 }

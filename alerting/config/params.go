@@ -47,6 +47,12 @@ type Params struct {
 	EscalateAfter map[alerting.Severity]time.Duration // not acknowledged this long → escalate (alarm_unacked for panics)
 	RemindEvery   map[alerting.Severity]time.Duration // reminder notifications while open
 	GracePeriod   time.Duration                       // after start-up no offline alerts for this long
+
+	// Silences: one limit for the whole deployment, so these are read from
+	// the file's defaults only (Resolve("", "")); a region or school block
+	// may not set them.
+	SilenceMaxDuration      time.Duration // the longest silence anyone may create
+	SilenceDrillMaxDuration time.Duration // the longest silence that may mute alarm_panic or alarm_unacked (a police drill)
 }
 
 // Defaults returns the parameters of domain.md.
@@ -82,7 +88,9 @@ func Defaults() Params {
 			alerting.P1: 30 * time.Minute,
 			alerting.P2: 4 * time.Hour,
 		},
-		GracePeriod: 5 * time.Minute,
+		GracePeriod:             5 * time.Minute,
+		SilenceMaxDuration:      7 * 24 * time.Hour,
+		SilenceDrillMaxDuration: 4 * time.Hour,
 	}
 }
 

@@ -72,6 +72,8 @@ func checkDuration(f *field, d time.Duration, shown string) string {
 		return fmt.Sprintf("duration %s must be positive", shown)
 	case f.below > 0 && d >= f.below:
 		return fmt.Sprintf("must be a time of day before %dh, got %s", f.below/time.Hour, shown)
+	case f.max > 0 && d > f.max:
+		return fmt.Sprintf("must be at most %s (hard ceiling), got %s", FormatDuration(f.max), shown)
 	}
 	return ""
 }
@@ -91,6 +93,13 @@ func (p *Params) problems() []problem {
 			keys: []string{"post_alert_before", "post_arrive_before"},
 			msg: fmt.Sprintf("post_alert_before (%s) must not exceed post_arrive_before (%s): post_unstaffed would fire before the staff are due",
 				FormatDuration(p.PostAlertBefore), FormatDuration(p.PostArriveBefore)),
+		})
+	}
+	if p.SilenceDrillMaxDuration > p.SilenceMaxDuration {
+		out = append(out, problem{
+			keys: []string{"silence_drill_max_duration", "silence_max_duration"},
+			msg: fmt.Sprintf("silence_drill_max_duration (%s) must not exceed silence_max_duration (%s)",
+				FormatDuration(p.SilenceDrillMaxDuration), FormatDuration(p.SilenceMaxDuration)),
 		})
 	}
 	return out

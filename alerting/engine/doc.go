@@ -3,5 +3,7 @@
 // order on one goroutine, without locks), the deadline structure, and the
 // injectable clock. Rule logic lives in Modules (alerting/rules); the
 // engine reports their Conditions to a sink and never waits on storage,
-// spool or notification delivery.
+// spool or notification delivery. Reload swaps the registry: each shard
+// takes its schools' new entries through its own queue (so ordering with
+// events holds) and re-Starts every module on them.
 package engine

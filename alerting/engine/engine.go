@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,6 +65,7 @@ type Engine struct {
 	started  chan struct{}
 	stopped  chan struct{} // closed when Run's context ends: sends give up
 	stopOnce sync.Once
+	reg      atomic.Pointer[devices.Registry]
 }
 
 // New checks opts and builds the shards; it starts nothing.
@@ -102,6 +104,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	e := &Engine{opts: opts, log: opts.Logger.With().Str("component", "alerting.engine").Logger(),
 		m: newMetrics(opts.Registerer), started: make(chan struct{}), stopped: make(chan struct{})}
+	e.reg.Store(opts.Registry)
 	for i := 0; i < opts.Shards; i++ {
 		e.shards = append(e.shards, newShard(e, i))
 	}
@@ -192,7 +195,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	// Wait until every shard has started its schools.
 	e.Flush()
 	close(e.started)
-	e.log.Info().Int("shards", len(e.shards)).Int("schools", len(e.opts.Registry.Schools)).Msg("alerting engine running")
+	e.log.Info().Int("shards", len(e.shards)).Int("schools", len(e.Registry().Schools)).Msg("alerting engine running")
 	if !e.opts.Manual {
 		t := time.NewTicker(e.opts.TickEvery)
 		defer t.Stop()

@@ -25,7 +25,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		queueFull: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "queue_full_waits_total",
 			Help: "Times an event waited because its shard's queue was full."}),
 		unknownSchool: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "unknown_school_events_total",
-			Help: "Events of a school the engine does not know (registry changed since start)."}),
+			Help: "Events of a school the engine does not know (not in the registry it runs on)."}),
 		eventSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "event_seconds",
 			Help: "Time to evaluate every rule module on one event.", Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10)}),
 		conditions: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "conditions_total",

@@ -26,6 +26,10 @@ type Ctx interface {
 	Fire(c alerting.Condition)
 	// Resolve reports that the lapse of (rule, subject) has cleared.
 	Resolve(rule alerting.RuleID, subject string)
+	// Hold reports whether the school's outage is pending (the school
+	// module's school_offline hold, alerting.Condition.Hold): while on, the
+	// lifecycle inhibits the school's device-offline alerts.
+	Hold(on bool)
 	// At schedules OnTimer(key) for time t, replacing an earlier deadline
 	// with the same key; a time in the past fires on the next tick.
 	At(t time.Time, key string)

@@ -12,9 +12,10 @@ import (
 
 // msg is what a shard's queue carries: an event, a tick, or a barrier.
 type msg struct {
-	ev   *devices.Event
-	tick time.Time // non-zero: advance time
-	done func()    // called after handling (barriers, ticks)
+	ev     *devices.Event
+	tick   time.Time // non-zero: advance time
+	reload *reload   // non-nil: take a new registry
+	done   func()    // called after handling (barriers, ticks, reloads)
 }
 
 // timerKey names one deadline of one school.
@@ -23,7 +24,8 @@ type timerKey struct {
 	key    string
 }
 
-// schoolState is everything a shard keeps for one school.
+// schoolState is everything a shard keeps for one school. A school a
+// registry reload removed leaves a nil slot in shard.schools.
 type schoolState struct {
 	s      *devices.School
 	params *config.Params
@@ -53,9 +55,11 @@ func newShard(e *Engine, idx int) *shard {
 	return sh
 }
 
-func (sh *shard) addSchool(s *devices.School, p *config.Params) {
-	sh.byID[s.ID] = len(sh.schools)
+func (sh *shard) addSchool(s *devices.School, p *config.Params) int {
+	i := len(sh.schools)
+	sh.byID[s.ID] = i
 	sh.schools = append(sh.schools, &schoolState{s: s, params: p, states: make([]any, len(sh.e.opts.Modules))})
+	return i
 }
 
 func (sh *shard) run(stop <-chan struct{}) {
@@ -74,17 +78,23 @@ func (sh *shard) run(stop <-chan struct{}) {
 // start creates every module state and arms the expected-presence
 // deadlines (the registry is the source of truth).
 func (sh *shard) start() {
-	for i, st := range sh.schools {
-		for j, m := range sh.e.opts.Modules {
-			st.states[j] = m.NewState(st.s)
-			if st.states[j] == nil {
-				continue
-			}
-			sh.ctx.bind(i, j)
-			m.Start(&sh.ctx, st.states[j])
-		}
+	for i := range sh.schools {
+		sh.startSchool(i)
 	}
 	sh.e.m.timers.WithLabelValues(itoa(sh.idx)).Set(float64(sh.timers.Len()))
+}
+
+// startSchool creates the module states of school i and starts them.
+func (sh *shard) startSchool(i int) {
+	st := sh.schools[i]
+	for j, m := range sh.e.opts.Modules {
+		st.states[j] = m.NewState(st.s)
+		if st.states[j] == nil {
+			continue
+		}
+		sh.ctx.bind(i, j)
+		m.Start(&sh.ctx, st.states[j])
+	}
 }
 
 func (sh *shard) handle(m msg) {
@@ -93,6 +103,11 @@ func (sh *shard) handle(m msg) {
 		sh.event(m.ev)
 	case !m.tick.IsZero():
 		sh.advance(m.tick)
+	case m.reload != nil:
+		if now := sh.e.opts.Clock.Now(); now.After(sh.now) {
+			sh.advance(now)
+		}
+		sh.reload(m.reload)
 	}
 	if m.done != nil {
 		m.done()
@@ -135,8 +150,8 @@ func (sh *shard) advance(now time.Time) {
 			return
 		}
 		st := sh.schools[k.school]
-		if st.states[j] == nil {
-			return
+		if st == nil || st.states[j] == nil {
+			return // a removed school's deadline
 		}
 		sh.ctx.bind(k.school, j)
 		sh.e.opts.Modules[j].OnTimer(&sh.ctx, st.states[j], k.key)
@@ -204,6 +219,13 @@ func (c *shardCtx) Resolve(rule alerting.RuleID, subject string) {
 	st := c.st()
 	c.sh.e.m.conditions.WithLabelValues(string(rule), "resolved").Inc()
 	c.sh.e.opts.Sink(alerting.Condition{Rule: rule, Region: st.s.Region, School: st.s.ID, Subject: subject, At: c.sh.now})
+}
+
+// Hold implements Ctx.
+func (c *shardCtx) Hold(on bool) {
+	st := c.st()
+	c.sh.e.opts.Sink(alerting.Condition{Rule: alerting.SchoolOffline, Region: st.s.Region, School: st.s.ID,
+		Hold: true, Firing: on, At: c.sh.now})
 }
 
 // At implements Ctx.

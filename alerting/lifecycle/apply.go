@@ -8,22 +8,43 @@ import (
 
 // Apply takes a condition from the engine. Firing creates the one alert of
 // c.Key() or updates it (count, updated_at, messages; the severity may
-// rise, never fall); !Firing resolves it (resolution "auto") and is a
-// no-op when none is open. Offline conditions are held back during the
-// start-up grace period. A zero c.At means now. Safe for concurrent use;
-// returns once the change is stored and handed to OnChange.
+// rise, never fall; a new press on an open panic fires it again, see
+// repeat); !Firing resolves it (resolution "auto") and is a no-op when
+// none is open. Offline conditions are held back during the start-up grace
+// period. A condition with Hold set turns the school's outage hold on or
+// off instead (see alerting.Condition.Hold). A zero c.At means now. Safe
+// for concurrent use; returns once the change is stored and handed to
+// OnChange.
 func (m *Manager) Apply(c alerting.Condition) {
 	now := m.clock.Now()
 	if c.At.IsZero() {
 		c.At = now
 	}
 	m.mu.Lock()
-	if c.Firing {
+	switch {
+	case c.Hold:
+		m.applyHold(&c, now)
+	case c.Firing:
 		m.applyFiring(&c, now)
-	} else {
+	default:
 		m.applyClear(&c)
 	}
 	m.unlockAndFlush()
+}
+
+// applyHold turns the outage hold of c.School on or off and re-checks the
+// inhibition of its device-offline alerts. Call with mu.
+func (m *Manager) applyHold(c *alerting.Condition, now time.Time) {
+	if m.holding[c.School] == c.Firing {
+		return
+	}
+	if c.Firing {
+		m.holding[c.School] = true
+	} else {
+		delete(m.holding, c.School)
+	}
+	m.met.outageHolds.Set(float64(len(m.holding)))
+	m.reevaluateSchool(c.School, now)
 }
 
 func (m *Manager) applyFiring(c *alerting.Condition, now time.Time) {
@@ -153,8 +174,34 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 	if e.a.DueAt == nil && c.DueAt != nil {
 		e.a.DueAt = cloneTime(c.DueAt)
 	}
-	m.setFlags(e, now, m.silencedAt(&e.a, now), m.inhibitedNow(&e.a), true)
+	silenced, inhibited := m.silencedAt(&e.a, now), m.inhibitedNow(&e.a)
+	if refires(e.a.Rule) && e.notifiable() && e.notified && !silenced && !inhibited {
+		m.repeat(e, now)
+		return
+	}
+	m.setFlags(e, now, silenced, inhibited, true)
 }
+
+// repeat handles a new press on an open panic alert people were told
+// about: it is news, whatever the state. An acknowledged alert fires again
+// (acked_by and acked_at keep naming who took on the earlier press until
+// someone acknowledges this one) and its escalation clock restarts from
+// the new press, so alarm_unacked is raised again if nobody acknowledges
+// it in time; a firing one keeps its escalation clock (a repeat must not
+// delay escalation). Either way the change goes out as "repeated".
+// Call with mu.
+func (m *Manager) repeat(e *entry, now time.Time) {
+	if e.a.State == alerting.Acknowledged {
+		e.a.State = alerting.Firing
+		e.a.Escalated = false
+		e.since, e.lastRemind = now, time.Time{}
+	}
+	m.emit(e, EventRepeated)
+}
+
+// refires lists the rules whose every occurrence is news even while the
+// alert is open: a second panic press means the danger goes on.
+func refires(r alerting.RuleID) bool { return r == alerting.AlarmPanic }
 
 // setFlags sets whether e is silenced and inhibited and queues the event
 // that says what that means: silenced or inhibited (not notified), fired
@@ -162,6 +209,9 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 // is queued unless a flag changed. Call with mu.
 func (m *Manager) setFlags(e *entry, now time.Time, silenced, inhibited, always bool) {
 	was := e.notifiable()
+	if inhibited && m.schoolDown[e.a.School] > 0 {
+		e.outage = true
+	}
 	changed := e.a.Silenced != silenced || e.inhibited != inhibited
 	if !changed && !always {
 		return
@@ -176,12 +226,15 @@ func (m *Manager) setFlags(e *entry, now time.Time, silenced, inhibited, always 
 		ev = EventSilenced
 	case inhibited:
 		ev = EventInhibited
-	case !e.notified:
+	case !e.notified || (e.outage && e.a.State == alerting.Firing):
+		// Never told, or told before its school went dark and still
+		// down now that the school is back: announce it.
 		ev = EventFired
-		e.notified = true
+		e.notified, e.outage = true, false
 		e.since, e.lastRemind = now, time.Time{}
 	default:
 		ev = EventUpdated
+		e.outage = false
 		if !was {
 			// Muted until now: give people the full time to acknowledge.
 			e.since, e.lastRemind = now, time.Time{}
@@ -237,7 +290,10 @@ func (m *Manager) resolve(e *entry, at time.Time, resolution, user, note string)
 	}
 	m.resolvedQ = append(m.resolvedQ, aged{e.a.ID, at})
 	m.met.duration.WithLabelValues(string(m.severityLabel(e.a.Severity))).Observe(at.Sub(e.a.StartedAt).Seconds())
-	m.emit(e, EventResolved)
+	// Nobody was told of an alert that stayed inhibited or silenced: its
+	// end is recorded and streamed, not notified (Change.Quiet).
+	m.pending = append(m.pending, pendingOp{op: storeOp{kind: opPutAlert, alert: cloneAlert(&e.a)},
+		event: EventResolved, quiet: !e.notified})
 	m.log.Debug().Str("alert", e.a.ID).Str("rule", string(e.a.Rule)).Str("school", e.a.School).
 		Str("resolution", resolution).Dur("duration", at.Sub(e.a.StartedAt)).Msg("alert resolved")
 
@@ -274,9 +330,9 @@ func earlier(a, b time.Time) time.Time {
 }
 
 // inhibitedNow reports whether a is inhibited by an open school_offline
-// alert of its school. Call with mu.
+// alert of its school or by its school's pending outage (hold). Call with mu.
 func (m *Manager) inhibitedNow(a *alerting.Alert) bool {
-	return inhibitable(a.Rule) && m.schoolDown[a.School] > 0
+	return inhibitable(a.Rule) && (m.schoolDown[a.School] > 0 || m.holding[a.School])
 }
 
 // inhibitable lists the device-offline rules school_offline replaces.

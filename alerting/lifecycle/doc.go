@@ -3,10 +3,14 @@
 // firing to acknowledged to resolved, escalation of unacknowledged P0/P1
 // alerts (with the separate alarm_unacked alert for panic presses),
 // reminders, kitchen_overdue when a violation passes its deadline,
-// silences (drills, maintenance), inhibition of device-offline alerts by
-// school_offline, the start-up grace period that stops an offline-alert
-// storm, and the persistence of open alerts, acknowledgements and silences
-// across restarts (BoltStore, write-through).
+// silences (drills, maintenance) and their policy (who may silence which
+// rules, for how long: silencepolicy.go), inhibition of device-offline
+// alerts by school_offline and by the school module's outage hold
+// (Condition.Hold), a new press on an open panic firing it again (event
+// repeated), the start-up grace period that stops an offline-alert storm,
+// and the persistence of open alerts, acknowledgements and silences across
+// restarts (BoltStore, write-through). Notifiable says which changes reach
+// people.
 //
 // Every change reaches the caller through Options.OnChange after it is
 // stored, in the order the changes were made; notify, the dashboards' SSE

@@ -35,6 +35,7 @@ type Manager struct {
 	open       map[alerting.Key]*entry    // open alerts by identity
 	held       map[alerting.Key]*heldCond // offline conditions held back by the grace period
 	schoolDown map[string]int             // open school_offline alerts per school (inhibition)
+	holding    map[string]bool            // schools whose outage is pending (Condition.Hold): inhibition too
 	silences   map[string]*silenceEntry
 	resilence  bool   // re-evaluate silences at the next Tick (after Open)
 	resolvedQ  []aged // resolved alerts in memory, oldest first
@@ -48,7 +49,8 @@ type Manager struct {
 type entry struct {
 	a            alerting.Alert
 	notified     bool      // a "fired" went out (or, after a restart, the alert was not silenced)
-	inhibited    bool      // a school_offline alert of its school is open
+	inhibited    bool      // a school_offline alert of its school is open, or its outage is pending
+	outage       bool      // inhibited while school_offline was open: announce it again when the school is back
 	since        time.Time // when it last became notifiable: the escalation and reminder clocks run from here
 	lastRemind   time.Time // last reminder (zero: none since `since`)
 	overdueFired bool      // kitchen_overdue raised for this alert
@@ -90,6 +92,7 @@ func Open(opts Options) (*Manager, error) {
 		open:       map[alerting.Key]*entry{},
 		held:       map[alerting.Key]*heldCond{},
 		schoolDown: map[string]int{},
+		holding:    map[string]bool{},
 		silences:   map[string]*silenceEntry{},
 	}
 	if err := m.load(); err != nil {
@@ -192,6 +195,9 @@ func (m *Manager) load() error {
 			m.log.Error().Err(err).Str("silence", s.ID).Msg("stored silence is invalid; ignoring it")
 			continue
 		}
+		if m.capStored(&e.s, now) {
+			drop = append(drop, pendingOp{op: storeOp{kind: opPutSilence, silence: ptr(e.s.clone())}})
+		}
 		m.silences[s.ID] = e
 	}
 	// The first Tick compares every silence with the alerts' flags: a
@@ -266,7 +272,7 @@ func (m *Manager) unlockAndFlush() {
 	for i := range batch {
 		if ev := batch[i].event; ev != "" {
 			m.met.changes[ev].Inc()
-			m.opts.OnChange(Change{Alert: batch[i].op.alert, Event: ev})
+			m.opts.OnChange(Change{Alert: batch[i].op.alert, Event: ev, Quiet: batch[i].quiet})
 		}
 	}
 	// Hand the buffer back for the next changes (OnChange got copies).

@@ -227,7 +227,7 @@ campusguard_alerts_open{severity="P3"} 0
 	for _, mf := range mfs {
 		for _, mt := range mf.GetMetric() {
 			for _, l := range mt.GetLabel() {
-				if n := l.GetName(); n != "severity" && n != "event" && n != "le" {
+				if n := l.GetName(); n != "severity" && n != "event" && n != "le" && n != "reason" {
 					t.Errorf("%s has label %s", mf.GetName(), n)
 				}
 			}

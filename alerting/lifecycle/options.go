@@ -30,16 +30,36 @@ const (
 	EventReminder     = "reminder"     // still open and unacknowledged
 	EventSilenced     = "silenced"     // recorded, but a silence matches: do not notify
 	EventInhibited    = "inhibited"    // recorded, but the school is offline as a whole: do not notify
+	EventRepeated     = "repeated"     // a new panic press on an open panic alert: it fires again
 )
 
 // Events lists every event, for metrics and consumers' tables.
 var Events = []string{EventFired, EventUpdated, EventAcknowledged, EventResolved,
-	EventEscalated, EventReminder, EventSilenced, EventInhibited}
+	EventEscalated, EventReminder, EventSilenced, EventInhibited, EventRepeated}
 
 // Change is one change of one alert. Alert is a copy the receiver owns.
 type Change struct {
 	Alert alerting.Alert
 	Event string
+	// Quiet marks the end (resolved) of an alert nobody was told about: it
+	// stayed inhibited or silenced from start to end. It is recorded and
+	// streamed, not notified.
+	Quiet bool `json:"-"`
+}
+
+// Notifiable reports whether c must reach people (the MQTT alert topic,
+// webhooks): fired, repeated, acknowledged, resolved, escalated and
+// reminder do; updated (a repeat that changes nothing people act on),
+// silenced and inhibited do not, and neither does a Quiet resolution.
+// Every change, notifiable or not, is stored and streamed to the boards.
+func Notifiable(c Change) bool {
+	switch c.Event {
+	case EventFired, EventRepeated, EventAcknowledged, EventEscalated, EventReminder:
+		return true
+	case EventResolved:
+		return !c.Quiet
+	}
+	return false
 }
 
 // Errors of Ack, Resolve and the silence calls; test them with errors.Is.

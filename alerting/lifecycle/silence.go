@@ -131,9 +131,11 @@ func (e *silenceEntry) matches(a *alerting.Alert) bool {
 }
 
 // AddSilence validates s (author, reason, at least one matcher, EndsAt
-// after StartsAt and in the future, regexes that compile), gives it a new
-// id and CreatedAt, stores it, and mutes the open alerts it matches at
-// once. A zero StartsAt means now.
+// after StartsAt and in the future, regexes that compile, and the
+// SilenceLimits: see checkSpan), gives it a new id and CreatedAt, stores
+// it, and mutes the open alerts it matches at once. A zero StartsAt means
+// now. It trusts CreatedBy to be allowed the rules s may mute: requests of
+// people go through AddSilenceAs.
 func (m *Manager) AddSilence(s Silence) (Silence, error) {
 	now := m.clock.Now()
 	if s.StartsAt.IsZero() {
@@ -148,6 +150,10 @@ func (m *Manager) AddSilence(s Silence) (Silence, error) {
 	s.ExpiredBy = ""
 	e, err := compileSilence(&s)
 	if err != nil {
+		return Silence{}, err
+	}
+	if err := checkSpan(&s, m.SilenceLimits(), now); err != nil {
+		m.refused(err, &s)
 		return Silence{}, err
 	}
 	m.mu.Lock()

@@ -44,6 +44,7 @@ type pendingOp struct {
 	op      storeOp
 	noStore bool   // emit only (reminders change nothing stored)
 	event   string // "" for a store write without a change (silences, pruning)
+	quiet   bool   // Change.Quiet
 }
 
 // batcher is implemented by stores that write several ops in one durable

@@ -26,17 +26,6 @@ func (b *backoff) next(floor time.Duration) time.Duration {
 	return max(d, floor)
 }
 
-// waitFunc blocks for d or until ctx ends, returning ctx.Err() then. The
-// Dispatcher's is sleep; tests inject one that returns at once.
+// waitFunc blocks for d or until ctx ends, returning ctx.Err() then. Tests
+// inject one that returns at once; the Dispatcher's own waits on its Clock.
 type waitFunc func(ctx context.Context, d time.Duration) error
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

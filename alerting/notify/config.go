@@ -51,6 +51,8 @@ type WebhookConfig struct {
 	Format    Format        `yaml:"format"`     // generic | wecom | dingtalk
 	SecretEnv string        `yaml:"secret_env"` // dingtalk signing secret (加签)
 	Timeout   time.Duration `yaml:"timeout"`    // per request; default 10s
+	Group     *GroupConfig  `yaml:"group"`      // digests (robots only; on by default)
+	Rate      *RateConfig   `yaml:"rate"`       // pacing (robots: 20/min by default)
 }
 
 // MQTTConfig configures an MQTTNotifier.
@@ -310,6 +312,7 @@ func (w *WebhookConfig) validate(p string, bad func(string, string, ...any)) {
 	if w.Timeout < 0 {
 		bad(p+".timeout", "must be > 0: %s", w.Timeout)
 	}
+	w.validatePacing(p, bad)
 }
 
 // checkPlainURL accepts an http(s) URL that carries no credential.
@@ -405,7 +408,9 @@ func (c *Config) Build(o BuildOptions) ([]Route, error) {
 	}
 	var errs []error
 	notifiers := map[string]Notifier{}
+	pacing := map[string]*WebhookConfig{}
 	for i, r := range c.Receivers {
+		pacing[r.Name] = r.Webhook
 		p := fmt.Sprintf("receivers[%d]", i)
 		n, err := r.build(p, env, o)
 		if err != nil {
@@ -419,13 +424,17 @@ func (c *Config) Build(o BuildOptions) ([]Route, error) {
 	}
 	routes := make([]Route, 0, len(c.Routes))
 	for _, rt := range c.Routes {
-		routes = append(routes, Route{
+		route := Route{
 			Name:        rt.Receiver,
 			Audiences:   slices.Clone(rt.Audiences),
 			Regions:     slices.Clone(rt.Regions),
 			MinSeverity: rt.MinSeverity,
 			Notifier:    notifiers[rt.Receiver],
-		})
+		}
+		if w := pacing[rt.Receiver]; w != nil {
+			route.Group, route.Rate = w.groupOptions(), w.rateOptions()
+		}
+		routes = append(routes, route)
 	}
 	return routes, nil
 }

@@ -167,6 +167,18 @@ func TestConfigErrors(t *testing.T) {
 		{"unquoted region", hook + "routes:\n  - receiver: hook\n    regions: [130802, \"1308\"]\n", []string{"routes[0].regions[1]: must be a 6-digit division code"}},
 		{"bad severity", hook + "routes:\n  - receiver: hook\n    min_severity: high\n", []string{"routes[0].min_severity: severity must be P0, P1, P2 or P3"}},
 		{"mqtt route filtered by audience", "receivers:\n  - name: topic\n    mqtt: {broker: \"tcp://h:1883\"}\nroutes:\n  - receiver: topic\n    audiences: [police]\n", []string{"routes[0].audiences: receiver \"topic\" is the MQTT alert topic"}},
+		{"group for generic", "receivers:\n  - name: x\n    webhook: {url: \"https://h/x\", format: generic, group: {wait: 10s}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.group: only the wecom and dingtalk formats send digests"}},
+		{"group on mqtt", "receivers:\n  - name: x\n    mqtt: {broker: \"tcp://h:1883\", group: {wait: 10s}}\nroutes: [{receiver: x}]\n", []string{"group", "not found"}},
+		{"group by unknown label", "receivers:\n  - name: x\n    webhook: {url_env: U, format: wecom, group: {by: [rule, county]}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.group.by[1]: must be one of rule, region, severity, school: \"county\""}},
+		{"group by twice", "receivers:\n  - name: x\n    webhook: {url_env: U, format: wecom, group: {by: [rule, rule]}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.group.by[1]: \"rule\" is listed twice"}},
+		{"negative group wait", "receivers:\n  - name: x\n    webhook: {url_env: U, format: dingtalk, group: {wait: -1s, interval: -1s, max_alerts: -1}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.group.wait: must be > 0", "group.interval: must be > 0", "group.max_alerts: must be > 0"}},
+		{"group disabled with options", "receivers:\n  - name: x\n    webhook: {url_env: U, format: wecom, group: {disabled: true, wait: 5s}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.group.disabled: leave the other group options out"}},
+		{"unknown group key", "receivers:\n  - name: x\n    webhook: {url_env: U, format: wecom, group: {group_wait: 5s}}\nroutes: [{receiver: x}]\n", []string{"group_wait", "not found"}},
+		{"rate without limit for generic", "receivers:\n  - name: x\n    webhook: {url: \"https://h/x\", format: generic, rate: {per: 1m}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.rate.limit: is required for the generic format"}},
+		{"negative rate", "receivers:\n  - name: x\n    webhook: {url_env: U, format: wecom, rate: {limit: -1, per: -1m}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.rate.limit: must be > 0", "receivers[0].webhook.rate.per: must be > 0"}},
+		{"reserve not below limit", "receivers:\n  - name: x\n    webhook: {url_env: U, format: wecom, rate: {limit: 10, reserve: 10}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.rate.reserve: must be at least 0 and below the limit 10: 10"}},
+		{"reserve above robot default", "receivers:\n  - name: x\n    webhook: {url_env: U, format: dingtalk, rate: {reserve: 25}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.rate.reserve: must be at least 0 and below the limit 20: 25"}},
+		{"rate disabled with options", "receivers:\n  - name: x\n    webhook: {url_env: U, format: wecom, rate: {disabled: true, limit: 5}}\nroutes: [{receiver: x}]\n", []string{"receivers[0].webhook.rate.disabled: leave the other rate options out"}},
 		{"mqtt route filtered by severity", "receivers:\n  - name: topic\n    mqtt: {broker: \"tcp://h:1883\"}\nroutes:\n  - receiver: topic\n    min_severity: P1\n", []string{"routes[0].min_severity: receiver \"topic\" is the MQTT alert topic"}},
 		{"unused receiver", hook, []string{"receivers[0]: receiver \"hook\" is not used by any route"}},
 		{"several errors at once", "queue_size: -1\n" + hook + "routes:\n  - receiver: nobody\n", []string{"queue_size", "routes[0].receiver", "receivers[0]: receiver \"hook\" is not used"}},
@@ -266,4 +278,66 @@ func selfSignedPEM(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// TestConfigPacingDefaults: the robots group and are paced by default; the
+// generic webhook and the MQTT topic do neither unless told; every option
+// overrides its default.
+func TestConfigPacingDefaults(t *testing.T) {
+	c, err := ParseConfig([]byte(`
+receivers:
+  - name: topic
+    mqtt: {broker: "tcp://h:1883"}
+  - name: archive
+    webhook: {url: "https://h/x", format: generic}
+  - name: archive-paced
+    webhook: {url: "https://h/y", format: generic, rate: {limit: 100}}
+  - name: wecom
+    webhook: {url_env: U, format: wecom}
+  - name: dingtalk-tuned
+    webhook:
+      url_env: U
+      format: dingtalk
+      group: {by: [rule, region, severity], wait: 10s, interval: 5m, max_alerts: 25}
+      rate: {limit: 10, per: 30s, reserve: 3}
+  - name: wecom-raw
+    webhook: {url_env: U, format: wecom, group: {disabled: true}, rate: {disabled: true}}
+routes:
+  - receiver: topic
+  - receiver: archive
+  - receiver: archive-paced
+  - receiver: wecom
+  - receiver: dingtalk-tuned
+  - receiver: wecom-raw
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := c.Build(BuildOptions{LookupEnv: func(string) (string, bool) { return "https://h/robot?key=k", true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		g GroupOptions
+		r RateOptions
+	}{
+		"topic":          {},
+		"archive":        {},
+		"archive-paced":  {r: RateOptions{Limit: 100, Per: time.Minute, Reserve: 25}},
+		"wecom":          {RobotGroup(), RobotRate()},
+		"dingtalk-tuned": {GroupOptions{By: []string{"rule", "region", "severity"}, Wait: 10 * time.Second, Interval: 5 * time.Minute, MaxAlerts: 25}, RateOptions{Limit: 10, Per: 30 * time.Second, Reserve: 3}},
+		"wecom-raw":      {},
+	}
+	for _, r := range routes {
+		w := want[r.Name]
+		if !r.Group.equal(&w.g) || r.Rate != w.r {
+			t.Errorf("%s: group %+v rate %+v, want %+v %+v", r.Name, r.Group, r.Rate, w.g, w.r)
+		}
+	}
+	if RobotRate() != (RateOptions{Limit: 20, Per: time.Minute, Reserve: 5}) {
+		t.Errorf("robot rate = %+v, want the documented 20 a minute", RobotRate())
+	}
+	if _, err := NewDispatcher(Options{}, routes); err != nil {
+		t.Errorf("NewDispatcher: %v", err)
+	}
 }

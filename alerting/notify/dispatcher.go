@@ -1,13 +1,11 @@
 package notify
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
-	"sync"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -32,7 +30,8 @@ const logEvery = time.Minute
 // Options configure a Dispatcher. A zero field takes its default.
 type Options struct {
 	// QueueSize bounds each receiver's queue; when it is full the oldest
-	// notification is dropped (default 10000).
+	// of the least severe non-P0 notifications is dropped, never a P0
+	// (default 10000).
 	QueueSize int
 	// RetryMin and RetryMax bound the jittered exponential backoff between
 	// attempts at one notification (default 1s and 1m). A receiver's
@@ -43,8 +42,10 @@ type Options struct {
 	MaxAttempts int
 	// AttemptTimeout bounds one Notify call through its context (default 30s).
 	AttemptTimeout time.Duration
-	Logger         zerolog.Logger
-	Registerer     prometheus.Registerer
+	// Clock runs grouping, pacing and backoff; nil is the wall clock.
+	Clock      Clock
+	Logger     zerolog.Logger
+	Registerer prometheus.Registerer
 }
 
 // Defaults returns Options with every default filled in.
@@ -77,6 +78,9 @@ func (o Options) withDefaults() Options {
 	if o.AttemptTimeout == 0 {
 		o.AttemptTimeout = d.AttemptTimeout
 	}
+	if o.Clock == nil {
+		o.Clock = wallClock{}
+	}
 	return o
 }
 
@@ -101,33 +105,40 @@ func (o *Options) Validate() error {
 }
 
 // Dispatcher routes notifications to receivers. Each receiver has its own
-// bounded queue and its own goroutine (while Run runs), so a slow or dead
-// receiver only ever delays itself.
+// bounded priority queue and its own goroutine (while Run runs), so a slow
+// or dead receiver only ever delays itself. A receiver may group its non-P0
+// notifications into digests and pace its messages (Route.Group and
+// Route.Rate); P0 always goes first.
 type Dispatcher struct {
 	opts      Options
 	receivers []*receiver
 	log       zerolog.Logger
 	m         *metrics
 	running   atomic.Bool
+	clock     Clock
 
 	// Test hooks.
-	wait    waitFunc
+	wait    waitFunc // backoff between attempts; nil waits on the clock
 	rand    func() float64
-	now     func() time.Time
 	settled func(receiver string, n *Notification, result string) // after each final result is counted
+	parked  func(receiver string, until time.Time)                // a receiver waits for a push or until (zero: no deadline)
 }
 
-// receiver is one named destination: its routes, queue and series.
+// receiver is one named destination: its routes, queue, pacing and series.
 type receiver struct {
 	name     string
 	notifier Notifier
 	routes   []Route
+	group    GroupOptions
+	rate     RateOptions
+	pace     *pacer // used by the receiver's goroutine only
 	q        *queue
 	log      zerolog.Logger
 
 	sent     map[string]prometheus.Counter
-	dropped  prometheus.Counter
+	dropped  map[int]prometheus.Counter // by severity rank
 	failures prometheus.Counter
+	digests  prometheus.Counter
 	delivery prometheus.Observer
 
 	overflowLog, retryLog, failLog throttle
@@ -141,11 +152,10 @@ func NewDispatcher(opts Options, routes []Route) (*Dispatcher, error) {
 	}
 	opts = opts.withDefaults()
 	d := &Dispatcher{
-		opts: opts,
-		log:  opts.Logger.With().Str("component", "alerting.notify").Logger(),
-		wait: sleep,
-		rand: rand.Float64,
-		now:  time.Now,
+		opts:  opts,
+		log:   opts.Logger.With().Str("component", "alerting.notify").Logger(),
+		rand:  rand.Float64,
+		clock: opts.Clock,
 	}
 	byName := map[string]*receiver{}
 	for i := range routes {
@@ -153,11 +163,16 @@ func NewDispatcher(opts Options, routes []Route) (*Dispatcher, error) {
 		if err := rt.validate(); err != nil {
 			return nil, fmt.Errorf("notify: routes[%d]: %w", i, err)
 		}
+		if _, ok := rt.Notifier.(DigestNotifier); rt.Group.enabled() && !ok {
+			return nil, fmt.Errorf("notify: routes[%d]: receiver %q: group: its notifier does not send digests (only the wecom and dingtalk robots do)", i, rt.Name)
+		}
 		r, ok := byName[rt.Name]
 		if !ok {
 			r = &receiver{
 				name:        rt.Name,
 				notifier:    rt.Notifier,
+				group:       rt.Group.withDefaults(),
+				rate:        rt.Rate,
 				log:         d.log.With().Str("receiver", rt.Name).Logger(),
 				overflowLog: throttle{every: logEvery},
 				retryLog:    throttle{every: logEvery},
@@ -167,6 +182,8 @@ func NewDispatcher(opts Options, routes []Route) (*Dispatcher, error) {
 			d.receivers = append(d.receivers, r)
 		} else if !sameNotifier(r.notifier, rt.Notifier) {
 			return nil, fmt.Errorf("notify: routes[%d]: receiver %q: routes with one name must share one notifier", i, rt.Name)
+		} else if g := rt.Group.withDefaults(); !r.group.equal(&g) || r.rate != rt.Rate {
+			return nil, fmt.Errorf("notify: routes[%d]: receiver %q: routes with one name must share one group and rate", i, rt.Name)
 		}
 		r.routes = append(r.routes, rt)
 	}
@@ -184,9 +201,14 @@ func NewDispatcher(opts Options, routes []Route) (*Dispatcher, error) {
 		for _, res := range []string{resultOK, resultError, resultDropped} {
 			r.sent[res] = m.sent.WithLabelValues(r.name, res)
 		}
-		r.dropped = m.dropped.WithLabelValues(r.name)
+		r.dropped = map[int]prometheus.Counter{}
+		for rank := range ranks {
+			r.dropped[rank] = m.dropped.WithLabelValues(r.name, severityLabel(rank))
+		}
 		r.failures = m.failures.WithLabelValues(r.name)
-		r.q = newQueue(opts.QueueSize, m.queue.WithLabelValues(r.name))
+		r.digests = m.digests.WithLabelValues(r.name)
+		r.q = newQueue(opts.QueueSize, r.group, m.queue.WithLabelValues(r.name))
+		r.pace = newPacer(r.rate)
 		r.delivery = m.delivery.WithLabelValues(r.name)
 	}
 	return d, nil
@@ -202,10 +224,11 @@ func sameNotifier(a, b Notifier) bool {
 }
 
 // Send queues n for every receiver with a matching route, at most once per
-// receiver. It never blocks: when a receiver's queue is full its oldest
-// notification is dropped and counted. Send copies the alert (its slices
-// and pointers too), so the caller may change its own afterwards. It may be
-// called before, during and after Run, from any goroutine.
+// receiver. It never blocks: when a receiver's queue is full the oldest of
+// its least severe non-P0 notifications is dropped and counted (a P0 never
+// is). Send copies the alert (its slices and pointers too), so the caller
+// may change its own afterwards. It may be called before, during and after
+// Run, from any goroutine.
 func (d *Dispatcher) Send(n Notification) {
 	var now time.Time
 	for _, r := range d.receivers {
@@ -213,18 +236,32 @@ func (d *Dispatcher) Send(n Notification) {
 			continue
 		}
 		if now.IsZero() {
-			now = d.now()
+			now = d.clock.Now()
 			n.Alert = cloneAlert(n.Alert)
 		}
-		if r.q.push(item{n: n, queued: now}) {
-			r.dropped.Inc()
-			r.sent[resultDropped].Inc()
-			if ok, suppressed := r.overflowLog.allow(now); ok {
-				r.log.Warn().Int("queue_size", d.opts.QueueSize).Int("suppressed", suppressed).
-					Msg("queue full, dropped the oldest notification")
-			}
-		}
+		d.shed(r, r.q.push(n, now), now)
 	}
+}
+
+// shed counts the notifications a full queue dropped.
+func (d *Dispatcher) shed(r *receiver, shed []*member, now time.Time) {
+	for _, m := range shed {
+		r.dropped[m.rank].Inc()
+		r.sent[resultDropped].Inc()
+		if ok, suppressed := r.overflowLog.allow(now); ok {
+			r.log.Warn().Int("queue_size", d.opts.QueueSize).Int("suppressed", suppressed).
+				Str("severity", severityLabel(m.rank)).Msg("queue full, dropped the oldest of the least severe notifications")
+		}
+		d.settle(r, &m.n, resultDropped)
+	}
+}
+
+// severityLabel is the severity label of a rank.
+func severityLabel(rank int) string {
+	if rank < ranks-1 {
+		return "P" + strconv.Itoa(rank)
+	}
+	return "unknown"
 }
 
 // cloneAlert copies what an Alert shares with its copies.
@@ -246,108 +283,4 @@ func (r *receiver) matches(n *Notification) bool {
 		}
 	}
 	return false
-}
-
-// Run delivers queued notifications until ctx ends: one goroutine per
-// receiver, each delivering its queue in order, retrying with backoff when
-// the notifier asks for it. It connects receivers that are Connectors and
-// closes them before returning. Run returns nil when ctx ends, after every
-// goroutine it started has finished; it may be called once.
-func (d *Dispatcher) Run(ctx context.Context) error {
-	if !d.running.CompareAndSwap(false, true) {
-		return errors.New("notify: Run called twice")
-	}
-	var wg sync.WaitGroup
-	for _, r := range d.receivers {
-		wg.Go(func() { d.runReceiver(ctx, r) })
-	}
-	wg.Wait()
-	return nil
-}
-
-// runReceiver is one receiver's goroutine.
-func (d *Dispatcher) runReceiver(ctx context.Context, r *receiver) {
-	if c, ok := r.notifier.(Connector); ok {
-		defer c.Close()
-		if err := c.Connect(ctx); err != nil && ctx.Err() == nil {
-			// Deliveries fail with a retryable error until the connection is up.
-			r.log.Error().Err(err).Msg("connect failed")
-		}
-	}
-	for {
-		it, ok := r.q.pop()
-		if !ok {
-			select {
-			case <-ctx.Done():
-				return
-			case <-r.q.ready:
-				continue
-			}
-		}
-		if !d.deliver(ctx, r, it) {
-			// The notification in hand and those still queued are lost.
-			r.log.Info().Int("undelivered", r.q.len()+1).Msg("stopped with notifications undelivered")
-			return
-		}
-	}
-}
-
-// deliver tries it until it is delivered, refused, or dropped after
-// MaxAttempts. It returns false when ctx ended first.
-func (d *Dispatcher) deliver(ctx context.Context, r *receiver, it item) bool {
-	b := backoff{min: d.opts.RetryMin, max: d.opts.RetryMax, rand: d.rand}
-	for attempt := 1; ; attempt++ {
-		if ctx.Err() != nil {
-			return false
-		}
-		actx, cancel := context.WithTimeout(ctx, d.opts.AttemptTimeout)
-		retry, err := r.notifier.Notify(actx, it.n)
-		cancel()
-		if err == nil {
-			r.sent[resultOK].Inc()
-			r.delivery.Observe(d.now().Sub(it.queued).Seconds())
-			if attempt > 1 {
-				r.log.Info().Int("attempts", attempt).Str("alert", it.n.Alert.ID).Msg("delivered after retrying")
-			}
-			d.settle(r, &it.n, resultOK)
-			return true
-		}
-		if ctx.Err() != nil {
-			return false
-		}
-		r.failures.Inc()
-		ev := func(l *zerolog.Event) *zerolog.Event {
-			return l.Err(err).Str("alert", it.n.Alert.ID).Str("rule", string(it.n.Alert.Rule)).
-				Str("event", it.n.Event).Int("attempts", attempt)
-		}
-		if !retry {
-			r.sent[resultError].Inc()
-			if ok, suppressed := r.failLog.allow(d.now()); ok {
-				ev(r.log.Error()).Int("suppressed", suppressed).Msg("notification refused, not retrying")
-			}
-			d.settle(r, &it.n, resultError)
-			return true
-		}
-		if attempt >= d.opts.MaxAttempts {
-			r.sent[resultDropped].Inc()
-			if ok, suppressed := r.failLog.allow(d.now()); ok {
-				ev(r.log.Error()).Int("suppressed", suppressed).Msg("notification dropped after max attempts")
-			}
-			d.settle(r, &it.n, resultDropped)
-			return true
-		}
-		delay := b.next(retryAfter(err))
-		if ok, suppressed := r.retryLog.allow(d.now()); ok {
-			ev(r.log.Warn()).Dur("retry_in", delay).Int("suppressed", suppressed).Msg("delivery failed, retrying")
-		}
-		if d.wait(ctx, delay) != nil {
-			return false
-		}
-	}
-}
-
-func (d *Dispatcher) settle(r *receiver, n *Notification, result string) {
-	if d.settled != nil {
-		d.settled(r.name, n, result)
-	}
 }

@@ -118,7 +118,7 @@ func TestDeadReceiverRetriesThenDrops(t *testing.T) {
 	if got := testutil.ToFloat64(d.m.failures.WithLabelValues("dead")); got != 6 {
 		t.Errorf("failed_attempts_total = %v, want 6", got)
 	}
-	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("dead")); got != 0 {
+	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("dead", "P1")); got != 0 {
 		t.Errorf("dropped_total (queue overflow) = %v, want 0", got)
 	}
 }
@@ -218,7 +218,7 @@ func TestQueueOverflowDropsOldest(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		d.Send(note(fmt.Sprint(i))) // not running yet: nothing drains
 	}
-	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("small")); got != 2 {
+	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("small", "P1")); got != 2 {
 		t.Errorf("dropped_total = %v, want 2", got)
 	}
 	if got := counter(t, d, "small", resultDropped); got != 2 {
@@ -227,7 +227,7 @@ func TestQueueOverflowDropsOldest(t *testing.T) {
 	if got := testutil.ToFloat64(d.m.queue.WithLabelValues("small")); got != 3 {
 		t.Errorf("queue_length = %v, want 3", got)
 	}
-	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("other")); got != 0 {
+	if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("other", "P1")); got != 0 {
 		t.Errorf("other receiver dropped %v", got)
 	}
 	start(t, d)
@@ -310,8 +310,9 @@ func TestMetricsRegistered(t *testing.T) {
 	}
 	want := map[string]int{
 		"campusguard_notify_sent_total":            6,
-		"campusguard_notify_dropped_total":         2,
+		"campusguard_notify_dropped_total":         10, // P0..P3 and unknown
 		"campusguard_notify_failed_attempts_total": 2,
+		"campusguard_notify_digests_total":         2,
 		"campusguard_notify_queue_length":          2,
 		"campusguard_notify_delivery_seconds":      2,
 	}
@@ -347,4 +348,55 @@ func TestSendCopiesTheAlert(t *testing.T) {
 	if got.Audience[0] != alerting.Police || got.ResolvedAt.IsZero() {
 		t.Errorf("the queued alert changed with the caller's: %+v", got)
 	}
+}
+
+// TestFullQueueNeverDropsP0: a queue that overflows sheds the oldest of the
+// least severe notifications, never a panic, and counts what it shed by
+// severity; the panics go out first. The old FIFO dropped the oldest
+// notification, the panic first.
+func TestFullQueueNeverDropsP0(t *testing.T) {
+	rec := newFake(nil)
+	d, fw := newTestDispatcher(t, Options{QueueSize: 3}, []Route{{Name: "r", Notifier: rec}})
+	first := panicAlert()
+	d.Send(Notification{Alert: first, Event: EventFired}) // not running yet: nothing drains
+	for i := 1; i <= 5; i++ {
+		d.Send(note(fmt.Sprint(i)))
+	}
+	second := panicAlert()
+	second.ID, second.School = "alm-second", "cd-shuangqiao-no2"
+	d.Send(Notification{Alert: second, Event: EventFired})
+	expectOutcomes(t, fw, "r/1/dropped", "r/2/dropped", "r/3/dropped", "r/4/dropped")
+	for sev, want := range map[string]float64{"P0": 0, "P1": 4} {
+		if got := testutil.ToFloat64(d.m.dropped.WithLabelValues("r", sev)); got != want {
+			t.Errorf("dropped_total{severity=%s} = %v, want %v", sev, got, want)
+		}
+	}
+	start(t, d)
+	if got, want := recvIDs(t, rec.delivered, 3, "the kept notifications"), []string{first.ID, "alm-second", "5"}; !slices.Equal(got, want) {
+		t.Errorf("delivered %v, want %v (both panics first)", got, want)
+	}
+}
+
+// TestPanicOvertakesARetry: while a receiver backs off from a
+// failing notification, a panic that arrives goes next, ahead of the one
+// being retried.
+func TestPanicOvertakesARetry(t *testing.T) {
+	var fails atomic.Int32
+	rec := newFake(func(_ context.Context, n Notification) (bool, error) {
+		if n.Alert.ID == "busy" && fails.Add(1) == 1 {
+			return true, ErrUnavailable
+		}
+		return false, nil
+	})
+	d, fw := newTestDispatcher(t, Options{}, []Route{{Name: "r", Notifier: rec}})
+	sent := make(chan struct{})
+	d.wait = func(ctx context.Context, _ time.Duration) error {
+		d.Send(Notification{Alert: panicAlert(), Event: EventFired}) // pressed during the backoff
+		close(sent)
+		return ctx.Err()
+	}
+	start(t, d)
+	d.Send(note("busy"))
+	recv(t, sent, "the backoff")
+	expectOutcomes(t, fw, "r/"+panicAlert().ID+"/ok", "r/busy/ok")
 }

@@ -5,9 +5,14 @@
 //
 // It owns:
 //   - the Dispatcher: routing by audience, region and severity; one bounded
-//     queue and one goroutine per receiver, so a slow or dead receiver never
-//     delays another; in-order delivery with jittered exponential backoff;
-//     drop-oldest when a queue is full; the campusguard_notify_* metrics;
+//     priority queue and one goroutine per receiver, so a slow or dead
+//     receiver never delays another; P0 first, then by severity, in order
+//     within a severity; jittered exponential backoff; when a queue is full
+//     the oldest of the least severe non-P0 notifications is shed, never a
+//     P0; for the people-facing robots, digests per group (group_by, wait,
+//     interval as in Alertmanager; P0 never grouped) and pacing under the
+//     robot's limit with a reserve for P0; all timing on an injectable
+//     Clock; the campusguard_notify_* metrics;
 //   - the receivers (MQTTNotifier, WebhookNotifier) and the wire formats:
 //     the alert JSON (the alerting.Alert record plus "event") and the
 //     bilingual markdown of the group robots;
@@ -15,9 +20,9 @@
 //     secrets only through environment variables).
 //
 // Metrics, labelled by the configured receiver name: campusguard_notify_
-// sent_total{receiver,result} (ok | error | dropped), dropped_total (queue
-// overflow), failed_attempts_total, queue_length and delivery_seconds (from
-// Send to delivery).
+// sent_total{receiver,result} (ok | error | dropped), dropped_total{severity}
+// (queue overflow), failed_attempts_total, digests_total, queue_length and
+// delivery_seconds (from Send to delivery).
 //
 // It must not decide what to send or when: alert state, escalation,
 // reminders, silences and inhibition belong to alerting/lifecycle, which

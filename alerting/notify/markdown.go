@@ -18,10 +18,12 @@ var (
 	eventZH = map[string]string{
 		EventFired: "新告警", EventUpdated: "告警更新", EventAcknowledged: "已确认",
 		EventResolved: "已解除", EventEscalated: "超时未确认，已升级", EventReminder: "提醒：仍未处置",
+		EventRepeated: "再次按下报警",
 	}
 	eventEN = map[string]string{
 		EventFired: "new alert", EventUpdated: "updated", EventAcknowledged: "acknowledged",
 		EventResolved: "resolved", EventEscalated: "escalated: not acknowledged in time", EventReminder: "reminder: still open",
+		EventRepeated: "pressed again",
 	}
 	severityZH = map[alerting.Severity]string{alerting.P0: "特急", alerting.P1: "紧急", alerting.P2: "当日处置", alerting.P3: "日报"}
 	severityEN = map[alerting.Severity]string{alerting.P0: "critical", alerting.P1: "urgent", alerting.P2: "same day", alerting.P3: "daily report"}

@@ -14,6 +14,7 @@ type metrics struct {
 	sent     *prometheus.CounterVec
 	dropped  *prometheus.CounterVec
 	failures *prometheus.CounterVec
+	digests  *prometheus.CounterVec
 	queue    *prometheus.GaugeVec
 	delivery *prometheus.HistogramVec
 }
@@ -27,11 +28,15 @@ func newMetrics(reg prometheus.Registerer, receivers []string) (*metrics, error)
 		}, []string{"receiver", "result"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "dropped_total",
-			Help: "Notifications shed because the receiver's queue was full (the oldest is dropped); also counted in sent_total{result=\"dropped\"}.",
-		}, []string{"receiver"}),
+			Help: "Notifications shed because the receiver's queue was full, by the alert's severity (the oldest of the least severe goes first; P0 is never shed); also counted in sent_total{result=\"dropped\"}.",
+		}, []string{"receiver", "severity"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "failed_attempts_total",
 			Help: "Delivery attempts that failed, retried or not.",
+		}, []string{"receiver"}),
+		digests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "digests_total",
+			Help: "Digest messages delivered: one message for several notifications of a group (each is also counted in sent_total).",
 		}, []string{"receiver"}),
 		queue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: ns, Subsystem: sub, Name: "queue_length",
@@ -47,15 +52,18 @@ func newMetrics(reg prometheus.Registerer, receivers []string) (*metrics, error)
 		for _, res := range []string{resultOK, resultError, resultDropped} {
 			m.sent.WithLabelValues(r, res)
 		}
-		m.dropped.WithLabelValues(r)
+		for rank := range ranks {
+			m.dropped.WithLabelValues(r, severityLabel(rank))
+		}
 		m.failures.WithLabelValues(r)
+		m.digests.WithLabelValues(r)
 		m.queue.WithLabelValues(r)
 		m.delivery.WithLabelValues(r)
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.sent, m.dropped, m.failures, m.queue, m.delivery} {
+	for _, c := range []prometheus.Collector{m.sent, m.dropped, m.failures, m.digests, m.queue, m.delivery} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

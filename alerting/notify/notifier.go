@@ -17,12 +17,13 @@ const (
 	EventResolved     = "resolved"
 	EventEscalated    = "escalated"
 	EventReminder     = "reminder"
+	EventRepeated     = "repeated" // a new panic press on an open panic alert
 )
 
 // Notification is one alert change to deliver.
 type Notification struct {
 	Alert alerting.Alert
-	Event string // fired | updated | acknowledged | resolved | escalated | reminder
+	Event string // fired | repeated | updated | acknowledged | resolved | escalated | reminder
 }
 
 // Notifier delivers one notification to one receiver. It reports whether a
@@ -87,4 +88,22 @@ func retryAfter(err error) time.Duration {
 		return min(ra.After, MaxRetryAfter)
 	}
 	return 0
+}
+
+// Digest is one message for many notifications of a group: the same event
+// of alerts that share the group's labels (by default rule and region).
+type Digest struct {
+	// Notifications of this message, in the order they were sent.
+	Notifications []Notification
+	// Total is how many notifications the group held when it went out; a
+	// group longer than the receiver's max_alerts goes out as several
+	// messages, and First is the 1-based position of Notifications[0].
+	Total, First int
+}
+
+// DigestNotifier is a Notifier for people (the group robots) that can also
+// deliver a Digest. Only receivers whose notifier is one may group.
+type DigestNotifier interface {
+	Notifier
+	NotifyDigest(ctx context.Context, d *Digest) (retry bool, err error)
 }

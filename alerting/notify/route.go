@@ -28,6 +28,14 @@ type Route struct {
 	// MinSeverity: P1 matches P0 and P1. Empty matches every severity.
 	MinSeverity alerting.Severity
 	Notifier    Notifier
+	// Group gathers the receiver's non-P0 notifications into digests
+	// (people-facing robots only: the Notifier must be a DigestNotifier
+	// other than a generic webhook). Zero sends one message per
+	// notification. Routes naming one receiver must carry the same Group.
+	Group GroupOptions
+	// Rate paces the receiver's messages (zero: no pacing). Routes naming
+	// one receiver must carry the same Rate.
+	Rate RateOptions
 }
 
 // Matches reports whether the route wants alert a.
@@ -84,6 +92,15 @@ func (r *Route) validate() error {
 		if _, err := alerting.ParseSeverity(string(r.MinSeverity)); err != nil {
 			return fmt.Errorf("receiver %q: min_severity: %w", r.Name, err)
 		}
+	}
+	if err := r.Group.validate(); err != nil {
+		return fmt.Errorf("receiver %q: %w", r.Name, err)
+	}
+	if w, ok := r.Notifier.(*WebhookNotifier); ok && w.format == FormatGeneric && r.Group.enabled() {
+		return fmt.Errorf("receiver %q: group: the generic webhook sends one alert per message (only the wecom and dingtalk robots send digests)", r.Name)
+	}
+	if err := r.Rate.validate(); err != nil {
+		return fmt.Errorf("receiver %q: %w", r.Name, err)
 	}
 	return nil
 }

@@ -112,10 +112,28 @@ func NewWebhookNotifier(opts WebhookOptions) (*WebhookNotifier, error) {
 
 // Notify POSTs n and classifies the answer.
 func (w *WebhookNotifier) Notify(ctx context.Context, n Notification) (bool, error) {
-	body, err := w.body(&n)
+	if w.format == FormatGeneric {
+		body, err := Marshal(n)
+		if err != nil {
+			return false, err
+		}
+		return w.postBody(ctx, body)
+	}
+	return w.post(ctx, func(sep string, color bool) markdown { return renderMarkdown(&n, sep, color) })
+}
+
+// post renders a robot message with render (given the format's line
+// separator and whether it colours the severity) and POSTs it.
+func (w *WebhookNotifier) post(ctx context.Context, render func(sep string, color bool) markdown) (bool, error) {
+	body, err := w.body(render)
 	if err != nil {
 		return false, err
 	}
+	return w.postBody(ctx, body)
+}
+
+// postBody POSTs body and classifies the answer.
+func (w *WebhookNotifier) postBody(ctx context.Context, body []byte) (bool, error) {
 	target := w.url
 	if w.format == FormatDingTalk && w.secret != "" {
 		target = signDingTalk(target, string(w.secret), w.now())
@@ -142,17 +160,15 @@ func (w *WebhookNotifier) Notify(ctx context.Context, n Notification) (bool, err
 	return retry, err
 }
 
-// body renders the request body of n in the notifier's format.
-func (w *WebhookNotifier) body(n *Notification) ([]byte, error) {
+// body renders the request body of a robot message.
+func (w *WebhookNotifier) body(render func(sep string, color bool) markdown) ([]byte, error) {
 	var msg any
 	switch w.format {
-	case FormatGeneric:
-		return Marshal(*n)
 	case FormatWeCom:
-		md := renderMarkdown(n, "\n", true)
+		md := render("\n", true)
 		msg = weComMessage{MsgType: "markdown", Markdown: weComMarkdown{Content: truncate(md.text, weComMaxContent)}}
 	case FormatDingTalk:
-		md := renderMarkdown(n, "\n\n", false)
+		md := render("\n\n", false)
 		msg = dingTalkMessage{MsgType: "markdown", Markdown: dingTalkMarkdown{Title: md.title, Text: truncate(md.text, dingTalkMaxText)}}
 	}
 	var b bytes.Buffer

@@ -192,7 +192,8 @@ func TestWeComContentIsTruncated(t *testing.T) {
 	a := panicAlert()
 	a.MessageZH = strings.Repeat("长", 3000)
 	w, _ := NewWebhookNotifier(WebhookOptions{URL: "https://example.invalid/x", Format: FormatWeCom})
-	b, err := w.body(&Notification{Alert: a, Event: EventFired})
+	n := &Notification{Alert: a, Event: EventFired}
+	b, err := w.body(func(sep string, color bool) markdown { return renderMarkdown(n, sep, color) })
 	if err != nil {
 		t.Fatal(err)
 	}

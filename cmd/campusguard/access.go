@@ -20,7 +20,7 @@ import (
 // and, through the spool, to InfluxDB's audit measurement.
 func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry, history ingest.Appender,
 	clk engine.Clock, log zerolog.Logger, prom prometheus.Registerer) error {
-	ao := api.Options{Registry: live.Load, Alerts: a.alerting.manager, Compliance: a.alerting.compliance,
+	ao := api.Options{Registry: live.Load, Alerts: a.alerting.Manager(), Compliance: a.alerting.Compliance(),
 		Clock: clk.Now, Logger: log, Registerer: prom}
 	switch {
 	case c.Users != "":
@@ -28,14 +28,23 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 		if err != nil {
 			return err
 		}
+		// The log gets every audit event at once; InfluxDB gets them
+		// through a bounded queue, so a full spool never holds up a login,
+		// an acknowledgement or a resolution (a.auditQ.Run drains it).
+		q, err := auth.NewAuditQueue(auth.LineProtocolAuditor{Append: func(ctx context.Context, rec []byte) {
+			history.Append(ctx, rec, func(error) {})
+		}}, 0, log, prom)
+		if err != nil {
+			return err
+		}
+		a.auditQ = q
 		au, err := auth.New(auth.Options{
 			Users:           users,
 			InsecureCookies: c.InsecureCookies,
+			TrustedProxies:  c.trustedProxies,
 			Audit: auth.Auditors{
 				auth.LogAuditor{Logger: log.With().Str("component", "audit").Logger()},
-				auth.LineProtocolAuditor{Append: func(rec []byte) {
-					history.Append(context.Background(), rec, func(error) {})
-				}},
+				q,
 			},
 			Logger:     log,
 			Registerer: prom,
@@ -60,6 +69,6 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 	if err != nil {
 		return err
 	}
-	a.alerting.onChange = append(a.alerting.onChange, a.api.Publish)
+	a.alerting.Subscribe(a.api.Publish) // the live stream: once per change
 	return nil
 }

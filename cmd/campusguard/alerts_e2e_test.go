@@ -30,6 +30,7 @@ type alertMsg struct {
 	MessageEN string   `json:"message_en"`
 	AckedBy   string   `json:"acked_by"`
 	Note      string   `json:"note"`
+	Count     int      `json:"count"`
 	Event     string   `json:"event"`
 }
 
@@ -95,7 +96,8 @@ func TestPanicToAlertTopicAndBack(t *testing.T) {
 		}
 	}
 	s := alarm.School()
-	newPublisher(t, mq.URL(), "panic-pub").publishAll(t, []sample{{topic: topicOf(alarm, devices.ChannelEvent), payload: panicPayload("press-1", time.Now())}})
+	pub := newPublisher(t, mq.URL(), "panic-pub")
+	pub.publishAll(t, []sample{{topic: topicOf(alarm, devices.ChannelEvent), payload: panicPayload("press-1", time.Now())}})
 
 	got := waitAlert(t, alerts, 30*time.Second, "panic alert", func(m alertMsg) bool { return m.Rule == "alarm_panic" })
 	if got.Severity != "P0" || got.State != "firing" || got.Event != "fired" || got.Region != s.Region || got.School != s.ID ||
@@ -119,6 +121,31 @@ func TestPanicToAlertTopicAndBack(t *testing.T) {
 	ack := waitAlert(t, alerts, 30*time.Second, "acknowledgement", func(m alertMsg) bool { return m.ID == got.ID && m.Event == "acknowledged" })
 	if ack.State != "acknowledged" || ack.AckedBy != "admin" {
 		t.Errorf("acknowledged alert = %+v", ack)
+	}
+	// A second press while acknowledged: on the topic as "repeated", firing
+	// again. Its redelivery (same event id) is not a press: the next change
+	// of the alert on the topic is the second acknowledgement.
+	press2 := panicPayload("press-2", time.Now())
+	pub.publishAll(t, []sample{{topic: topicOf(alarm, devices.ChannelEvent), payload: press2}})
+	rep := waitAlert(t, alerts, 30*time.Second, "repeated press", func(m alertMsg) bool { return m.ID == got.ID })
+	if rep.Event != "repeated" || rep.State != "firing" || rep.Count != 2 {
+		t.Fatalf("second press on the topic = %+v, want repeated, firing, count 2", rep)
+	}
+	// Then a redelivery of press 2 and a third press, in order on one
+	// topic: only the third counts, so after it (count 3) the next change
+	// is the acknowledgement, not another repeat (count 4).
+	pub.publishAll(t, []sample{{topic: topicOf(alarm, devices.ChannelEvent), payload: press2},
+		{topic: topicOf(alarm, devices.ChannelEvent), payload: panicPayload("press-3", time.Now())}})
+	rep = waitAlert(t, alerts, 30*time.Second, "third press", func(m alertMsg) bool { return m.ID == got.ID })
+	if rep.Event != "repeated" || rep.Count != 3 {
+		t.Fatalf("third press on the topic = %+v, want repeated, count 3", rep)
+	}
+	if code := post("/ack", `{"note":"再次出警 / dispatched again"}`); code != http.StatusOK {
+		t.Fatalf("second ack: HTTP %d", code)
+	}
+	ack2 := waitAlert(t, alerts, 30*time.Second, "second acknowledgement", func(m alertMsg) bool { return m.ID == got.ID })
+	if ack2.Event != "acknowledged" || ack2.Count != 3 {
+		t.Fatalf("after the presses = %+v, want acknowledged with count 3 (a redelivery counted?)", ack2)
 	}
 	if code := post("/resolve", `{}`); code != http.StatusBadRequest {
 		t.Errorf("resolve without a note: HTTP %d, want 400", code)

@@ -263,6 +263,21 @@ func TestBrowserDashboards(t *testing.T) {
 		})()`)
 		b.screenshot("police-panic-acked-zh", "")
 
+		// Pressed again: the acknowledged panic fires again ("repeated") and
+		// takes the screen over again, with the sound; acknowledge again.
+		pub.publishAll(t, []sample{{topic: topicOf(alarmB, devices.ChannelEvent), payload: panicPayload("browser-panic-b-2", time.Now())}})
+		b.waitJS("the takeover starts over on the repeat", 20*time.Second, fmt.Sprintf(`(() => {
+			const o = document.getElementById('p0-overlay');
+			return !o.hidden && !o.classList.contains('docked') && o.dataset.alertId === %q &&
+				o.dataset.count === '2' && Number(o.dataset.repeats || 0) >= 1 && o.dataset.sound === 'on' &&
+				document.body.classList.contains('p0-active');
+		})()`, panicB.ID))
+		b.run("acknowledge the repeat", 10*time.Second, chromedp.Click(chromedp.CSS("#p0-overlay #ack-button")))
+		b.waitJS("the takeover ends again", 10*time.Second, `(() => {
+			const o = document.getElementById('p0-overlay');
+			return (o.hidden || o.classList.contains('docked')) && !document.body.classList.contains('p0-active');
+		})()`)
+
 		// Resolve with a note.
 		const note = "民警已到场，误触 / officers on site, pressed by mistake"
 		b.run("resolve with a note", 10*time.Second,

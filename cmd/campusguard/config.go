@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -43,7 +44,20 @@ type runConfig struct {
 	SpoolAlarmReserveBytes int64
 	DeadLetterDir          string
 
-	HTTP        string
+	HTTP string
+	// HTTP hardening (docs/access.md): timeouts, connection caps, TLS and
+	// the reverse proxies whose X-Forwarded-For is believed.
+	HTTPReadHeaderTimeout time.Duration
+	HTTPReadTimeout       time.Duration
+	HTTPWriteTimeout      time.Duration
+	HTTPIdleTimeout       time.Duration
+	HTTPMaxConns          int
+	HTTPMaxConnsPerIP     int
+	HTTPCertFile          string
+	HTTPKeyFile           string
+	TrustedProxies        stringList
+	trustedProxies        []netip.Prefix // parsed from TrustedProxies
+
 	DedupWindow time.Duration
 	MaxPayload  int
 	MaxFuture   time.Duration
@@ -101,6 +115,15 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Int64Var(&c.SpoolAlarmReserveBytes, "spool-alarm-reserve-bytes", 64<<20, "room above --spool-max-bytes that only alarm events may use, so they are stored while a full spool holds up the rest")
 	fs.StringVar(&c.DeadLetterDir, "dead-letter-dir", "", "where records InfluxDB permanently rejects are kept (default <spool-dir>/dead-letter)")
 	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address (/metrics, /healthz, /readyz)")
+	fs.DurationVar(&c.HTTPReadHeaderTimeout, "http-read-header-timeout", 5*time.Second, "time a client has to send a request's headers")
+	fs.DurationVar(&c.HTTPReadTimeout, "http-read-timeout", 30*time.Second, "time a client has to send a whole request, body included")
+	fs.DurationVar(&c.HTTPWriteTimeout, "http-write-timeout", 60*time.Second, "time to write an answer (not the event stream /api/v1/stream)")
+	fs.DurationVar(&c.HTTPIdleTimeout, "http-idle-timeout", 60*time.Second, "an idle keep-alive connection is closed after this")
+	fs.IntVar(&c.HTTPMaxConns, "http-max-conns", 1024, "cap on open HTTP connections; at the cap an idle one is closed to make room, else the new one is")
+	fs.IntVar(&c.HTTPMaxConnsPerIP, "http-max-conns-per-ip", 64, "cap on open HTTP connections from one address (IPv6: one /64); trusted proxies are exempt")
+	fs.StringVar(&c.HTTPCertFile, "http-cert-file", "", "serve HTTPS with this certificate (PEM; with --http-key-file); HSTS is then sent")
+	fs.StringVar(&c.HTTPKeyFile, "http-key-file", "", "private key (PEM) of --http-cert-file")
+	fs.Var(&c.TrustedProxies, "trusted-proxy", "CIDR or address of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed (repeatable, comma-separated)")
 	fs.DurationVar(&c.DedupWindow, "dedup-window", 10*time.Minute, "duplicate event ids are dropped within this window")
 	fs.IntVar(&c.MaxPayload, "max-payload", 16<<10, "reject payloads larger than this many bytes")
 	fs.DurationVar(&c.MaxFuture, "max-future", 5*time.Minute, "reject timestamps further than this in the future")
@@ -159,5 +182,57 @@ func parseRunConfig(args []string, stderr io.Writer) (*runConfig, error) {
 	if c.DeadLetterDir == "" {
 		c.DeadLetterDir = c.SpoolDir + "/dead-letter"
 	}
+	if err := c.validateHTTP(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// validateHTTP checks the HTTP hardening options and parses the trusted
+// proxies.
+func (c *runConfig) validateHTTP() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"http-read-header-timeout", c.HTTPReadHeaderTimeout}, {"http-read-timeout", c.HTTPReadTimeout},
+		{"http-write-timeout", c.HTTPWriteTimeout}, {"http-idle-timeout", c.HTTPIdleTimeout}} {
+		if d.v <= 0 {
+			return fmt.Errorf("run: --%s must be positive: %s", d.name, d.v)
+		}
+	}
+	if c.HTTPMaxConns < 1 || c.HTTPMaxConnsPerIP < 1 {
+		return fmt.Errorf("run: --http-max-conns and --http-max-conns-per-ip must be at least 1: %d, %d", c.HTTPMaxConns, c.HTTPMaxConnsPerIP)
+	}
+	if (c.HTTPCertFile == "") != (c.HTTPKeyFile == "") {
+		return errors.New("run: --http-cert-file and --http-key-file go together")
+	}
+	ps, err := parsePrefixes(c.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("run: --trusted-proxy: %w", err)
+	}
+	c.trustedProxies = ps
+	return nil
+}
+
+// parsePrefixes parses CIDRs and single addresses (comma-separated too).
+func parsePrefixes(vals []string) ([]netip.Prefix, error) {
+	var ps []netip.Prefix
+	for _, v := range vals {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" {
+				continue
+			}
+			if p, err := netip.ParsePrefix(f); err == nil {
+				ps = append(ps, p.Masked())
+				continue
+			}
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is neither a CIDR nor an address", f)
+			}
+			ps = append(ps, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
+	}
+	return ps, nil
 }

@@ -42,7 +42,7 @@ func TestEndToEndEveryKind(t *testing.T) {
 	wantTags := map[string][]string{
 		devices.MeasAccess:    {"device", "direction", "kind", "method", "region", "role", "school", "state", "type"},
 		devices.MeasAlarm:     {"code", "device", "kind", "region", "school", "type"},
-		devices.MeasGuard:     {"device", "kind", "post", "region", "role", "route", "school", "type"},
+		devices.MeasGuard:     {"device", "kind", "post", "region", "role", "school", "type"},
 		devices.MeasKitchen:   {"category", "device", "kind", "region", "school", "tier", "type"},
 		devices.MeasHeartbeat: {"device", "kind", "region", "school", "source", "state", "status"},
 	}
@@ -51,7 +51,7 @@ func TestEndToEndEveryKind(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(tags, ",") {
 			t.Errorf("%s tag keys = %v, want %v", meas, got, tags)
 		}
-		for _, never := range []string{"id", "person", "guard"} {
+		for _, never := range []string{"id", "person", "guard", "route"} {
 			for _, g := range got {
 				if g == never {
 					t.Errorf("%s: %q must be a field, never a tag", meas, never)
@@ -65,6 +65,10 @@ func TestEndToEndEveryKind(t *testing.T) {
 		if !contains(fields, f) {
 			t.Errorf("access fields %v lack %q", fields, f)
 		}
+	}
+	// The patrol route is the device's free text: a field, never a tag.
+	if gf := showKeys(t, db, "SHOW FIELD KEYS FROM guard"); !contains(gf, "route") {
+		t.Errorf("guard fields %v lack %q", gf, "route")
 	}
 	// One point read back in full.
 	s := db.Query(t, `SELECT * FROM access WHERE "type"='access.granted' LIMIT 1`)

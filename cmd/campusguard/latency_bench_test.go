@@ -112,7 +112,7 @@ func benchPanicLatency(b *testing.B, spoolFull bool) {
 		})
 		lat = append(lat, time.Since(t0))
 		// Close it so the next press of this terminal is a new alert.
-		if _, err := a.alerting.manager.Resolve(m.ID, "bench", "benchmark"); err != nil {
+		if _, err := a.alerting.Manager().Resolve(m.ID, "bench", "benchmark"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,6 @@
 // Command campusguard is the one binary of campusguard: it ingests school
 // security device messages from MQTT into InfluxDB (run), simulates a city
-// of devices (sim), and manages the registry (registry gen|check|import).
+// of devices (sim), and manages the registry (registry gen|check|import|acl).
 package main
 
 import (
@@ -22,6 +22,7 @@ const usage = `campusguard — 校园安全“四个100%”与明厨亮灶实时
   campusguard registry gen    [-o file] [-schools N]   生成承德市演示登记册 / generate the demo registry
   campusguard registry check  file.yaml                校验登记册 / validate a registry
   campusguard registry import -schools s.csv -devices d.csv [-o file]   CSV 批量导入 / bulk import
+  campusguard registry acl    -registry R [-o acl] [-passwd F -credentials C]   Mosquitto ACL 与密码 / broker ACL and passwords
   campusguard check    -registry R [-rules F] [-notify N]   校验配置而不启动 / validate configuration without starting
   campusguard user add|passwd|del|token|hash|list -users users.yaml ...   用户与令牌 / users and API tokens
   campusguard version

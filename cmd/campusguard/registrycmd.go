@@ -13,7 +13,7 @@ import (
 
 func cmdRegistry(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("registry: want gen, check or import")
+		return errors.New("registry: want gen, check, import or acl")
 	}
 	switch args[0] {
 	case "gen":
@@ -22,8 +22,10 @@ func cmdRegistry(args []string, stdout, stderr io.Writer) error {
 		return registryCheck(args[1:], stdout, stderr)
 	case "import":
 		return registryImport(args[1:], stdout, stderr)
+	case "acl":
+		return registryACL(args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("registry: unknown subcommand %q (want gen, check or import)", args[0])
+	return fmt.Errorf("registry: unknown subcommand %q (want gen, check, import or acl)", args[0])
 }
 
 func registryGen(args []string, stdout, stderr io.Writer) error {

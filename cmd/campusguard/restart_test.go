@@ -13,14 +13,42 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusguard/campusguard/dashboards/auth"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/ingest/testenv"
 )
 
-// apiAlerts lists the alerts through the HTTP API as comparable lines.
-func apiAlerts(t *testing.T, addr string) []string {
+// writeTokens writes a users file with two API tokens, a city-wide admin
+// and a city-wide police account, and returns its path and their secrets.
+func writeTokens(t *testing.T, dir string) (path, admin, police string) {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/api/v1/alerts")
+	var b strings.Builder
+	b.WriteString("users: []\ntokens:\n")
+	for _, u := range []struct {
+		name   string
+		secret *string
+	}{{"admin", &admin}, {"police", &police}} {
+		secret, hash := auth.NewToken()
+		*u.secret = secret
+		fmt.Fprintf(&b, "  - name: %s-platform\n    role: %s\n    token_hash: %q\n", u.name, u.name, hash)
+	}
+	path = filepath.Join(dir, "users.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, admin, police
+}
+
+// apiAlerts lists the alerts through the HTTP API, with the API token, as
+// comparable lines.
+func apiAlerts(t *testing.T, addr, token string) []string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/api/v1/alerts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +69,15 @@ func apiAlerts(t *testing.T, addr string) []string {
 	return out
 }
 
-func apiPost(t *testing.T, url, body string) map[string]any {
+func apiPost(t *testing.T, url, token, body string) map[string]any {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", bytes.NewBufferString(body))
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,9 +122,11 @@ func TestRestartKeepsAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	httpAddr := freeAddr(t)
+	// A panic drill is a police matter: the silence needs a police account.
+	usersPath, adminToken, policeToken := writeTokens(t, dir)
 	args := []string{"run", "--registry", regPath, "--rules", rulesPath, "--broker", mq.URL(), "--influx-url", db.URL(),
 		"--influx-bucket", db.Bucket(), "--spool-dir", filepath.Join(dir, "spool"), "--state-dir", filepath.Join(dir, "state"),
-		"--http", httpAddr, "--no-auth", "--log-format", "json", "--log-level", "warn"}
+		"--http", httpAddr, "--users", usersPath, "--log-format", "json", "--log-level", "warn"}
 	alerts := subscribeAlerts(t, mq.URL(), "restart-watch")
 
 	first := startProcess(t, bin, args...)
@@ -104,9 +140,9 @@ func TestRestartKeepsAlerts(t *testing.T) {
 		t.Fatal("no alarm terminal")
 		return nil
 	}
-	// School 2 is in a drill: silenced.
-	apiPost(t, "http://"+httpAddr+"/api/v1/silences", fmt.Sprintf(
-		`{"matchers":[{"name":"school","value":%q}],"duration":"1h","reason":"消防演练 / fire drill"}`, reg.Schools[2].ID))
+	// School 2 is in a drill: its panic alarm is silenced, by the police.
+	apiPost(t, "http://"+httpAddr+"/api/v1/silences", policeToken, fmt.Sprintf(
+		`{"matchers":[{"name":"school","value":%q},{"name":"rule","value":"alarm_panic"}],"duration":"1h","reason":"消防演练 / fire drill"}`, reg.Schools[2].ID))
 	pub := newPublisher(t, mq.URL(), "restart-pub")
 	for i := 0; i < 3; i++ {
 		pub.publishAll(t, []sample{{topic: topicOf(alarmOf(i), devices.ChannelEvent), payload: panicPayload(fmt.Sprintf("p-%d", i), time.Now())}})
@@ -116,14 +152,14 @@ func TestRestartKeepsAlerts(t *testing.T) {
 		m := waitAlert(t, alerts, 30*time.Second, "panic", func(m alertMsg) bool { return m.Rule == "alarm_panic" && m.Event == "fired" })
 		fired[m.School] = true
 		if m.School == reg.Schools[1].ID {
-			apiPost(t, "http://"+httpAddr+"/api/v1/alerts/"+m.ID+"/ack", `{"note":"已出警"}`)
+			apiPost(t, "http://"+httpAddr+"/api/v1/alerts/"+m.ID+"/ack", adminToken, `{"note":"已出警"}`)
 		}
 	}
 	// The devices never send heartbeats: after the grace period the
 	// offline alerts (school_offline, the per-device ones inhibited) fire.
 	eventually(t, 60*time.Second, "offline alerts after the grace period", func() (bool, string) {
 		n := 0
-		for _, l := range apiAlerts(t, httpAddr) {
+		for _, l := range apiAlerts(t, httpAddr, adminToken) {
 			if strings.Contains(l, "school_offline") {
 				n++
 			}
@@ -131,7 +167,7 @@ func TestRestartKeepsAlerts(t *testing.T) {
 		return n == len(reg.Schools), fmt.Sprintf("%d school_offline", n)
 	})
 	// Let the first process settle: nothing changes for a few seconds.
-	before := apiAlerts(t, httpAddr)
+	before := apiAlerts(t, httpAddr, adminToken)
 	if len(before) < 3+len(reg.Schools) {
 		t.Fatalf("only %d alerts before the kill:\n%s", len(before), strings.Join(before, "\n"))
 	}
@@ -151,7 +187,7 @@ func TestRestartKeepsAlerts(t *testing.T) {
 
 	startProcess(t, bin, args...)
 	waitReady(t, httpAddr)
-	after := apiAlerts(t, httpAddr)
+	after := apiAlerts(t, httpAddr, adminToken)
 	if strings.Join(after, "\n") != strings.Join(before, "\n") {
 		t.Errorf("alerts after restart differ:\n before:\n  %s\n after:\n  %s", strings.Join(before, "\n  "), strings.Join(after, "\n  "))
 	}
@@ -168,7 +204,7 @@ func TestRestartKeepsAlerts(t *testing.T) {
 			done = true
 		}
 	}
-	if final := apiAlerts(t, httpAddr); strings.Join(final, "\n") != strings.Join(before, "\n") {
+	if final := apiAlerts(t, httpAddr, adminToken); strings.Join(final, "\n") != strings.Join(before, "\n") {
 		t.Errorf("alerts after the new grace period differ:\n before:\n  %s\n now:\n  %s", strings.Join(before, "\n  "), strings.Join(final, "\n  "))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/service"
 	"github.com/campusguard/campusguard/dashboards/api"
 	"github.com/campusguard/campusguard/dashboards/auth"
 	"github.com/campusguard/campusguard/dashboards/web"
@@ -56,9 +57,10 @@ type app struct {
 	http      *httpServer
 	promReg   *prometheus.Registry
 	brokerURL string
-	alerting  *alertingApp
+	alerting  *service.Service
 	api       *api.API
 	auth      *auth.Auth
+	auditQ    *auth.AuditQueue // audit events on their way to the spool
 	web       *web.Web
 }
 
@@ -117,20 +119,19 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	}
 	a.writer = w
 
-	hq := newHistoryQueue(sp, 4096, promReg) // historyqueue.go: a full spool must not hold up alerts
-	al, err := newAlerting(alertingDeps{cfg: c, reg: reg, brokerURL: a.brokerURL, history: hq, clock: clk, log: log, prom: promReg})
+	al, store, err := newAlerting(c, reg, a.brokerURL, sp, clk, log, promReg)
 	if err != nil {
 		return err
 	}
-	defer al.close()
+	defer store.Close()
 	a.alerting = al
 	if err := setupAccess(c, a, reg, live, sp, clk, log, promReg); err != nil {
 		return err
 	}
-	al.onChange = append(al.onChange, a.api.Publish)
 
 	dec := decode.New(live, decode.Options{MaxPayload: c.MaxPayload, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge, Now: clk.Now})
-	in, err := newIngest(ctx, c, a.brokerURL, dec, sp, al.engine, clk.Now, log, promReg)
+	promReg.MustRegister(dec.Collector())
+	in, err := newIngest(ctx, c, a.brokerURL, dec, sp, al.Engine(), clk.Now, log, promReg)
 	if err != nil {
 		return err
 	}
@@ -146,9 +147,11 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	g.Go(func() error { return w.Run(ctx) })
 	in.run(ctx, g)
 	g.Go(func() error { return hs.Run(ctx) })
-	g.Go(func() error { return reloadOnHUP(ctx, c, live, a.auth, log) })
-	g.Go(func() error { return hq.run(ctx) })
-	al.run(ctx, g, alertingDeps{cfg: c, reg: reg, brokerURL: a.brokerURL, history: hq, clock: clk, log: log, prom: promReg})
+	if a.auditQ != nil {
+		g.Go(func() error { return a.auditQ.Run(ctx) })
+	}
+	g.Go(func() error { return reloadOnHUP(ctx, a, log) })
+	g.Go(func() error { return al.Run(ctx) })
 	if c.Sim {
 		if err := startSim(ctx, g, c, reg, a.brokerURL, log, promReg); err != nil {
 			return err
@@ -189,10 +192,8 @@ func startSim(ctx context.Context, g *errgroup.Group, c *runConfig, reg *devices
 	return nil
 }
 
-// reloadOnHUP reloads the registry on SIGHUP; a registry that fails
-// validation is logged and the old one kept.
-func reloadOnHUP(ctx context.Context, c *runConfig, live *liveRegistry, au *auth.Auth, log zerolog.Logger) error {
-	path := c.Registry
+// reloadOnHUP reloads the registry (and the users) on SIGHUP.
+func reloadOnHUP(ctx context.Context, a *app, log zerolog.Logger) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -201,22 +202,39 @@ func reloadOnHUP(ctx context.Context, c *runConfig, live *liveRegistry, au *auth
 		case <-ctx.Done():
 			return nil
 		case <-hup:
-			reg, err := devices.Load(path)
-			if err != nil {
-				log.Error().Err(err).Str("registry", path).Msg("registry reload failed, keeping the previous one")
-				continue
-			}
-			live.Store(reg)
-			log.Info().Str("registry", path).Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).Msg("registry reloaded")
-			if au != nil {
-				users, err := auth.Load(c.Users, reg)
-				if err != nil {
-					log.Error().Err(err).Str("users", c.Users).Msg("users reload failed, keeping the previous ones")
-					continue
-				}
-				au.SetUsers(users)
-				log.Info().Str("users", c.Users).Msg("users reloaded")
+			if err := a.reload(log); err != nil {
+				log.Error().Err(err).Str("registry", a.cfg.Registry).Msg("registry reload refused, keeping the previous one")
 			}
 		}
 	}
+}
+
+// reload reads the registry file (and the users file) again and swaps the
+// registry everywhere, or nowhere: everything is validated first (the
+// registry itself, the users file and the rules file against it), then
+// alerting takes it (engine, compliance), then the decoder and the API
+// (one atomic pointer), then the users. An event of a new school thus
+// reaches an engine that knows it.
+func (a *app) reload(log zerolog.Logger) error {
+	path := a.cfg.Registry
+	reg, err := devices.Load(path)
+	if err != nil {
+		return err
+	}
+	var users *auth.Users
+	if a.auth != nil {
+		if users, err = auth.Load(a.cfg.Users, reg); err != nil {
+			return fmt.Errorf("users %s: %w", a.cfg.Users, err)
+		}
+	}
+	if err := a.alerting.Reload(reg); err != nil {
+		return err
+	}
+	a.reg.Store(reg)
+	if users != nil {
+		a.auth.SetUsers(users)
+	}
+	log.Info().Str("registry", path).Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).
+		Bool("users", users != nil).Msg("registry reloaded")
+	return nil
 }

@@ -165,14 +165,14 @@ func TestScenarioSchoolDay(t *testing.T) {
 		pub.publishAll(t, batch)
 		published += len(batch)
 		settle(t, a, published)
-		a.alerting.engine.Advance(vt)
-		a.alerting.manager.Tick(vt)
+		a.alerting.Engine().Advance(vt)
+		a.alerting.Manager().Tick(vt)
 		waitIdle(t, a)
 		// The police acknowledge the panic half a minute after the press.
 		if !panicAcked && !vt.Before(at(10, 30)) {
 			clk.Set(vt.Add(30 * time.Second))
-			for _, al := range a.alerting.manager.List(lifecycle.Filter{Rules: []alerting.RuleID{alerting.AlarmPanic}}) {
-				if _, err := a.alerting.manager.Ack(al.ID, "110-duty", "民警已出警 / officers dispatched"); err != nil {
+			for _, al := range a.alerting.Manager().List(lifecycle.Filter{Rules: []alerting.RuleID{alerting.AlarmPanic}}) {
+				if _, err := a.alerting.Manager().Ack(al.ID, "110-duty", "民警已出警 / officers dispatched"); err != nil {
 					t.Fatal(err)
 				}
 				panicAcked = true
@@ -181,7 +181,7 @@ func TestScenarioSchoolDay(t *testing.T) {
 	}
 	t.Logf("published %d messages for %d schools from %s to %s", published, len(reg.Schools), start.Format("15:04"), end.Format("15:04"))
 
-	all := a.alerting.manager.List(lifecycle.Filter{})
+	all := a.alerting.Manager().List(lifecycle.Filter{})
 	var got []string
 	for _, al := range all {
 		got = append(got, fmt.Sprintf("%s %s %s %s", al.Rule, al.School, al.Subject, al.State))
@@ -200,7 +200,7 @@ func TestScenarioSchoolDay(t *testing.T) {
 	}
 
 	// Compliance: every measure holds at every school but the lapsed ones.
-	report := a.alerting.compliance.DayAt(devices.DateOf(end), end)
+	report := a.alerting.Compliance().DayAt(devices.DateOf(end), end)
 	lapsed := map[string]compliance.Measure{
 		silentSch.ID:  compliance.AlarmLink,
 		postSch.ID:    compliance.ProtectionPost,
@@ -237,12 +237,12 @@ func settle(t *testing.T, a *app, published int) {
 		n := handled(t, a)
 		return n >= float64(published), fmt.Sprintf("%v of %d", n, published)
 	})
-	a.alerting.engine.Flush()
+	a.alerting.Engine().Flush()
 }
 
 func waitIdle(t *testing.T, a *app) {
 	t.Helper()
-	eventually(t, 30*time.Second, "alerting idle", func() (bool, string) { return a.alerting.idle(), "busy" })
+	eventually(t, 30*time.Second, "alerting idle", func() (bool, string) { return a.alerting.Idle(), "busy" })
 }
 
 // handled counts messages the pipeline has finished with.
@@ -285,7 +285,7 @@ func startAppWithClock(t testing.TB, c *runConfig, clk *fakeClock) *app {
 			t.Errorf("campusguard run: %v", err)
 		}
 	})
-	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) { return a.sub.Connected(), "not subscribed" })
-	<-a.alerting.engine.Started()
+	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) { return a.ingest.connected(), "not subscribed" })
+	<-a.alerting.Engine().Started()
 	return a
 }

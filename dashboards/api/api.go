@@ -22,8 +22,8 @@ type Alerts interface {
 	Get(id string) (alerting.Alert, bool)
 	Ack(id, user, note string) (alerting.Alert, error)
 	Resolve(id, user, note string) (alerting.Alert, error)
-	AddSilence(lifecycle.Silence) (lifecycle.Silence, error)
-	ExpireSilence(id, user string) error
+	AddSilenceAs(lifecycle.Silence, lifecycle.Silencer) (lifecycle.Silence, error)
+	ExpireSilenceAs(id string, by lifecycle.Silencer) error
 	Silences(activeOnly bool) []lifecycle.Silence
 }
 

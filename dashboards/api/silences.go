@@ -16,13 +16,25 @@ import (
 	"github.com/campusguard/campusguard/devices"
 )
 
-// Jurisdiction of silences. A city-wide viewer may silence anything. Any
-// other viewer's silence must be bounded by a literal (not regex) school
-// matcher naming a school they see, or a region matcher naming a region
-// they see whole; the other matchers only narrow it further, as all
-// matchers must match. A viewer is shown the silences that could mute an
-// alert of a school they see, and may expire those inside their
-// jurisdiction.
+// Who may silence what (issue 7). The roles admin, police, education and
+// market may silence; a school may not (a school muting its own lapses
+// would defeat the oversight). Then, in this order:
+//   - jurisdiction (here): a city-wide viewer may silence any place; any
+//     other viewer's silence must be bounded by a literal (not regex)
+//     school matcher naming a school they see, or a region matcher naming
+//     a region they see whole; the other matchers only narrow it further,
+//     as all matchers must match (403 outside_jurisdiction);
+//   - audience (lifecycle.CheckScope): every rule the silence may mute is
+//     told to the viewer's role (admin: every audience); a silence without
+//     a rule matcher may mute every rule and is refused; alarm_panic and
+//     alarm_unacked only by the police, as a drill (403 silence_forbidden);
+//   - durations (lifecycle): at most silence_max_duration (default 7d),
+//     and silence_drill_max_duration (default 4h) for a silence that may
+//     mute a panic rule (400 silence_too_long).
+// A viewer is shown the silences that could mute an alert of a school
+// they see, and may end those inside their jurisdiction that may mute a
+// rule told to their role (lifecycle.MayEnd: ending only lets
+// notifications out again, so no police role or narrow matchers needed).
 
 // silenceList is the answer of GET /api/v1/silences.
 type silenceList struct {
@@ -102,11 +114,14 @@ func (a *API) createSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, errOutside)
 		return
 	}
-	s.CreatedBy = v.Name
-	out, err := a.opts.Alerts.AddSilence(s)
+	out, err := a.opts.Alerts.AddSilenceAs(s, v.Silencer())
 	if err != nil {
-		// AddSilence fails only on what it validates; ours caught it all
-		// unless the lifecycle's clock disagrees with ours.
+		if e := policyError(err); e != nil {
+			writeError(w, e)
+			return
+		}
+		// Otherwise AddSilence fails only on what it validates; ours
+		// caught it all unless the lifecycle's clock disagrees with ours.
 		writeError(w, newError(http.StatusBadRequest, codeInvalidSilence, "静默规则无效："+err.Error(), err.Error()))
 		return
 	}
@@ -140,7 +155,12 @@ func (a *API) expireSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, errOutside)
 		return
 	}
-	switch err := a.opts.Alerts.ExpireSilence(id, v.Name); {
+	err := a.opts.Alerts.ExpireSilenceAs(id, v.Silencer())
+	if e := policyError(err); e != nil {
+		writeError(w, e)
+		return
+	}
+	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusNoContent)
 	case errors.Is(err, lifecycle.ErrNotFound):
@@ -152,20 +172,32 @@ func (a *API) expireSilence(w http.ResponseWriter, r *http.Request, v Viewer) {
 	}
 }
 
-// errNoSilence: market regulation and schools may not silence alerts (a
-// school silencing its own lapses would defeat the oversight).
+// errNoSilence: schools may not silence alerts (a school silencing its
+// own lapses would defeat the oversight).
 var errNoSilence = newError(http.StatusForbidden, codeRoleForbidden,
-	"您的角色不能创建或结束静默（仅管理员、公安、教育局）",
-	"your role may not create or end silences (admin, police and education only)")
+	"您的角色不能创建或结束静默（仅管理员、公安、教育局、市场监管）",
+	"your role may not create or end silences (admin, police, education and market regulation only)")
 
-// MaySilence reports whether the viewer's role may create or end silences:
-// admin, police and education, inside their jurisdiction.
+// MaySilence reports whether the viewer's role may create or end silences
+// at all: admin, police, education and market, inside their jurisdiction
+// and for the rules told to them.
 func (v Viewer) MaySilence() bool {
 	switch v.Role {
-	case RoleAdmin, RolePolice, RoleEducation:
+	case RoleAdmin, RolePolice, RoleEducation, RoleMarket:
 		return true
 	}
 	return false
+}
+
+// Silencer is v as the silence policy sees them: the audiences of their
+// role (admin: every one), and the police may silence the panic rules. An
+// admin is a technical role: a panic drill is a police matter.
+func (v Viewer) Silencer() lifecycle.Silencer {
+	aud := v.Audiences
+	if v.Role == RoleAdmin {
+		aud = alerting.Audiences
+	}
+	return lifecycle.Silencer{Name: v.Name, Audiences: slices.Clone(aud), Drill: v.Role == RolePolice}
 }
 
 var errOutside = newError(http.StatusForbidden, codeOutside,

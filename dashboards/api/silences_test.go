@@ -36,7 +36,7 @@ func TestSilenceLifecycle(t *testing.T) {
 	start := e.clock.Now().Add(time.Hour).Format(time.RFC3339)
 	end := e.clock.Now().Add(3 * time.Hour).Format(time.RFC3339)
 	pending := decode[lifecycle.Silence](t, e.do("POST", "/api/v1/silences", "admin",
-		`{"matchers":[{"name":"region","value":"130803"}],"starts_at":"`+start+`","ends_at":"`+end+`","reason":"维护"}`), http.StatusCreated)
+		`{"matchers":[{"name":"region","value":"130803"},{"name":"rule","value":"alarm_offline"}],"starts_at":"`+start+`","ends_at":"`+end+`","reason":"维护"}`), http.StatusCreated)
 	if n := decode[silenceList](t, e.do("GET", "/api/v1/silences?active=true", "admin", ""), http.StatusOK).Count; n != 1 {
 		t.Fatalf("active silences %d, want 1", n)
 	}
@@ -110,13 +110,13 @@ func TestSilenceJurisdiction(t *testing.T) {
 		ok                     bool
 	}{
 		{"city-wide viewer, any matcher", "admin", `[{"name":"rule","value":"alarm_test_overdue"}]`, true},
-		{"region viewer, own region", "police-sq", `[{"name":"region","value":"130802"}]`, true},
-		{"region viewer, own school", "police-sq", `[{"name":"school","value":"` + schoolB + `"}]`, true},
+		{"region viewer, own region", "police-sq", `[{"name":"region","value":"130802"},{"name":"rule","value":"gate_forced"}]`, true},
+		{"region viewer, own school", "police-sq", `[{"name":"school","value":"` + schoolB + `"},{"name":"rule","value":"gate_forced"}]`, true},
 		{"region viewer, other region", "police-sq", `[{"name":"region","value":"130803"}]`, false},
 		{"region viewer, other school", "police-sq", `[{"name":"school","value":"` + schoolC + `"}]`, false},
 		{"region viewer, no place", "police-sq", `[{"name":"rule","value":"alarm_panic"}]`, false},
 		{"region viewer, regex region", "police-sq", `[{"name":"region","value":"13080.","regex":true}]`, false},
-		{"region viewer, own region narrowed by regex", "police-sq", `[{"name":"region","value":"130802"},{"name":"school","value":"sq-.*","regex":true}]`, true},
+		{"region viewer, own region narrowed by regex", "police-sq", `[{"name":"region","value":"130802"},{"name":"school","value":"sq-.*","regex":true},{"name":"rule","value":"gate_forced"}]`, true},
 		{"school viewer, own school: schools may not silence their own lapses", "school-a", `[{"name":"school","value":"` + schoolA + `"},{"name":"rule","value":"gate_held_open"}]`, false},
 		{"school viewer, own region", "school-a", `[{"name":"region","value":"130802"}]`, false},
 		{"school viewer, other school", "school-a", `[{"name":"school","value":"` + schoolB + `"}]`, false},

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +19,10 @@ const (
 	ActionResolve       = "resolve"
 	ActionSilenceCreate = "silence_create"
 	ActionSilenceExpire = "silence_expire"
-	ActionExport        = "export"
+	// ActionSilenceRefused is a silence create or expire refused with
+	// 400 or 403 (a role, jurisdiction or limit it broke).
+	ActionSilenceRefused = "silence_refused"
+	ActionExport         = "export"
 )
 
 // AuditEvent is one thing a person or integration did.
@@ -33,7 +37,8 @@ type AuditEvent struct {
 }
 
 // Auditor records audit events. Audit is called on the request's goroutine
-// and must not block for long.
+// and must not block: one that may (a spool, a network) goes behind an
+// AuditQueue.
 type Auditor interface {
 	Audit(e AuditEvent)
 }
@@ -71,14 +76,18 @@ func (l LogAuditor) Audit(e AuditEvent) {
 // queue): tags action and role (low cardinality), string fields actor,
 // target, detail and ip. The timestamp is the event's millisecond plus a
 // hash of the event below it, so that two events in one millisecond both
-// stay and a replay overwrites itself.
+// stay and a replay overwrites itself. Append may block (a full spool):
+// put the auditor behind an AuditQueue.
 type LineProtocolAuditor struct {
-	Append func(rec []byte)
+	Append func(ctx context.Context, rec []byte)
 }
 
 // Audit implements Auditor.
-func (l LineProtocolAuditor) Audit(e AuditEvent) {
-	l.Append(AppendLineProtocol(nil, e))
+func (l LineProtocolAuditor) Audit(e AuditEvent) { l.AuditContext(context.Background(), e) }
+
+// AuditContext implements ContextAuditor.
+func (l LineProtocolAuditor) AuditContext(ctx context.Context, e AuditEvent) {
+	l.Append(ctx, AppendLineProtocol(nil, e))
 }
 
 // AppendLineProtocol appends the line protocol point of e to dst, ending

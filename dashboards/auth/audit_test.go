@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/netip"
@@ -55,7 +56,12 @@ func TestAuditActions(t *testing.T) {
 			&AuditEvent{Action: ActionSilenceCreate, Target: "si-1", Detail: "演练 drill school=sq-primary-1 rule=~alarm_.* for 2h"}},
 		{"silence expired", "DELETE", "/api/v1/silences/si-9", "", 204,
 			&AuditEvent{Action: ActionSilenceExpire, Target: "si-9"}},
-		{"silence expire refused", "DELETE", "/api/v1/silences/si-9", "", 403, nil},
+		{"silence expire refused", "DELETE", "/api/v1/silences/si-9", "", 403,
+			&AuditEvent{Action: ActionSilenceRefused, Target: "si-9", Detail: "403 silence_expire: "}},
+		{"silence create refused", "POST", "/api/v1/silences",
+			`{"matchers":[{"name":"school","value":"sq-primary-1"},{"name":"rule","value":"alarm_panic"}],"duration":"3650d","reason":"演练 drill"}`, 400,
+			&AuditEvent{Action: ActionSilenceRefused, Detail: "400 silence_create: 演练 drill school=sq-primary-1 rule=alarm_panic for 3650d"}},
+		{"silence expire of an unknown id is not recorded", "DELETE", "/api/v1/silences/si-404", "", 404, nil},
 		{"export", "GET", "/api/v1/compliance/export.csv", "", 200,
 			&AuditEvent{Action: ActionExport, Target: "/api/v1/compliance/export.csv"}},
 		{"a read is not recorded", "GET", "/api/v1/alerts/al-1", "", 200, nil},
@@ -132,7 +138,7 @@ func TestLineProtocol(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []byte
-			LineProtocolAuditor{Append: func(rec []byte) { got = rec }}.Audit(tc.e)
+			LineProtocolAuditor{Append: func(_ context.Context, rec []byte) { got = rec }}.Audit(tc.e)
 			s := string(got)
 			if !strings.HasPrefix(s, tc.want) || !strings.HasSuffix(s, "\n") || strings.Count(s, "\n") != 1 {
 				t.Fatalf("got  %q\nwant %q<ts>\\n", s, tc.want)

@@ -49,10 +49,27 @@ const maxAuditBody = 64 << 10
 // bodyTap keeps the first maxAuditBody bytes that the handler reads.
 type bodyTap struct {
 	io.ReadCloser
-	buf bytes.Buffer
+	buf  bytes.Buffer
+	head io.Reader // prefetched bytes the handler has yet to read
+}
+
+// prefetch reads the first maxAuditBody bytes now (they are kept, and
+// handed to the handler before the rest).
+func (t *bodyTap) prefetch() {
+	var b bytes.Buffer
+	_, _ = io.Copy(&b, io.LimitReader(t.ReadCloser, maxAuditBody))
+	t.buf.Write(b.Bytes())
+	t.head = &b
 }
 
 func (t *bodyTap) Read(p []byte) (int, error) {
+	if t.head != nil {
+		n, err := t.head.Read(p)
+		if n > 0 || err != io.EOF {
+			return n, err
+		}
+		t.head = nil
+	}
 	n, err := t.ReadCloser.Read(p)
 	if room := maxAuditBody - t.buf.Len(); room > 0 && n > 0 {
 		t.buf.Write(p[:min(n, room)])
@@ -149,4 +166,11 @@ func (s *statusWriter) status() int {
 		return http.StatusOK
 	}
 	return s.code
+}
+
+// refusedSilence reports whether a silence create or expire was refused
+// for what it asked (400) or who asked (403).
+func refusedSilence(action string, code int) bool {
+	return (action == ActionSilenceCreate || action == ActionSilenceExpire) &&
+		(code == http.StatusBadRequest || code == http.StatusForbidden)
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,10 @@ const (
 	DefaultMaxFailuresPerIP   = 20 // a school's staff often share one NAT address
 	DefaultFailureWindow      = 5 * time.Minute
 )
+
+// DefaultMaxConcurrentChecks is the default of Options.MaxConcurrentChecks:
+// one bcrypt comparison per core, and at least 4.
+func DefaultMaxConcurrentChecks() int { return max(4, runtime.GOMAXPROCS(0)) }
 
 // CookieName is the session cookie.
 const CookieName = "cg_session"
@@ -52,11 +57,18 @@ type Options struct {
 	// plain-HTTP demo on one machine only; New logs a warning. The zero
 	// value is the safe one.
 	InsecureCookies bool
-	// Failed logins allowed within FailureWindow per user name and per
-	// client address before further attempts get 429. Defaults above.
+	// Failed logins allowed within FailureWindow per user name at one
+	// client address, and per client address (an IPv6 address counts by
+	// its /64), before further attempts from there get 429. An attempt
+	// counts from the moment it arrives, before its password is checked.
+	// Defaults above.
 	MaxFailuresPerUser int
 	MaxFailuresPerIP   int
 	FailureWindow      time.Duration
+	// MaxConcurrentChecks bounds the bcrypt comparisons running at once
+	// (at most one per client address); a login finding none free gets
+	// 429 with Retry-After: 1 at once. Default DefaultMaxConcurrentChecks.
+	MaxConcurrentChecks int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed for the client address (rate limits, audit). Empty: the
 	// peer address is the client.
@@ -92,7 +104,8 @@ func (o *Options) Validate() error {
 		name string
 		v    *int
 		def  int
-	}{{"max failures per user", &o.MaxFailuresPerUser, DefaultMaxFailuresPerUser}, {"max failures per IP", &o.MaxFailuresPerIP, DefaultMaxFailuresPerIP}} {
+	}{{"max failures per user", &o.MaxFailuresPerUser, DefaultMaxFailuresPerUser}, {"max failures per IP", &o.MaxFailuresPerIP, DefaultMaxFailuresPerIP},
+		{"max concurrent checks", &o.MaxConcurrentChecks, DefaultMaxConcurrentChecks()}} {
 		switch {
 		case *n.v == 0:
 			*n.v = n.def
@@ -118,7 +131,7 @@ type Auth struct {
 	metrics  *metrics
 	cop      *http.CrossOriginProtection
 	dummy    func() []byte // a bcrypt hash to compare unknown users against
-	bcryptQ  chan struct{} // bounds concurrent bcrypt comparisons
+	gate     *checkGate    // bounds concurrent bcrypt comparisons
 	revoked  revoker
 }
 
@@ -134,12 +147,15 @@ func New(opts Options) (*Auth, error) {
 		userLim:  newLimiter(opts.MaxFailuresPerUser, opts.FailureWindow),
 		ipLim:    newLimiter(opts.MaxFailuresPerIP, opts.FailureWindow),
 		cop:      http.NewCrossOriginProtection(),
-		bcryptQ:  make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
-		dummy: sync.OnceValue(func() []byte {
-			h, _ := bcrypt.GenerateFromPassword([]byte(randomID()[:MaxPasswordBytes/2]), hashCost)
-			return h
-		}),
+		gate:     newCheckGate(opts.MaxConcurrentChecks),
 	}
+	// The dummy costs what the users' hashes cost, so that an unknown
+	// name takes as long as a known one; it is made at the first login
+	// of an unknown name.
+	a.dummy = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte(randomID()[:MaxPasswordBytes/2]), a.users.Load().cost())
+		return h
+	})
 	m, err := newMetrics(opts.Registerer, func() float64 { return float64(a.sessions.live(a.opts.Clock())) })
 	if err != nil {
 		return nil, err
@@ -235,7 +251,9 @@ func isPublic(p string) bool {
 // requests that change state (403), session requests that change state
 // without the session's CSRF token (403), wrong tokens (401), and
 // anonymous requests: 401 under /api/, a 303 to /login?next=... for pages.
-// Public paths pass without a viewer. It records acknowledgements,
+// Public paths pass without a viewer, except that /readyz gets the
+// viewer of valid credentials when it has them (it shows an admin more
+// than the anonymous ready/not ready). It records acknowledgements,
 // resolutions, silences and exports that succeed in the audit log.
 func (a *Auth) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -245,6 +263,11 @@ func (a *Auth) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		if isPublic(r.URL.Path) {
+			if r.URL.Path == "/readyz" { // public, with details for whoever logged in
+				if cred, e := a.authenticate(w, r); e == nil && cred != nil {
+					r = r.WithContext(context.WithValue(api.WithViewer(r.Context(), cred.viewer), credKey{}, cred))
+				}
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -256,9 +279,11 @@ func (a *Auth) Middleware(next http.Handler) http.Handler {
 		case cred == nil:
 			a.anonymous(w, r)
 			return
-		case cred.sessionID != "" && changesState(r.Method) && !csrfOK(r, cred.csrf):
-			writeError(w, r, errCSRF)
-			return
+		case cred.sessionID != "" && changesState(r.Method):
+			if e := csrfCheck(w, r, cred.csrf); e != nil {
+				writeError(w, r, e)
+				return
+			}
 		}
 		r = r.WithContext(context.WithValue(api.WithViewer(r.Context(), cred.viewer), credKey{}, cred))
 		if isStream(r) {
@@ -340,20 +365,32 @@ func changesState(method string) bool {
 	return true
 }
 
-// maxFormBody bounds a form read for its CSRF field.
-const maxFormBody = 1 << 20
-
-// csrfOK reports whether r carries the session's CSRF token, in the
-// X-CSRF-Token header or, for a form, the csrf_token field.
-func csrfOK(r *http.Request, want string) bool {
+// csrfCheck checks that r carries the session's CSRF token, in the
+// X-CSRF-Token header or, for a form, the csrf_token field. A form is read
+// through a MaxBodyBytes bound: a larger body is refused with 413 before
+// the rest of it is read.
+func csrfCheck(w http.ResponseWriter, r *http.Request, want string) *apiError {
 	got := r.Header.Get(CSRFHeader)
 	if got == "" && isForm(r) {
-		if mediaType(r) == "application/x-www-form-urlencoded" {
-			r.Body = http.MaxBytesReader(nil, r.Body, maxFormBody)
+		if r.ContentLength > MaxBodyBytes {
+			return errBodyTooLarge
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		var err error
+		if mediaType(r) == "multipart/form-data" {
+			err = r.ParseMultipartForm(MaxBodyBytes)
+		} else {
+			err = r.ParseForm()
+		}
+		if tooLarge(err) {
+			return errBodyTooLarge
 		}
 		got = r.PostFormValue(CSRFField)
 	}
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return errCSRF
+	}
+	return nil
 }
 
 // serveAudited serves an auditable request and records it if it succeeded.
@@ -362,18 +399,31 @@ func (a *Auth) serveAudited(w http.ResponseWriter, r *http.Request, cred *creden
 	if r.Body != nil && r.Body != http.NoBody {
 		tap = &bodyTap{ReadCloser: r.Body}
 		r.Body = tap
+		if action == ActionSilenceCreate {
+			// Keep what was asked even when the handler refuses it unread
+			// (a role that may not silence): the handler reads it again.
+			tap.prefetch()
+		}
 	}
 	sw := &statusWriter{ResponseWriter: w}
 	next.ServeHTTP(sw, r)
-	if code := sw.status(); code < 200 || code > 299 {
+	var body []byte
+	if tap != nil {
+		body = tap.buf.Bytes()
+	}
+	code := sw.status()
+	if refusedSilence(action, code) {
+		// Someone tried to mute what they may not: the oversight wants
+		// to see that too.
+		a.audit(r, AuditEvent{Actor: cred.viewer.Name, Role: cred.viewer.Role, Action: ActionSilenceRefused, Target: target,
+			Detail: strconv.Itoa(code) + " " + action + ": " + auditDetail(action, r, body)})
+		return
+	}
+	if code < 200 || code > 299 {
 		return
 	}
 	if action == ActionSilenceCreate {
 		target = silenceID(sw.Header())
-	}
-	var body []byte
-	if tap != nil {
-		body = tap.buf.Bytes()
 	}
 	a.audit(r, AuditEvent{Actor: cred.viewer.Name, Role: cred.viewer.Role, Action: action, Target: target,
 		Detail: auditDetail(action, r, body)})

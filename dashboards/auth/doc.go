@@ -12,7 +12,8 @@
 //
 // Wiring, in cmd:
 //
-//	au, err := auth.New(auth.Options{Users: users, Audit: auth.Auditors{auth.LogAuditor{Logger: log}, lineAuditor}, ...})
+//	q, err := auth.NewAuditQueue(auth.LineProtocolAuditor{Append: ...}, 0, log, reg) // g.Go(q.Run)
+//	au, err := auth.New(auth.Options{Users: users, Audit: auth.Auditors{auth.LogAuditor{Logger: log}, q}, ...})
 //	mux.Handle("POST /login", au.LoginHandler())   // GET /login is the web package's page
 //	mux.Handle("POST /logout", au.LogoutHandler())
 //	mux.Handle("GET /api/v1/session", au.SessionHandler())
@@ -22,7 +23,7 @@
 //
 // Sessions live in memory: a restart logs everyone out. The package starts
 // no goroutine of its own except one per open event stream, which ends with
-// its request. It never touches MQTT, InfluxDB or the spool: audit records
+// its request; an AuditQueue's Run is the caller's to start and wait for. It never touches MQTT, InfluxDB or the spool: audit records
 // leave through the Auditor it is given. docs/access.md is the operator's
 // guide.
 package auth

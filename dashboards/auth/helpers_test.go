@@ -175,7 +175,8 @@ func newHarness(t *testing.T, mod ...func(*Options)) *harness {
 }
 
 // next stands for the API and the pages: it records the viewer and
-// answers h.status, with a Location for a created silence.
+// answers h.status, or for a POST of a silence 201 with a Location unless
+// h.status is an error.
 func (h *harness) next(w http.ResponseWriter, r *http.Request) {
 	v, ok := api.ViewerFrom(r.Context())
 	h.mu.Lock()
@@ -188,7 +189,7 @@ func (h *harness) next(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	_, _ = io.Copy(io.Discard, r.Body)
-	if r.Method == http.MethodPost && r.URL.Path == "/api/v1/silences" {
+	if r.Method == http.MethodPost && r.URL.Path == "/api/v1/silences" && status < 400 {
 		w.Header().Set("Location", "/api/v1/silences/si-1")
 		status = http.StatusCreated
 	}

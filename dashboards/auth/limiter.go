@@ -9,66 +9,78 @@ import (
 	"time"
 )
 
-// maxLimiterKeys bounds the failure records one limiter keeps, as user
-// names and addresses come from the attacker.
+// maxLimiterKeys bounds the records one limiter keeps, as user names and
+// addresses come from the attacker.
 const maxLimiterKeys = 10000
 
-// limiter counts failed logins per key (a user name or a client address)
-// in a window that starts at the first failure: max failures within it
-// block further attempts until it ends.
+// limiter counts login attempts per key (a user name at an address, or an
+// address) in a window that starts at the first attempt: at most max
+// attempts fit in it. An attempt reserves its place before the password is
+// checked, so attempts sent in parallel cannot all pass the limit; a
+// failed attempt keeps its place, a successful one, or one that was never
+// checked, gives it back (release or reset).
 type limiter struct {
 	max    int
 	window time.Duration
 
 	mu sync.Mutex
-	m  map[string]*failures
+	m  map[string]*attempts
 }
 
-type failures struct {
-	count int
+type attempts struct {
+	count int // failures plus attempts being checked
 	start time.Time
 }
 
 func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, m: map[string]*failures{}}
+	return &limiter{max: max, window: window, m: map[string]*attempts{}}
 }
 
-// blocked reports whether key may not try now, and for how long.
-func (l *limiter) blocked(key string, now time.Time) (retryAfter time.Duration, blocked bool) {
+// reserve takes a place for an attempt of key. When max places are taken
+// it takes none and reports how long until the window ends.
+func (l *limiter) reserve(key string, now time.Time) (retryAfter time.Duration, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f, ok := l.m[key]
-	if !ok {
-		return 0, false
-	}
-	end := f.start.Add(l.window)
-	if !now.Before(end) {
+	f, found := l.m[key]
+	if found && !now.Before(f.start.Add(l.window)) {
 		delete(l.m, key)
-		return 0, false
+		found = false
 	}
-	return end.Sub(now), f.count >= l.max
-}
-
-// fail records a failure of key; it reports whether key is now blocked.
-func (l *limiter) fail(key string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f, ok := l.m[key]
-	if ok && !now.Before(f.start.Add(l.window)) {
-		ok = false
-	}
-	if !ok {
+	if !found {
 		if len(l.m) >= maxLimiterKeys {
 			l.evictLocked(now)
 		}
-		f = &failures{start: now}
+		f = &attempts{start: now}
 		l.m[key] = f
 	}
+	if f.count >= l.max {
+		return f.start.Add(l.window).Sub(now), false
+	}
 	f.count++
-	return f.count >= l.max
+	return 0, true
 }
 
-// reset forgets the failures of key.
+// release gives back a place that reserve took for key.
+func (l *limiter) release(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f, ok := l.m[key]; ok {
+		f.count--
+		if f.count <= 0 {
+			delete(l.m, key)
+		}
+	}
+}
+
+// full reports whether key has no place left now.
+func (l *limiter) full(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, ok := l.m[key]
+	return ok && now.Before(f.start.Add(l.window)) && f.count >= l.max
+}
+
+// reset forgets the attempts of key.
 func (l *limiter) reset(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -97,6 +109,18 @@ func (l *limiter) evictLocked(now time.Time) {
 func retrySeconds(d time.Duration) int {
 	s := int((d + time.Second - 1) / time.Second)
 	return max(s, 1)
+}
+
+// addressKey is the key of a client address in the limits: the address
+// itself for IPv4, its /64 network for IPv6 (one subscriber's share, which
+// an attacker can rotate through freely).
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // clientIP returns the address the request came from: the peer, or, when
@@ -128,6 +152,17 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 		peer = a
 	}
 	return peer.String()
+}
+
+// TrustedPeer reports whether r came straight from one of the trusted
+// proxies, whose X-Forwarded-* headers may then be believed.
+func TrustedPeer(r *http.Request, trusted []netip.Prefix) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	return err == nil && inPrefixes(peer.Unmap(), trusted)
 }
 
 func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {

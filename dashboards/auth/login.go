@@ -90,6 +90,10 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 	}
 	form := isForm(r)
 	cr, err := readCredentials(w, r, form)
+	if errors.Is(err, errTooLarge) {
+		writeError(w, r, errBodyTooLarge)
+		return
+	}
 	if err != nil {
 		writeError(w, r, newError(http.StatusBadRequest, codeBadBody, "请求体无效："+err.Error(), "bad body: "+err.Error()))
 		return
@@ -99,53 +103,59 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 		a.loginFailed(w, r, form, next, errLoginMissing, "missing")
 		return
 	}
-	ip := a.clientIP(r)
+	// Each attempt takes its place in the limits before the password is
+	// checked, so parallel attempts cannot all slip under them. The user
+	// name counts per address: failures from elsewhere never lock an
+	// account out.
+	addr := addressKey(a.clientIP(r))
+	userKey := cr.Name + "\x00" + addr
 	now := a.opts.Clock()
-	retryU, blockedU := a.userLim.blocked(cr.Name, now)
-	retryI, blockedI := a.ipLim.blocked(ip, now)
-	if blockedU || blockedI {
-		retry := 0
-		if blockedU {
-			retry = retrySeconds(retryU)
+	retry, ok := a.userLim.reserve(userKey, now)
+	if ok {
+		if retry, ok = a.ipLim.reserve(addr, now); !ok {
+			a.userLim.release(userKey)
 		}
-		if blockedI {
-			retry = max(retry, retrySeconds(retryI))
-		}
-		a.metrics.logins.WithLabelValues(resultRateLimited).Inc()
-		a.metrics.rateLimited.Inc()
-		w.Header().Set("Retry-After", strconv.Itoa(retry))
-		a.loginFailed(w, r, form, next, rateLimitedError(retry), "rate_limited")
+	}
+	if !ok {
+		a.rateLimited(w, r, form, next, resultRateLimited, retrySeconds(retry))
 		return
 	}
-
+	if !a.gate.enter(addr) { // too many checks in progress: not counted as a failure
+		a.userLim.release(userKey)
+		a.ipLim.release(addr)
+		a.rateLimited(w, r, form, next, resultBusy, 1)
+		return
+	}
 	us := a.users.Load()
 	u, known := us.users[cr.Name]
-	hash := a.dummy() // unknown users cost the same bcrypt comparison
+	var hash []byte
 	if known {
 		hash = []byte(u.PasswordHash)
+	} else {
+		hash = a.dummy() // unknown users cost the same bcrypt comparison
 	}
-	select {
-	case a.bcryptQ <- struct{}{}:
-	case <-r.Context().Done():
-		return
+	if a.gate.onTest != nil {
+		a.gate.onTest()
 	}
 	match := CheckPassword(string(hash), cr.Password)
-	<-a.bcryptQ
-	if !known || !match {
+	a.metrics.checks.Inc()
+	a.gate.leave(addr)
+	if !known || !match { // the failure keeps its places in the limits
 		a.metrics.logins.WithLabelValues(resultFailed).Inc()
 		now = a.opts.Clock()
-		if a.userLim.fail(cr.Name, now) {
-			a.log.Warn().Str("user", truncate(cr.Name, maxActorName)).Msg("login rate limit reached for user name")
+		if a.userLim.full(userKey, now) {
+			a.log.Warn().Str("user", truncate(cr.Name, maxActorName)).Str("ip", addr).Msg("login rate limit reached for user name at this address")
 		}
-		if a.ipLim.fail(ip, now) {
-			a.log.Warn().Str("ip", ip).Msg("login rate limit reached for client address")
+		if a.ipLim.full(addr, now) {
+			a.log.Warn().Str("ip", addr).Msg("login rate limit reached for client address")
 		}
 		a.audit(r, AuditEvent{Actor: cr.Name, Action: ActionLoginFailed})
 		a.loginFailed(w, r, form, next, errLoginFailed, "failed")
 		return
 	}
 
-	a.userLim.reset(cr.Name)
+	a.userLim.reset(userKey)
+	a.ipLim.release(addr) // a success does not count against its address
 	if old, err := r.Cookie(CookieName); err == nil && old.Value != "" {
 		a.sessions.delete(old.Value) // a new id on every login: no session fixation
 	}
@@ -179,12 +189,28 @@ func (a *Auth) loginFailed(w http.ResponseWriter, r *http.Request, form bool, ne
 	http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
 }
 
+// rateLimited answers a login that was not checked: 429 with Retry-After
+// (retry seconds), or for a form a 303 back to the login page.
+func (a *Auth) rateLimited(w http.ResponseWriter, r *http.Request, form bool, next, result string, retry int) {
+	a.metrics.logins.WithLabelValues(result).Inc()
+	a.metrics.rateLimited.Inc()
+	w.Header().Set("Retry-After", strconv.Itoa(retry))
+	e := rateLimitedError(retry)
+	if result == resultBusy {
+		e = busyError(retry)
+	}
+	a.loginFailed(w, r, form, next, e, "rate_limited")
+}
+
 // readCredentials reads a login form or JSON body.
 func readCredentials(w http.ResponseWriter, r *http.Request, form bool) (credentials, error) {
 	var cr credentials
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 	if form {
 		if err := r.ParseMultipartForm(maxLoginBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			if tooLarge(err) {
+				return cr, errTooLarge
+			}
 			return cr, errors.New("unreadable form")
 		}
 		cr = credentials{Name: r.PostFormValue("name"), Password: r.PostFormValue("password"), Next: r.PostFormValue("next")}
@@ -198,6 +224,9 @@ func readCredentials(w http.ResponseWriter, r *http.Request, form bool) (credent
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&cr); err != nil {
+			if tooLarge(err) {
+				return cr, errTooLarge
+			}
 			return cr, errors.New("not a JSON object of name and password")
 		}
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {

@@ -106,7 +106,7 @@ func TestLoginOnlyPost(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	t.Run("429 after 5 failures for a user, until the window ends", func(t *testing.T) {
+	t.Run("429 after 5 failures for a user at an address, until the window ends", func(t *testing.T) {
 		h := newHarness(t)
 		for i := range DefaultMaxFailuresPerUser {
 			if w := h.loginJSON("police-sq", "wrong-password", "192.0.2.7"); w.Code != 401 {
@@ -114,8 +114,8 @@ func TestLoginRateLimit(t *testing.T) {
 			}
 			h.clock.Add(10 * time.Second)
 		}
-		// Blocked, even with the right password and from another address.
-		w := h.loginJSON("police-sq", policePassword, "198.51.100.9")
+		// Blocked at that address, even with the right password.
+		w := h.loginJSON("police-sq", policePassword, "192.0.2.7")
 		if w.Code != http.StatusTooManyRequests {
 			t.Fatalf("after 5 failures: %d %s", w.Code, w.Body)
 		}
@@ -137,6 +137,11 @@ func TestLoginRateLimit(t *testing.T) {
 		// Other users are not affected.
 		if w := h.loginJSON("admin", adminPassword, "192.0.2.7"); w.Code != 200 {
 			t.Fatalf("another user: %d", w.Code)
+		}
+		// Nor is the same user elsewhere: failures from one address never
+		// lock the police out from another.
+		if w := h.loginJSON("police-sq", policePassword, "198.51.100.9"); w.Code != 200 {
+			t.Fatalf("the user from another address: %d %s", w.Code, w.Body)
 		}
 		// A form gets sent back to the page.
 		if w := h.loginForm("police-sq", policePassword, "", "192.0.2.7"); w.Code != 303 || w.Header().Get("Location") != "/login?error=rate_limited" {

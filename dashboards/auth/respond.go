@@ -2,6 +2,8 @@ package auth
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -43,6 +45,28 @@ var (
 	errLoginMissing    = newError(http.StatusBadRequest, codeBadBody, "请输入用户名和密码", "name and password are required")
 	errPostOnly        = newError(http.StatusMethodNotAllowed, codeMethodNotAllowed, "只支持 POST", "only POST is allowed")
 )
+
+// MaxBodyBytes bounds a request body the middleware reads itself (a
+// form's CSRF field); the login body is smaller still.
+const MaxBodyBytes = 1 << 20
+
+// errTooLarge is a body over its bound; errBodyTooLarge its answer.
+var (
+	errTooLarge     = errors.New("body too large")
+	errBodyTooLarge = newError(http.StatusRequestEntityTooLarge, codeBadBody,
+		fmt.Sprintf("请求体过大（上限 %d 字节）", MaxBodyBytes), fmt.Sprintf("the body is too large (at most %d bytes)", MaxBodyBytes))
+)
+
+// tooLarge reports whether err comes from an http.MaxBytesReader bound.
+func tooLarge(err error) bool {
+	var mb *http.MaxBytesError
+	return errors.As(err, &mb)
+}
+
+func busyError(retry int) *apiError {
+	return newError(http.StatusTooManyRequests, codeRateLimited,
+		"登录请求过多，请 "+strconv.Itoa(retry)+" 秒后再试", "too many logins in progress; retry in "+strconv.Itoa(retry)+" s")
+}
 
 func rateLimitedError(retry int) *apiError {
 	return newError(http.StatusTooManyRequests, codeRateLimited,

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/dashboards/api"
 )
@@ -131,4 +133,19 @@ func Jurisdiction(regions, schools []string) string {
 		return "全市 city"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// cost is the highest bcrypt cost of the users' password hashes, or
+// hashCost when there is none: what comparing a password costs here.
+func (us *Users) cost() int {
+	c := 0
+	for _, u := range us.users {
+		if n, err := bcrypt.Cost([]byte(u.PasswordHash)); err == nil && n > c {
+			c = n
+		}
+	}
+	if c == 0 {
+		return hashCost
+	}
+	return c
 }

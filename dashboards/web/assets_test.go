@@ -140,10 +140,7 @@ func TestNoExternalURLs(t *testing.T) {
 
 // The scripts parse (node --check), where node is installed.
 func TestJavaScriptParses(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed: JavaScript syntax not checked")
-	}
+	node := nodePath(t)
 	dir := t.TempDir()
 	n := 0
 	for name, text := range embedded(t) {
@@ -244,4 +241,33 @@ func TestDictionaryCovers(t *testing.T) {
 			t.Errorf("rule.%s is %+v, the catalogue says %q / %q", r.ID, e, r.TitleZH, r.TitleEN)
 		}
 	}
+}
+
+// The police board's takeover starts over on a new press of an open panic
+// (event "repeated"): testdata/takeover_test.js drives takeover.js in node.
+func TestTakeoverJS(t *testing.T) {
+	node := nodePath(t)
+	f := filepath.Join(t.TempDir(), "takeover.js")
+	if err := os.WriteFile(f, []byte(embedded(t)["assets/static/js/takeover.js"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(node, filepath.Join("testdata", "takeover_test.js"), f).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("takeover_test.js: %v\n%s", err, out)
+	}
+}
+
+// nodePath finds node for the scripts' tests. Without it they skip, unless
+// CAMPUSGUARD_REQUIRE_SERVERS is set (make test, CI: make deps-browser
+// installs it), where a missing node is a failure, not a silent pass.
+func nodePath(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CAMPUSGUARD_REQUIRE_SERVERS") != "" {
+			t.Fatal("node not installed (make deps-browser installs nodejs)")
+		}
+		t.Skip("node not installed: scripts not checked")
+	}
+	return node
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/dashboards/api"
 )
 
@@ -42,7 +43,7 @@ type page struct {
 var pages = map[string]page{
 	"GET /login":               {name: "login", title: "login.title", bare: true},
 	"GET /{$}":                 {name: "root", title: "app.name", scripts: []string{"js/root.js"}},
-	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", scripts: []string{"js/alerts.js", "js/police.js"}},
+	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", scripts: []string{"js/alerts.js", "js/takeover.js", "js/police.js"}},
 	"GET /board/education":     {name: "education", title: "education.title", scripts: []string{"js/alerts.js", "js/chart.js", "js/education.js"}},
 	"GET /board/market":        {name: "market", title: "market.title", scripts: []string{"js/alerts.js", "js/market.js"}},
 	"GET /board/market/report": {name: "report", title: "report.title", scripts: []string{"js/report.js"}},
@@ -57,7 +58,7 @@ const (
 )
 
 // silenceRoles may manage silences (the API decides on each one).
-var silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation}
+var silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation, api.RoleMarket}
 
 // pageData is what a page template sees.
 type pageData struct {
@@ -159,6 +160,9 @@ func (w *Web) pageHandler(p page) http.HandlerFunc {
 			return
 		}
 		d := w.data(p)
+		if p.name == "silences" && known {
+			d.Rules = silenceable(v)
+		}
 		if p.name == "login" {
 			q := r.URL.Query()
 			switch q.Get("error") {
@@ -172,6 +176,20 @@ func (w *Web) pageHandler(p page) http.HandlerFunc {
 		}
 		w.page(rw, r, http.StatusOK, p.name, d)
 	}
+}
+
+// silenceable returns the rules v may silence (the API decides; this
+// only keeps the others out of the form's choices).
+func silenceable(v api.Viewer) []alerting.RuleInfo {
+	by := v.Silencer()
+	var out []alerting.RuleInfo
+	for _, r := range alerting.Catalogue {
+		s := lifecycle.Silence{Matchers: []lifecycle.Matcher{{Name: "rule", Value: string(r.ID)}}}
+		if lifecycle.CheckScope(&s, by) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (w *Web) notFound(rw http.ResponseWriter, r *http.Request) {

@@ -172,13 +172,37 @@ func TestRootRedirects(t *testing.T) {
 
 func TestSilencesRoles(t *testing.T) {
 	h := newWeb(t).Handler()
-	for _, viewer := range []string{"admin", "police", "education"} {
+	for _, viewer := range []string{"admin", "police", "education", "market"} {
 		checkPage(t, get(t, h, "/silences", viewer), http.StatusOK, []string{"silence-form"}, nil)
 	}
-	for _, viewer := range []string{"market", "school"} {
+	for _, viewer := range []string{"school"} {
 		body := checkPage(t, get(t, h, "/silences", viewer), http.StatusForbidden, nil, []string{"无权访问"})
 		if strings.Contains(body, "silence-form") {
 			t.Errorf("%s gets the form", viewer)
+		}
+	}
+}
+
+// TestSilenceRuleChoices: the form offers only the rules the role may
+// silence (the API refuses the others anyway), and never "every rule".
+func TestSilenceRuleChoices(t *testing.T) {
+	h := newWeb(t).Handler()
+	for viewer, tc := range map[string]struct{ has, hasNot []string }{
+		"admin":     {[]string{`value="gate_forced"`, `value="kitchen_repeat"`, `value="guard_unlicensed"`}, []string{`value="alarm_panic"`, `value="alarm_unacked"`}},
+		"police":    {[]string{`value="alarm_panic"`, `value="alarm_unacked"`, `value="gate_forced"`}, []string{`value="kitchen_repeat"`, `value="guard_unlicensed"`, `value="alarm_trouble"`}},
+		"education": {[]string{`value="guard_unlicensed"`, `value="alarm_test_overdue"`}, []string{`value="alarm_panic"`, `value="alarm_unacked"`, `value="kitchen_repeat"`}},
+		"market":    {[]string{`value="kitchen_repeat"`, `value="kitchen_cam_offline"`}, []string{`value="alarm_panic"`, `value="gate_forced"`}},
+	} {
+		body := checkPage(t, get(t, h, "/silences", viewer), http.StatusOK, []string{"silence-rule"}, tc.has)
+		sel := body[strings.Index(body, `id="silence-rule"`):]
+		sel = sel[:strings.Index(sel, "</select>")]
+		for _, s := range tc.hasNot {
+			if strings.Contains(sel, s) {
+				t.Errorf("%s: the form offers %s", viewer, s)
+			}
+		}
+		if !strings.Contains(sel, `<option value="" data-i18n="silences.pick_rule">`) || strings.Contains(sel, "silences.any") {
+			t.Errorf("%s: the rule select must ask for a rule, not offer every rule", viewer)
 		}
 	}
 }

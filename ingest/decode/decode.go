@@ -15,11 +15,13 @@ type Registry interface {
 	Device(id string) (*devices.Device, bool)
 }
 
-// Decoder turns one MQTT message into a validated devices.Event. It holds no
-// mutable state: one Decoder may be used from many goroutines.
+// Decoder turns one MQTT message into a validated devices.Event. Its only
+// mutable state is a pair of atomic counters (Collector): one Decoder may
+// be used from many goroutines.
 type Decoder struct {
 	reg  Registry
 	opts Options
+	skew skewCounters
 }
 
 // New returns a Decoder that checks devices against reg. Zero or negative
@@ -151,9 +153,24 @@ func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte
 	if e.Values, err = parseValues(spec, ms); err != nil {
 		return err
 	}
-	if spec.Type == "guard.checkin" || spec.Type == "guard.checkout" {
-		if post := e.Str("post"); !school.HasPost(post) {
-			return reject(ReasonUnknownPost, "school "+quote(school.ID)+" has no post "+quote(post))
+	return checkRefs(spec, e, school)
+}
+
+// checkRefs rejects a value of a field with a registry reference (Ref) that
+// the registry does not hold: such values may be InfluxDB tags, so their set
+// must be the operator's, not the device's.
+func checkRefs(spec *devices.EventSpec, e *devices.Event, school *devices.School) *RejectError {
+	for i := range spec.Fields {
+		f := &spec.Fields[i]
+		if f.Ref == devices.RefNone {
+			continue
+		}
+		v, ok := e.Lookup(f.Name)
+		if !ok {
+			continue
+		}
+		if f.Ref == devices.RefPost && !school.HasPost(v.Str) {
+			return reject(ReasonUnknownPost, "school "+quote(school.ID)+" has no post "+quote(v.Str))
 		}
 	}
 	return nil
@@ -198,7 +215,7 @@ func (d *Decoder) heartbeat(e *devices.Event, payload []byte) *RejectError {
 		return err
 	}
 	if e.ID == "" {
-		e.ID = derivedID("hb-", e.TS)
+		e.ID = derivedID("hb-", deviceTime(e))
 	}
 	return nil
 }
@@ -221,7 +238,7 @@ func (d *Decoder) common(e *devices.Event, ms []member, tsRequired bool) *Reject
 	} else if tsRequired {
 		return reject(ReasonMissingTS, "message has no ts")
 	}
-	if err := d.checkTime(e.TS); err != nil {
+	if err := d.checkTime(e); err != nil {
 		return err
 	}
 	if m := find(ms, keySeq); m != nil {
@@ -238,16 +255,39 @@ func (d *Decoder) common(e *devices.Event, ms []member, tsRequired bool) *Reject
 	return nil
 }
 
-// checkTime rejects timestamps outside [now-MaxAge, now+MaxFuture].
-func (d *Decoder) checkTime(ts time.Time) *RejectError {
+// checkTime rejects an e.TS outside [now-MaxAge, now+MaxFuture], except
+// from an alarm terminal: a panic is never dropped for its timestamp (a
+// clock reset after a power cut is exactly when one matters), so an alarm
+// message with a skewed clock is accepted with the receive time as TS, the
+// device's time kept in DeviceTS, and counted (Collector).
+func (d *Decoder) checkTime(e *devices.Event) *RejectError {
 	now := d.opts.Now()
-	if ts.After(now.Add(d.opts.MaxFuture)) {
-		return reject(ReasonTSFuture, "ts "+ts.Format(time.RFC3339Nano)+" is more than "+d.opts.MaxFuture.String()+" ahead of "+now.UTC().Format(time.RFC3339))
+	future := e.TS.After(now.Add(d.opts.MaxFuture))
+	past := !future && e.TS.Before(now.Add(-d.opts.MaxAge))
+	switch {
+	case !future && !past:
+		return nil
+	case e.Kind == devices.KindAlarm:
+		e.DeviceTS, e.TS = e.TS, e.Received.UTC()
+		if future {
+			d.skew.future.Add(1)
+		} else {
+			d.skew.past.Add(1)
+		}
+		return nil
+	case future:
+		return reject(ReasonTSFuture, "ts "+e.TS.Format(time.RFC3339Nano)+" is more than "+d.opts.MaxFuture.String()+" ahead of "+now.UTC().Format(time.RFC3339))
 	}
-	if ts.Before(now.Add(-d.opts.MaxAge)) {
-		return reject(ReasonTSPast, "ts "+ts.Format(time.RFC3339Nano)+" is more than "+d.opts.MaxAge.String()+" before "+now.UTC().Format(time.RFC3339))
+	return reject(ReasonTSPast, "ts "+e.TS.Format(time.RFC3339Nano)+" is more than "+d.opts.MaxAge.String()+" before "+now.UTC().Format(time.RFC3339))
+}
+
+// deviceTime is the device's own time of e: DeviceTS when decode replaced
+// it, else TS. Derived ids use it, so a redelivery keeps its id.
+func deviceTime(e *devices.Event) time.Time {
+	if !e.DeviceTS.IsZero() {
+		return e.DeviceTS
 	}
-	return nil
+	return e.TS
 }
 
 // status decodes the status channel: the plain payload online/offline (the
@@ -265,7 +305,7 @@ func (d *Decoder) status(e *devices.Event, payload []byte, received time.Time) *
 		if !ok {
 			return reject(ReasonBadStatus, "want online or offline, got "+quote(string(body)))
 		}
-		if err := d.checkTime(e.TS); err != nil {
+		if err := d.checkTime(e); err != nil {
 			return err
 		}
 		e.ID = derivedID("st-", e.TS)
@@ -289,7 +329,7 @@ func (d *Decoder) status(e *devices.Event, payload []byte, received time.Time) *
 		return err
 	}
 	if e.ID == "" {
-		e.ID = derivedID("st-", e.TS)
+		e.ID = derivedID("st-", deviceTime(e))
 	}
 	e.Values = []devices.Value{v}
 	return nil

@@ -70,6 +70,12 @@ func goodCases() []goodCase {
 	return []goodCase{
 		{"alarm.panic", evt(A), `{"id":"p-1","ts":"` + tsText + `","type":"alarm.panic","button":"front-desk"}`,
 			ev(A, E, "p-1", "alarm.panic", tsUTC, vStr("button", "front-desk"))},
+		{"alarm.panic clock 8 days behind", evt(A), `{"id":"p-skew-1","ts":"2026-11-20T07:12:03+08:00","type":"alarm.panic"}`,
+			skewed(ev(A, E, "p-skew-1", "alarm.panic", received.UTC()), tsUTC.Add(-8*24*time.Hour))},
+		{"alarm.panic clock 6 min ahead", evt(A), `{"id":"p-skew-2","ts":"2026-11-28T07:21:00+08:00","type":"alarm.panic"}`,
+			skewed(ev(A, E, "p-skew-2", "alarm.panic", received.UTC()), testNow.Add(6*time.Minute).UTC())},
+		{"heartbeat.alarm clock at the epoch", hb(A), `{"ts":0,"type":"heartbeat.alarm"}`,
+			skewed(ev(A, H, "hb-0", "heartbeat.alarm", received.UTC()), time.UnixMilli(0).UTC())},
 		{"alarm.panic millis, no fields", evt(A), `{"id":"p-2","ts":` + tsMillis + `,"type":"alarm.panic"}`,
 			ev(A, E, "p-2", "alarm.panic", tsUTC)},
 		{"alarm.test", evt(A), `{"id":"t-1","ts":"` + tsText + `","type":"alarm.test","ok":true}`,
@@ -134,6 +140,13 @@ func goodCases() []goodCase {
 		{"status JSON without ts", st(C), `{"status":"online","id":"will-1"}`,
 			statusEv(C, "will-1", received.UTC(), "online")},
 	}
+}
+
+// skewed is e with the device's time device kept aside (decode stamped the
+// event with the receive time).
+func skewed(e devices.Event, device time.Time) devices.Event {
+	e.DeviceTS = device
+	return e
 }
 
 func statusEv(k devices.Kind, id string, ts time.Time, status string) devices.Event {
@@ -346,7 +359,8 @@ func TestTimeBounds(t *testing.T) {
 	d := decode.New(testRegistry(), decode.Options{
 		MaxFuture: time.Minute, MaxAge: time.Hour, Now: func() time.Time { return testNow },
 	})
-	topic := topicOf(devices.KindAlarm, "alarm-01", devices.ChannelEvent)
+	// Every kind but alarm (see TestAlarmClockSkew).
+	topic := topicOf(devices.KindAccess, "gate-01", devices.ChannelEvent)
 	for _, tc := range []struct {
 		ts   time.Time
 		want decode.Reason
@@ -356,7 +370,7 @@ func TestTimeBounds(t *testing.T) {
 		{testNow.Add(-time.Hour), ""},
 		{testNow.Add(-time.Hour - time.Millisecond), decode.ReasonTSPast},
 	} {
-		p := `{"id":"a","type":"alarm.panic","ts":` + strconv.FormatInt(tc.ts.UnixMilli(), 10) + `}`
+		p := `{"id":"a","type":"access.forced","ts":` + strconv.FormatInt(tc.ts.UnixMilli(), 10) + `}`
 		_, err := d.Decode(topic, []byte(p), received)
 		if got := decode.ReasonOf(err); got != tc.want {
 			t.Errorf("ts %s: reason %q, want %q (%v)", tc.ts, got, tc.want, err)

@@ -15,15 +15,21 @@
 //     checked against its FieldSpec (JSON type, required, enum, range, at
 //     most devices.MaxStringLen bytes); a guard check-in or check-out names
 //     one of the school's posts;
-//   - the heartbeat channel: ts required, type optional but "heartbeat" when
-//     given, fields per devices.HeartbeatSpec; a heartbeat without id gets
+//   - the heartbeat channel: ts required, type optional but "heartbeat" or
+//     the kind's own "heartbeat.<kind>" when given (another kind's is
+//     wrong_kind), fields per devices.HeartbeatSpec; a heartbeat without id gets
 //     the deterministic id "hb-<ts in Unix ms>", so a redelivery keeps it;
 //   - the status channel: the plain payload online or offline (the usual MQTT
 //     last will), stamped with the receive time and id "st-<Unix ms>", or
 //     {"status": "online"|"offline", "ts": ...} where ts and id are
 //     optional (a will is composed at connect time, so its ts may be stale);
 //   - ts is RFC 3339 with an offset or integer Unix milliseconds, within
-//     [now-MaxAge, now+MaxFuture]; Event.TS is UTC.
+//     [now-MaxAge, now+MaxFuture]; Event.TS is UTC. An alarm terminal's
+//     message is never dropped for its timestamp: outside the window it
+//     gets the receive time as TS, keeps its own in Event.DeviceTS and is
+//     counted (Decoder.Collector);
+//   - a field with a registry reference (FieldSpec.Ref, e.g. post) holds a
+//     value the school registered: such fields may be InfluxDB tags.
 //
 // Forward compatibility: members the vocabulary does not name are ignored
 // (their JSON syntax is still checked), so devices may send more than the
@@ -33,8 +39,9 @@
 //
 // Decode is allocation-lean (a hand-written scanner, no reflection): an
 // access.granted event costs three allocations (the id, the person and the
-// value slice). A Decoder is stateless and safe for concurrent use; to
-// reload the registry, hand New a Registry that swaps atomically.
+// value slice). A Decoder keeps only atomic counters and is safe for
+// concurrent use; to reload the registry, hand New a Registry that swaps
+// atomically.
 //
 // This package owns message validation and nothing else: it knows nothing
 // of MQTT clients, acknowledgements, deduplication, InfluxDB or alerting,

@@ -72,6 +72,14 @@ func checkEvent(t *testing.T, e *devices.Event, payload []byte) {
 	if e.TS.After(testNow.Add(decode.DefaultOptions.MaxFuture)) || e.TS.Before(testNow.Add(-decode.DefaultOptions.MaxAge)) {
 		t.Fatalf("ts %s outside the window", e.TS)
 	}
+	if !e.DeviceTS.IsZero() {
+		// Only an alarm terminal's skewed clock is replaced, by the receive time.
+		inWindow := !e.DeviceTS.After(testNow.Add(decode.DefaultOptions.MaxFuture)) &&
+			!e.DeviceTS.Before(testNow.Add(-decode.DefaultOptions.MaxAge))
+		if e.Kind != devices.KindAlarm || !e.TS.Equal(received) || inWindow {
+			t.Fatalf("device time %s replaced by %s for a %s message", e.DeviceTS, e.TS, e.Kind)
+		}
+	}
 	next := 0
 	for _, v := range e.Values {
 		i := slices.IndexFunc(spec.Fields, func(f devices.FieldSpec) bool { return f.Name == v.Name })

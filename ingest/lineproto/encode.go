@@ -45,6 +45,11 @@ func Append(dst []byte, e *devices.Event) []byte {
 		dst = strconv.AppendInt(dst, e.Seq, 10)
 		dst = append(dst, 'i')
 	}
+	if !e.DeviceTS.IsZero() {
+		dst = append(dst, ","+FieldDeviceTS+"="...)
+		dst = strconv.AppendInt(dst, e.DeviceTS.UnixMilli(), 10)
+		dst = append(dst, 'i')
+	}
 	if e.VendorCode != "" {
 		dst = append(dst, ","+FieldVendorCode+`="`...)
 		dst = appendString(dst, e.VendorCode)
@@ -58,7 +63,8 @@ func Append(dst []byte, e *devices.Event) []byte {
 
 // Timestamp returns the point's timestamp in nanoseconds: TS in whole
 // milliseconds, plus fnv1a32(ID) mod 1e6 (see the package doc). TS must
-// lie within InfluxDB's range (years 1677 to 2262).
+// lie within InfluxDB's range (years 1677 to 2262); decode keeps it within
+// days of the receive time.
 func Timestamp(e *devices.Event) int64 {
 	return e.TS.UnixMilli()*1e6 + int64(fnv1a32(e.ID)%1e6)
 }

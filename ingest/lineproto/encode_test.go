@@ -82,8 +82,15 @@ func TestParses(t *testing.T) {
 			if got, _ := getField(m, "id"); got != e.ID {
 				t.Errorf("id = %v, want %q", got, e.ID)
 			}
-			if got, _ := getField(m, "lag_ms"); got != int64(1500) {
-				t.Errorf("lag_ms = %v, want 1500", got)
+			if got, want := getFieldOr(m, "lag_ms"), e.Received.Sub(e.TS).Milliseconds(); got != want {
+				t.Errorf("lag_ms = %v, want %d", got, want)
+			}
+			if e.DeviceTS.IsZero() {
+				if got, ok := getField(m, lineproto.FieldDeviceTS); ok {
+					t.Errorf("device_ts = %v on an event with the device's own time", got)
+				}
+			} else if got := getFieldOr(m, lineproto.FieldDeviceTS); got != e.DeviceTS.UnixMilli() {
+				t.Errorf("device_ts = %v, want %d", got, e.DeviceTS.UnixMilli())
 			}
 			for _, v := range e.Values {
 				f := spec.Field(v.Name)
@@ -132,6 +139,12 @@ func getTag(m protocol.Metric, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// getFieldOr returns the field's value, or nil.
+func getFieldOr(m protocol.Metric, key string) any {
+	v, _ := getField(m, key)
+	return v
 }
 
 func hasTag(m protocol.Metric, key string) bool {

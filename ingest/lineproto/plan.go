@@ -20,6 +20,10 @@ const (
 	FieldSeq        = "seq"
 	FieldVendorCode = "vendor_code"
 	FieldLagMS      = "lag_ms"
+	// FieldDeviceTS holds the device's own ts in Unix milliseconds when
+	// decode replaced it by the receive time (Event.DeviceTS): an alarm
+	// message whose clock was outside the accepted window.
+	FieldDeviceTS = "device_ts"
 )
 
 // Values of the source tag.

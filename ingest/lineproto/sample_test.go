@@ -79,5 +79,15 @@ func sampleEvents() map[string]devices.Event {
 		"heartbeat.kitchencam": event(K, H, "heartbeat.kitchencam", "hb-1795821123000", vBool("online", true),
 			vBool("streaming", false), vNum("fps", 0), vBool("occluded", true), vStr("fw", "k9"), vNum("uptime_s", 1e7)),
 		"status": event(A, S, "status", "st-1795821123000", vEnum("status", "offline")),
+		// A panic from a terminal whose clock was reset: decode stamped it
+		// with the receive time and kept the device's time.
+		"alarm.panic-clock-skew": skewed(event(A, E, "alarm.panic", "p-2"), ts.Add(-8*24*time.Hour)),
 	}
+}
+
+// skewed is e as decode produces it for an alarm message whose device time
+// was outside the window: TS is the receive time.
+func skewed(e devices.Event, device time.Time) devices.Event {
+	e.DeviceTS, e.TS = device, e.Received
+	return e
 }

@@ -60,13 +60,19 @@ func TestSchemaStable(t *testing.T) {
 		addField(s.Measurement, lineproto.FieldSeq, "integer", "envelope")
 		addField(s.Measurement, lineproto.FieldVendorCode, "string", "envelope")
 		addField(s.Measurement, lineproto.FieldLagMS, "integer", "envelope")
+		addField(s.Measurement, lineproto.FieldDeviceTS, "integer", "envelope")
 		for _, f := range s.Fields {
 			if f.Tag {
 				tags = append(tags, f.Name)
-				// Tags must be low-cardinality: enums, or registry labels with
-				// a handful of values per school (post ids, patrol routes).
-				if f.Type != devices.TypeEnum && f.Name != "post" && f.Name != "route" {
-					t.Errorf("%s: tag %q is neither an enum nor a registry label (tags must be low-cardinality)", s.Type, f.Name)
+				// A tag's values must come from a closed set the device cannot
+				// grow: the vocabulary's enums, or registry lists that decode
+				// validates (Ref). A free string as a tag lets one device fill
+				// max-values-per-tag and get other schools' points refused.
+				if f.Type != devices.TypeEnum && f.Ref == devices.RefNone {
+					t.Errorf("%s: tag %q is neither an enum nor registry-validated (Ref): a device could choose its values", s.Type, f.Name)
+				}
+				if f.Type == devices.TypeEnum && len(f.Enum) == 0 {
+					t.Errorf("%s: enum tag %q has no values", s.Type, f.Name)
 				}
 				continue
 			}
@@ -94,7 +100,7 @@ func TestSchemaMatchesOutput(t *testing.T) {
 			switch f.Key {
 			case lineproto.FieldID, lineproto.FieldVendorCode:
 				want = "string"
-			case lineproto.FieldSeq, lineproto.FieldLagMS:
+			case lineproto.FieldSeq, lineproto.FieldLagMS, lineproto.FieldDeviceTS:
 				want = "integer"
 			default:
 				fs := spec.Field(f.Key)
@@ -120,4 +126,53 @@ func TestSchemaMatchesOutput(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTagsAreClosed checks every tag Append really writes, for the sample
+// events: the registry's own region, school, kind and device (decode checks
+// them against the registry), the vocabulary's type, the constant source, the
+// tier computed from an enum, or a vocabulary field that is an enum or
+// registry-validated. Nothing a device may choose freely becomes a tag.
+func TestTagsAreClosed(t *testing.T) {
+	fixed := map[string]bool{
+		lineproto.TagRegion: true, lineproto.TagSchool: true, lineproto.TagKind: true, lineproto.TagDevice: true,
+		lineproto.TagType: true, lineproto.TagSource: true, lineproto.TagTier: true,
+	}
+	for name, e := range sampleEvents() {
+		m := parseOne(t, lineproto.Append(nil, &e))
+		for _, tag := range m.TagList() {
+			if fixed[tag.Key] {
+				continue
+			}
+			f := e.Spec().Field(tag.Key)
+			switch {
+			case f == nil:
+				t.Errorf("%s: tag %q is not in the vocabulary", name, tag.Key)
+			case f.Type == devices.TypeEnum:
+				if !contains(f.Enum, tag.Value) {
+					t.Errorf("%s: tag %s=%q is outside its enum", name, tag.Key, tag.Value)
+				}
+			case f.Ref == devices.RefNone:
+				t.Errorf("%s: tag %q holds a value the device chose (%q)", name, tag.Key, tag.Value)
+			}
+		}
+	}
+	// The patrol route is the device's free text: a field, never a tag.
+	e := sampleEvents()["patrol.checkpoint"]
+	m := parseOne(t, lineproto.Append(nil, &e))
+	if hasTag(m, "route") {
+		t.Errorf("patrol.checkpoint: route is a tag")
+	}
+	if v, ok := getField(m, "route"); !ok || v != "night" {
+		t.Errorf("patrol.checkpoint: field route = %v, %v; want \"night\"", v, ok)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

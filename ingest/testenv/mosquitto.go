@@ -24,6 +24,10 @@ type MosquittoOptions struct {
 	// Config holds extra configuration lines appended after the generated ones, e.g.
 	// "max_queued_messages 1000" to reproduce Debian's default.
 	Config []string
+	// PasswordFile, when set, turns anonymous access off and names the Mosquitto password
+	// file; ACLFile names the acl_file. Both are used as given (absolute paths).
+	PasswordFile string
+	ACLFile      string
 }
 
 // MosquittoServer is a running mosquitto broker owned by one test.
@@ -34,7 +38,7 @@ type MosquittoServer struct {
 }
 
 // Mosquitto starts a real mosquitto on a free 127.0.0.1 port, with a generated configuration
-// in t.TempDir(): anonymous access, no persistence, max_queued_messages 1000000 and
+// in t.TempDir(): anonymous access (unless MosquittoOptions.PasswordFile), no persistence, max_queued_messages 1000000 and
 // max_inflight_messages 1000. It returns once the broker accepts TCP connections and stops
 // it when the test ends; the broker's log is shown if the test failed. When mosquitto is not
 // installed the test is skipped, or fails when CAMPUSGUARD_REQUIRE_SERVERS=1.
@@ -112,7 +116,15 @@ func mosquittoConfig(test string, port int, dir string, opts MosquittoOptions) s
 		b.WriteString("user root\n")
 	}
 	fmt.Fprintf(&b, "listener %d 127.0.0.1\n", port)
-	b.WriteString("allow_anonymous true\n")
+	if opts.PasswordFile != "" {
+		b.WriteString("allow_anonymous false\n")
+		fmt.Fprintf(&b, "password_file %s\n", opts.PasswordFile)
+	} else {
+		b.WriteString("allow_anonymous true\n")
+	}
+	if opts.ACLFile != "" {
+		fmt.Fprintf(&b, "acl_file %s\n", opts.ACLFile)
+	}
 	if opts.Persistence {
 		b.WriteString("persistence true\n")
 		fmt.Fprintf(&b, "persistence_location %s/\n", dir)

@@ -117,6 +117,9 @@ func (h *Harness) Timers() []string {
 func (h *Harness) Firing() map[alerting.Key]alerting.Condition {
 	m := map[alerting.Key]alerting.Condition{}
 	for _, c := range h.Conds {
+		if c.Hold {
+			continue
+		}
 		if c.Firing {
 			m[c.Key()] = c
 		} else {
@@ -130,7 +133,7 @@ func (h *Harness) Firing() map[alerting.Key]alerting.Condition {
 func (h *Harness) Fired(rule alerting.RuleID) []alerting.Condition {
 	var out []alerting.Condition
 	for _, c := range h.Conds {
-		if c.Rule == rule && c.Firing {
+		if c.Rule == rule && c.Firing && !c.Hold {
 			out = append(out, c)
 		}
 	}
@@ -141,11 +144,28 @@ func (h *Harness) Fired(rule alerting.RuleID) []alerting.Condition {
 func (h *Harness) Resolved(rule alerting.RuleID) []alerting.Condition {
 	var out []alerting.Condition
 	for _, c := range h.Conds {
-		if c.Rule == rule && !c.Firing {
+		if c.Rule == rule && !c.Firing && !c.Hold {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// Holds returns the outage holds reported so far (Ctx.Hold), true for on.
+func (h *Harness) Holds() []bool {
+	var out []bool
+	for _, c := range h.Conds {
+		if c.Hold {
+			out = append(out, c.Firing)
+		}
+	}
+	return out
+}
+
+// Held reports whether the last outage hold reported is on.
+func (h *Harness) Held() bool {
+	hs := h.Holds()
+	return len(hs) > 0 && hs[len(hs)-1]
 }
 
 // Reset forgets the recorded conditions.
@@ -204,6 +224,12 @@ func (h *Harness) Resolve(rule alerting.RuleID, subject string) {
 	h.Conds = append(h.Conds, alerting.Condition{Rule: rule, Region: h.Sch.Region, School: h.Sch.ID, Subject: subject, At: h.now})
 }
 
+// Hold implements engine.Ctx.
+func (h *Harness) Hold(on bool) {
+	h.Conds = append(h.Conds, alerting.Condition{Rule: alerting.SchoolOffline, Region: h.Sch.Region, School: h.Sch.ID,
+		Hold: true, Firing: on, At: h.now})
+}
+
 // At implements engine.Ctx.
 func (h *Harness) At(t time.Time, key string) {
 	h.timers[key] = t
@@ -221,6 +247,10 @@ func (h *Harness) Starting() bool { return h.starting }
 func (h *Harness) String() string {
 	s := ""
 	for _, c := range h.Conds {
+		if c.Hold {
+			s += fmt.Sprintf("%s hold %v\n", c.At.Format(time.RFC3339), c.Firing)
+			continue
+		}
 		s += fmt.Sprintf("%s %v %s/%s %s\n", c.At.Format(time.RFC3339), c.Firing, c.Rule, c.Subject, c.Severity)
 	}
 	return s

@@ -76,6 +76,31 @@ type terminal struct {
 	// Tests (alarm_test_overdue).
 	lastTest   time.Time // last successful test, or the Start time
 	testFiring bool
+
+	// Recent panic presses by event id: a redelivery is not a new press.
+	presses recentIDs
+}
+
+// recentIDs remembers the last few event ids of one terminal.
+type recentIDs struct {
+	ids  [8]string
+	next int
+}
+
+// seen reports whether id is among the remembered ids and remembers it.
+// An empty id is never seen (nothing to compare).
+func (r *recentIDs) seen(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, v := range r.ids {
+		if v == id {
+			return true
+		}
+	}
+	r.ids[r.next] = id
+	r.next = (r.next + 1) % len(r.ids)
+	return false
 }
 
 // state is the module's state for one school.

@@ -6,11 +6,16 @@ import (
 	"github.com/campusguard/campusguard/devices"
 )
 
-// onPanic handles alarm.panic: P0 on every press (the lifecycle dedupes and
-// counts presses while the alert is open), never resolved here — only a
-// person closes a panic. A press inside a registered test window is a
+// onPanic handles alarm.panic: P0 on every press (the lifecycle keeps one
+// alert per terminal, counts the presses and announces each new one as
+// "repeated"), never resolved here — only a person closes a panic. A
+// redelivery of a press (an event id among the terminal's last few) is
+// not a new press. A press inside a registered test window is a
 // successful test instead.
 func (m *Module) onPanic(c engine.Ctx, t *terminal, ev *devices.Event) {
+	if t.presses.seen(ev.ID) {
+		return
+	}
 	school := c.School()
 	if m.TestWindows != nil && m.TestWindows(school.ID, ev.TS) && m.TestWindows(school.ID, c.Now()) {
 		m.tested(c, t)

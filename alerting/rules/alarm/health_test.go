@@ -35,6 +35,20 @@ func TestAlarmPanic(t *testing.T) {
 				h.Advance(48 * time.Hour)
 			},
 			want: []string{"11-30 10:05:00 fire " + a1 + " P0", "11-30 10:05:20 fire " + a1 + " P0"}},
+		{name: "a redelivered press (same event id) is not a new press",
+			run: func(h *enginetest.Harness) {
+				ev := event(a1, "alarm.panic")
+				ev.ID = "evt-press-1"
+				h.Event(ev)
+				h.Advance(20 * time.Second)
+				h.Event(ev)
+				ev.ID = "evt-press-2"
+				h.Advance(20 * time.Second)
+				h.Event(ev)
+				ev.ID = "evt-press-1"
+				h.Event(ev)
+			},
+			want: []string{"11-30 10:05:00 fire " + a1 + " P0", "11-30 10:05:40 fire " + a1 + " P0"}},
 		{name: "no test windows: a press in school hours is real", windows: nil,
 			run:  func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
 			want: []string{"11-30 10:05:00 fire " + a1 + " P0"}},

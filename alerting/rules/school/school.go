@@ -2,6 +2,16 @@
 // of a school silent at once (a power cut, a broken uplink). The lifecycle
 // then inhibits the per-device offline alerts of that school, so the board
 // shows one alert instead of dozens.
+//
+// It also owns the outage hold (engine.Ctx.Hold), which makes "one alert"
+// hold whatever the order and timing of the devices' deadlines: the hold is
+// on from the moment every device of the school is offline or has missed a
+// heartbeat by half an interval (an outage in the making: with the default
+// three misses that is well before the first device's own offline deadline),
+// while school_offline fires, and after the school comes back until every
+// device still offline has had its full presence window to come back too.
+// The lifecycle inhibits the school's device-offline alerts while the hold
+// is on and announces those still open when it ends.
 package school
 
 import (
@@ -18,9 +28,21 @@ func New() engine.Module { return module{} }
 
 type module struct{}
 
+// dev is what the module knows of one device.
+type dev struct {
+	id       string
+	interval time.Duration
+	lastSeen time.Time // last live message, or the Start time
+	offline  bool      // past its presence deadline, or said offline (last will)
+	returnBy time.Time // non-zero: the school came back without it; it has until then
+}
+
 type state struct {
-	offline map[string]bool // device id → past its presence deadline (or said offline)
-	firing  bool
+	devs   []*dev // registry order
+	byID   map[string]*dev
+	firing bool // school_offline reported
+	held   bool // the outage hold reported on
+	heard  bool // a live message arrived since Start
 }
 
 func (module) Name() string             { return "school" }
@@ -32,58 +54,156 @@ func (module) NewState(s *devices.School) any {
 	if len(s.Devices) < 2 {
 		return nil
 	}
-	return &state{offline: map[string]bool{}}
+	return &state{byID: map[string]*dev{}}
 }
 
 func key(device string) string { return "school:" + device }
 
-func deadline(c engine.Ctx, d *devices.Device) time.Time {
-	return c.Now().Add(time.Duration(c.Params().HeartbeatMisses) * time.Duration(d.HeartbeatInterval()))
+// window is the device's presence window: HeartbeatMisses × its interval.
+func (d *dev) window(c engine.Ctx) time.Duration {
+	return time.Duration(max(c.Params().HeartbeatMisses, 1)) * d.interval
 }
 
-// Start watches every registered device from now: one that never speaks
-// counts as offline after its presence window.
-func (module) Start(c engine.Ctx, st any) {
-	s := st.(*state)
-	for i := range c.School().Devices {
-		d := &c.School().Devices[i]
-		if !s.offline[d.ID] {
-			c.At(deadline(c, d), key(d.ID))
-		}
+// quietAt is when the device counts as having missed a heartbeat: one and
+// a half intervals after its last message (the half absorbs jitter, so
+// devices heartbeating in step do not flip the hold every interval).
+func (d *dev) quietAt() time.Time { return d.lastSeen.Add(d.interval + d.interval/2) }
+
+// arm schedules the device's next decision: going quiet, its offline
+// deadline, or the end of its window to come back with the school.
+func (d *dev) arm(c engine.Ctx) {
+	switch {
+	case d.offline && !d.returnBy.IsZero():
+		c.At(d.returnBy, key(d.id))
+	case d.offline:
+		c.Cancel(key(d.id))
+	case c.Now().Before(d.quietAt()):
+		c.At(d.quietAt(), key(d.id))
+	default:
+		c.At(d.lastSeen.Add(d.window(c)), key(d.id))
 	}
 }
 
-func (m module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
-	s := st.(*state)
-	d := device(c.School(), ev.Device)
+// Start watches every registered device from now (one that never speaks
+// counts as offline after its presence window) and reconciles the state
+// with the registry after a reload.
+func (m module) Start(c engine.Ctx, sv any) {
+	s := sv.(*state)
+	now := c.Now()
+	if s.devs == nil {
+		// A fresh state (start-up, or a reload that rebuilt it): say the
+		// hold is off unless it is on, so that a hold a previous state
+		// left on in the lifecycle cannot stay on for ever.
+		s.held = true
+	}
+	keep := make(map[string]bool, len(c.School().Devices))
+	var devs []*dev
+	for i := range c.School().Devices {
+		rd := &c.School().Devices[i]
+		keep[rd.ID] = true
+		d := s.byID[rd.ID]
+		if d == nil {
+			d = &dev{id: rd.ID, lastSeen: now}
+			s.byID[rd.ID] = d
+		}
+		d.interval = time.Duration(rd.HeartbeatInterval())
+		devs = append(devs, d)
+	}
+	for _, d := range s.devs {
+		if !keep[d.id] {
+			delete(s.byID, d.id)
+			c.Cancel(key(d.id))
+		}
+	}
+	s.devs = devs
+	for _, d := range s.devs {
+		d.arm(c)
+	}
+	m.evaluate(c, s)
+}
+
+func (m module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
+	s := sv.(*state)
+	d := s.byID[ev.Device]
 	if d == nil || ev.Retained {
 		return
 	}
 	if ev.Channel == devices.ChannelStatus && ev.Str("status") == "offline" {
-		c.Cancel(key(d.ID))
-		s.offline[d.ID] = true
+		d.offline, d.returnBy = true, time.Time{}
+		d.arm(c)
 		m.evaluate(c, s)
 		return
 	}
-	c.At(deadline(c, d), key(d.ID))
-	if s.offline[d.ID] {
-		delete(s.offline, d.ID)
+	now := c.Now()
+	if !s.heard {
+		// First sign of life since Start: close a school_offline left
+		// open across a restart (a no-op in the lifecycle otherwise).
+		s.heard = true
+		if !s.firing {
+			c.Resolve(alerting.SchoolOffline, "")
+		}
+	}
+	d.lastSeen, d.offline, d.returnBy = now, false, time.Time{}
+	if s.firing {
+		// The school is back: the devices still offline get their full
+		// presence window to come back with it before they are announced.
+		for _, o := range s.devs {
+			if o.offline {
+				o.returnBy = now.Add(o.window(c))
+				o.arm(c)
+			}
+		}
+	}
+	d.arm(c)
+	if s.held || s.firing {
+		// Otherwise a live message changes nothing: it can only end an
+		// outage or a hold (the hot path: every heartbeat comes here).
 		m.evaluate(c, s)
 	}
 }
 
-func (m module) OnTimer(c engine.Ctx, st any, k string) {
-	s := st.(*state)
-	s.offline[k[len("school:"):]] = true
+func (m module) OnTimer(c engine.Ctx, sv any, k string) {
+	s := sv.(*state)
+	d := s.byID[k[len("school:"):]]
+	if d == nil {
+		return
+	}
+	now := c.Now()
+	switch {
+	case d.offline && !d.returnBy.IsZero() && !now.Before(d.returnBy):
+		d.returnBy = time.Time{} // did not come back with the school
+	case !d.offline && !now.Before(d.lastSeen.Add(d.window(c))):
+		d.offline = true
+	}
+	d.arm(c)
 	m.evaluate(c, s)
 }
 
+// evaluate reports the hold and school_offline: the hold goes on before
+// school_offline fires and off after it resolves.
 func (module) evaluate(c engine.Ctx, s *state) {
-	all := len(s.offline) == len(c.School().Devices)
+	now := c.Now()
+	all, quiet, returning := true, true, false
+	for _, d := range s.devs {
+		if !d.offline {
+			all = false
+			if now.Before(d.quietAt()) {
+				quiet = false
+			}
+		}
+		if !d.returnBy.IsZero() {
+			returning = true
+		}
+	}
+	hold := all || quiet || returning
+	if hold && !s.held {
+		s.held = true
+		c.Hold(true)
+	}
 	switch {
 	case all && !s.firing:
 		s.firing = true
-		n := len(c.School().Devices)
+		n := len(s.devs)
 		c.Fire(alerting.Condition{Rule: alerting.SchoolOffline,
 			MessageZH: fmt.Sprintf("%s 全部 %d 台安防设备离线（疑似断电或网络中断）", c.School().Name, n),
 			MessageEN: fmt.Sprintf("all %d security devices of %s are offline (power or uplink failure?)", n, c.School().Name)})
@@ -91,13 +211,8 @@ func (module) evaluate(c engine.Ctx, s *state) {
 		s.firing = false
 		c.Resolve(alerting.SchoolOffline, "")
 	}
-}
-
-func device(s *devices.School, id string) *devices.Device {
-	for i := range s.Devices {
-		if s.Devices[i].ID == id {
-			return &s.Devices[i]
-		}
+	if !hold && s.held {
+		s.held = false
+		c.Hold(false)
 	}
-	return nil
 }

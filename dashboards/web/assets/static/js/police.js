@@ -80,23 +80,17 @@
   // ---- The panic takeover.
 
   const overlay = $('#p0-overlay');
+  const takeover = new CG.Takeover(); // which panic, docked or not (takeover.js)
   let focusId = null; // the panic the overlay shows
-  let focusState = ''; // its state when last shown
 
-  const isPanic = (a) => a.rule === 'alarm_panic' && CG.isOpen(a);
-  const oldestFirst = (a, b) => new Date(a.started_at) - new Date(b.started_at);
-
-  // updateOverlay shows the oldest firing panic full-screen with the alarm
-  // sound; once acknowledged the overlay docks at the top (no sound) until
-  // it is resolved, unless another panic is firing.
+  // updateOverlay shows the firing panic full-screen with the alarm sound
+  // (the one pressed again, else the one in view, else the oldest); once
+  // acknowledged the overlay docks at the top (no sound) until it is
+  // resolved, unless another panic is firing. A new press on an open panic
+  // (event "repeated") takes over again: full screen, the sound restarted.
   function updateOverlay() {
-    const firing = set.list((a) => isPanic(a) && a.state === 'firing').sort(oldestFirst);
-    let a = firing[0];
-    if (!a && focusId) {
-      const f = set.get(focusId);
-      if (f && isPanic(f)) a = f;
-    }
-    if (!a) {
+    const d = takeover.decide(set.list());
+    if (!d) {
       if (!overlay.hidden) {
         overlay.hidden = true;
         panel.restore();
@@ -109,21 +103,31 @@
       padBoard();
       return;
     }
-    const changed = focusId !== a.id || focusState !== a.state || overlay.hidden;
+    const a = d.alert;
+    const changed = d.changed || overlay.hidden;
     focusId = a.id;
-    focusState = a.state;
     overlay.hidden = false;
     overlay.dataset.alertId = a.id;
-    const docked = a.state !== 'firing';
-    overlay.classList.toggle('docked', docked);
-    document.body.classList.toggle('p0-active', !docked);
-    document.body.classList.toggle('p0-docked', docked);
+    overlay.dataset.count = String(a.count || 1);
+    overlay.classList.toggle('docked', d.docked);
+    document.body.classList.toggle('p0-active', !d.docked);
+    document.body.classList.toggle('p0-docked', d.docked);
     $('#p0-school').textContent = CG.regionName(a.region) + ' · ' + CG.schoolName(a.school);
     $('#p0-message').textContent = CG.alertMessage(a);
-    const others = set.list(isPanic).length - 1;
-    $('#p0-count').textContent = others > 0 ? T('p0.more', others) : '';
+    const count = [];
+    if (a.count > 1) count.push(T('p0.presses', a.count));
+    if (d.others > 0) count.push(T('p0.more', d.others));
+    $('#p0-count').textContent = count.join(' · ');
     if (changed) showPanic();
-    if (firing.length) sound.start();
+    if (d.retrigger) {
+      // Flash once more and start the sound over, so the new press is heard.
+      overlay.classList.remove('repeat');
+      void overlay.offsetWidth; // restart the animation
+      overlay.classList.add('repeat');
+      sound.stop();
+      overlay.dataset.repeats = String(Number(overlay.dataset.repeats || 0) + 1);
+    }
+    if (d.sound) sound.start();
     else sound.stop();
     overlay.dataset.sound = sound.playing ? 'on' : 'off';
     tickClock();
@@ -313,7 +317,8 @@
     });
   }
 
-  set.onChange(() => {
+  set.onChange((event, alert) => {
+    takeover.note(event, alert);
     updateOverlay();
     schedule();
   });

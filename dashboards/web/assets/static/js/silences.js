@@ -65,10 +65,19 @@
     load();
   }
 
-  function formError(text) {
-    const e = $('#silence-error');
-    e.textContent = text;
-    e.hidden = !text;
+  // formError shows text, or the API's refusal of err in Chinese first and
+  // English second (whatever the page language: an official may forward
+  // it), so that the reason (role, jurisdiction, limit) is plain.
+  function formError(text, err) {
+    const e = CG.clear($('#silence-error'));
+    const b = err && err.body && err.body.error;
+    if (b && b.message_zh) {
+      e.append(h('span', { lang: 'zh-CN', class: 'error-zh', text: b.message_zh }));
+      if (b.message_en) e.append(h('br'), h('span', { lang: 'en', class: 'error-en', text: b.message_en }));
+    } else {
+      e.textContent = text;
+    }
+    e.hidden = !text && !b;
   }
 
   // schoolId takes the school input as an id, or as a name the viewer sees.
@@ -92,6 +101,11 @@
       formError(T('silences.need_matcher'));
       return;
     }
+    if (!$('#silence-rule').value) {
+      formError(T('silences.need_rule'));
+      $('#silence-rule').focus();
+      return;
+    }
     if (!reason) {
       formError(T('silences.need_reason'));
       $('#silence-reason').focus();
@@ -105,7 +119,7 @@
       $('#silence-form').reset();
       load();
     } catch (e) {
-      formError(e.message);
+      formError(e.message, e);
     } finally {
       btn.disabled = false;
     }

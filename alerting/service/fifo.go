@@ -1,9 +1,9 @@
-package main
+package service
 
 import "sync"
 
 // fifo is an unbounded queue between a producer that must not block (the
-// lifecycle's OnChange, the engine's sink) and one consumer goroutine.
+// engine's sink, the lifecycle's OnChange) and one consumer goroutine.
 // Memory grows only while the consumer is behind.
 type fifo[T any] struct {
 	mu     sync.Mutex
@@ -22,13 +22,6 @@ func (q *fifo[T]) Push(v T) {
 	case q.signal <- struct{}{}:
 	default:
 	}
-}
-
-// Len is the number of queued items.
-func (q *fifo[T]) Len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.items)
 }
 
 // Drain waits for items (or done) and returns them all, oldest first.

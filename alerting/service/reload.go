@@ -1,0 +1,64 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/lifecycle"
+	"github.com/campusguard/campusguard/devices"
+)
+
+// clearedWithSchool are the rules whose open alerts end when their school
+// leaves the registry: device and school states nobody can observe any
+// more. Events someone must close (a panic, an intrusion, a violation)
+// stay open until a person resolves them with a note.
+var clearedWithSchool = []alerting.RuleID{
+	alerting.AlarmOffline, alerting.AlarmLinkDown, alerting.AlarmTrouble, alerting.AlarmTestOverdue,
+	alerting.AccessOffline, alerting.GateHeldOpen, alerting.GateOpenAfterHours,
+	alerting.KitchenCamOffline, alerting.KitchenCamOccluded, alerting.SchoolOffline,
+	alerting.GuardroomUnmanned, alerting.GuardUnderstaffed,
+}
+
+// Reload swaps the registry alerting runs on. A registry the rules file
+// does not fit (CheckRegistry) is refused whole and the old one keeps
+// running. Otherwise the engine takes it (every shard re-Starts its
+// modules: new schools and devices are watched from now, removed devices
+// are forgotten and their state alerts resolved), then compliance (new
+// records, removed schools leave the reports), then the lifecycle's
+// region look-up; the open state alerts of schools no longer registered
+// are resolved. The caller swaps the decoder's and the API's registry
+// after Reload returns, so an event of a new school reaches an engine
+// that knows it. reg must have passed devices validation.
+func (s *Service) Reload(reg *devices.Registry) error {
+	if reg == nil {
+		return errors.New("alerting service: reload: registry is nil")
+	}
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	if err := s.rules.CheckRegistry(reg); err != nil {
+		return fmt.Errorf("alerting service: reload refused: %w", err)
+	}
+	old := s.reg.Load()
+	if err := s.engine.Reload(reg); err != nil {
+		return fmt.Errorf("alerting service: reload: %w", err)
+	}
+	s.compliance.SetRegistry(reg)
+	s.reg.Store(reg)
+	removed := 0
+	for i := range old.Schools {
+		id := old.Schools[i].ID
+		if _, ok := reg.School(id); ok {
+			continue
+		}
+		removed++
+		for _, a := range s.manager.List(lifecycle.Filter{Schools: []string{id}, Rules: clearedWithSchool,
+			States: []alerting.State{alerting.Firing, alerting.Acknowledged}}) {
+			s.pushCond(alerting.Condition{Rule: a.Rule, Region: a.Region, School: a.School, Subject: a.Subject,
+				At: s.opts.Clock.Now()})
+		}
+	}
+	s.log.Info().Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).Int("removed_schools", removed).
+		Msg("alerting reloaded the registry")
+	return nil
+}
