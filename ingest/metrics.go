@@ -17,6 +17,7 @@ type Metrics struct {
 	retained    prometheus.Counter
 	seqGaps     prometheus.Counter
 	spoolErrors prometheus.Counter
+	early       prometheus.Counter
 	lag         prometheus.Histogram
 }
 
@@ -39,6 +40,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Per-device sequence numbers skipped (messages a device sent that never arrived)."}),
 		spoolErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "spool_errors_total",
 			Help: "Messages left unacknowledged because the spool could not make them durable."}),
+		early: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evaluated_before_storage_total",
+			Help: "Alarm events handed to alerting as soon as they were decoded, before the spool append (the alarm lane)."}),
 		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "lag_seconds",
 			Help:    "End-to-end lag from the device timestamp to durable acceptance.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 3600}}),
@@ -50,7 +53,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.rejected.WithLabelValues(string(r))
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.accepted, m.rejected, m.duplicates, m.retained, m.seqGaps, m.spoolErrors, m.lag)
+		reg.MustRegister(m.received, m.accepted, m.rejected, m.duplicates, m.retained, m.seqGaps, m.spoolErrors, m.early, m.lag)
 	}
 	return m
 }

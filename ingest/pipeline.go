@@ -22,8 +22,19 @@ type Appender interface {
 	Append(ctx context.Context, rec []byte, done func(error))
 }
 
-// Sink receives every accepted event once it is durable, in per-device
-// order. It must not block (the alerting engine queues internally).
+// ReservedAppender is an Appender with room set aside for urgent records
+// (*spool.Spool with ReserveBytes): the pipeline stores alarm events through
+// AppendReserved so they are not held up by a spool full of heartbeats.
+type ReservedAppender interface {
+	Appender
+	AppendReserved(ctx context.Context, rec []byte, done func(error))
+}
+
+// Sink receives every accepted event, in per-device order: an alarm event
+// (kind alarm, channel event) as soon as it is decoded and found new, before
+// it is stored (see Urgent); every other event once it is durable. It must
+// not block (the alerting engine queues internally) and must not modify the
+// event.
 type Sink interface {
 	Accept(ev *devices.Event)
 }
@@ -61,6 +72,9 @@ type Pipeline struct {
 	// mu guards inflight and makes "seen?, mark, start flight" in Handle
 	// atomic with "end flight, forget" in the done callback.
 	mu sync.Mutex
+	// reserved is the spool's urgent path, or nil when it has none.
+	reserved ReservedAppender
+
 	// inflight holds, for each event whose append has not finished, the
 	// duplicates that arrived meanwhile. They share the original's
 	// outcome: a broker redelivery carries the same packet id, so
@@ -83,7 +97,7 @@ func NewPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	if o.ScheduleRetry == nil {
 		o.ScheduleRetry = func(attempt int, retry func()) { time.AfterFunc(retryBackoff(attempt), retry) }
 	}
-	return &Pipeline{
+	p := &Pipeline{
 		o:    o,
 		log:  o.Logger.With().Str("component", "ingest").Logger(),
 		rl:   newRateLimiter(10, time.Second, o.Now),
@@ -92,7 +106,17 @@ func NewPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 		sink: o.Sink,
 
 		inflight: make(map[eventKey][]mqtt.Message),
-	}, nil
+	}
+	p.reserved, _ = o.Spool.(ReservedAppender)
+	return p, nil
+}
+
+// Urgent reports whether ev takes the alarm lane: evaluated before it is
+// stored, and stored through the spool's reserve. Those are the alarm
+// terminal's events (alarm.panic, alarm.test, alarm.trouble, alarm.link):
+// rare, and the ones the police wait for.
+func Urgent(ev *devices.Event) bool {
+	return ev.Kind == devices.KindAlarm && ev.Channel == devices.ChannelEvent
 }
 
 // Handle is the mqtt.Handler. A rejected message is acknowledged (it can
@@ -101,6 +125,14 @@ func NewPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 // appended), a good one is acknowledged only after the spool reports it
 // durable. On a spool failure the message, and any duplicate of it that
 // arrived meanwhile, is retried until it is stored (see append).
+//
+// An Urgent event goes to the sink as soon as it is marked seen, before the
+// append: evaluation never waits for the spool, while the acknowledgement
+// still does. The dedup mark comes first, so a redelivery that arrives
+// while the event is being stored, or later within the dedup window, is a
+// duplicate and is not evaluated again; a retried append does not call the
+// sink again. Handle may be called from several goroutines (one per MQTT
+// session); each session's messages are handled in its order.
 func (p *Pipeline) Handle(msg mqtt.Message) {
 	now := p.o.Now()
 	p.m.received.Inc()
@@ -148,7 +180,27 @@ func (p *Pipeline) Handle(msg mqtt.Message) {
 		}
 	}
 	rec := lineproto.Append(make([]byte, 0, 256), evp)
-	p.append(msg, evp, key, rec, 0)
+	done := accepted{kind: ev.Kind, ts: ev.TS, key: key}
+	if Urgent(evp) {
+		done.urgent = true
+		if p.sink != nil {
+			p.sink.Accept(evp) // the sink owns evp from here on
+			p.m.early.Inc()
+		}
+	} else if p.sink != nil {
+		done.ev = evp
+	}
+	p.append(msg, done, rec, 0)
+}
+
+// accepted is what the append's completion needs of an event. An urgent
+// event was given to the sink already and is not touched again.
+type accepted struct {
+	key    eventKey
+	kind   devices.Kind
+	ts     time.Time
+	urgent bool
+	ev     *devices.Event // for the sink once durable; nil when urgent
 }
 
 // append puts rec in the spool; on success it acknowledges msg and the
@@ -158,8 +210,12 @@ func (p *Pipeline) Handle(msg mqtt.Message) {
 // the session once its in-flight window filled with failures. Only when
 // the pipeline stops are the message and its duplicates left
 // unacknowledged, and the id forgotten, for the broker to redeliver.
-func (p *Pipeline) append(msg mqtt.Message, evp *devices.Event, key eventKey, rec []byte, attempt int) {
-	p.o.Spool.Append(p.ctx, rec, func(err error) {
+func (p *Pipeline) append(msg mqtt.Message, a accepted, rec []byte, attempt int) {
+	appendFn := p.o.Spool.Append
+	if a.urgent && p.reserved != nil {
+		appendFn = p.reserved.AppendReserved
+	}
+	appendFn(p.ctx, rec, func(err error) {
 		if err != nil {
 			p.m.spoolErrors.Inc()
 			if p.rl.Allow() {
@@ -167,15 +223,15 @@ func (p *Pipeline) append(msg mqtt.Message, evp *devices.Event, key eventKey, re
 					Msg("spool append failed, message not acknowledged yet")
 			}
 			if p.ctx.Err() == nil && !errors.Is(err, spool.ErrClosed) && !errors.Is(err, spool.ErrTooLarge) {
-				p.o.ScheduleRetry(attempt, func() { p.append(msg, evp, key, rec, attempt+1) })
+				p.o.ScheduleRetry(attempt, func() { p.append(msg, a, rec, attempt+1) })
 				return
 			}
 		}
 		p.mu.Lock()
-		dups := p.inflight[key]
-		delete(p.inflight, key)
+		dups := p.inflight[a.key]
+		delete(p.inflight, a.key)
 		if err != nil {
-			p.o.Dedup.Forget(evp.Device, evp.ID)
+			p.o.Dedup.Forget(a.key.device, a.key.id)
 		}
 		p.mu.Unlock()
 		if err != nil {
@@ -185,10 +241,10 @@ func (p *Pipeline) append(msg mqtt.Message, evp *devices.Event, key eventKey, re
 		for _, d := range dups {
 			d.Ack()
 		}
-		p.m.accepted.WithLabelValues(string(evp.Kind)).Inc()
-		p.m.lag.Observe(p.o.Now().Sub(evp.TS).Seconds())
-		if p.sink != nil {
-			p.sink.Accept(evp)
+		p.m.accepted.WithLabelValues(string(a.kind)).Inc()
+		p.m.lag.Observe(p.o.Now().Sub(a.ts).Seconds())
+		if a.ev != nil {
+			p.sink.Accept(a.ev)
 		}
 	})
 }

@@ -27,6 +27,10 @@ type runConfig struct {
 	MQTTCertFile string
 	MQTTKeyFile  string
 	MQTTInsecure bool
+	// MQTTSingleSession turns the alarm lane off: alarm events arrive on
+	// the main session with everything else.
+	MQTTSingleSession bool
+	MQTTAlarmClientID string // empty: <MQTTClientID>-alarm
 
 	InfluxURL    string
 	InfluxToken  string
@@ -35,7 +39,10 @@ type runConfig struct {
 
 	SpoolDir      string
 	SpoolMaxBytes int64
-	DeadLetterDir string
+	// SpoolAlarmReserveBytes is room above SpoolMaxBytes only alarm events
+	// may use.
+	SpoolAlarmReserveBytes int64
+	DeadLetterDir          string
 
 	HTTP string
 	// HTTP hardening (docs/access.md): timeouts, connection caps, TLS and
@@ -73,6 +80,8 @@ type runConfig struct {
 	LogLevel  string
 
 	manualClock bool // tests: the engine's time moves only by Advance
+
+	spoolSegmentBytes int64 // tests: a small spool; 0 is the spool's default
 }
 
 type stringList []string
@@ -95,12 +104,15 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.StringVar(&c.MQTTCertFile, "mqtt-cert-file", "", "client certificate (PEM) for mutual TLS")
 	fs.StringVar(&c.MQTTKeyFile, "mqtt-key-file", "", "client key (PEM) for mutual TLS")
 	fs.BoolVar(&c.MQTTInsecure, "mqtt-insecure", false, "skip TLS certificate verification (testing only)")
+	fs.BoolVar(&c.MQTTSingleSession, "mqtt-single-session", false, "receive alarm events on the main MQTT session too, without the alarm lane (for brokers that allow one client id)")
+	fs.StringVar(&c.MQTTAlarmClientID, "mqtt-alarm-client-id", "", "client id of the alarm lane's MQTT session (default <mqtt-client-id>-alarm)")
 	fs.StringVar(&c.InfluxURL, "influx-url", "http://127.0.0.1:8086", "InfluxDB URL")
 	fs.StringVar(&c.InfluxToken, "influx-token", "", "InfluxDB token (2.x/3.x) or user:password (1.8); prefer CAMPUSGUARD_INFLUX_TOKEN")
 	fs.StringVar(&c.InfluxOrg, "influx-org", "campusguard", "InfluxDB organisation (ignored by 1.8)")
 	fs.StringVar(&c.InfluxBucket, "influx-bucket", "campusguard/autogen", "InfluxDB bucket (1.8: database/retention-policy)")
 	fs.StringVar(&c.SpoolDir, "spool-dir", "var/spool", "directory of the on-disk spool")
 	fs.Int64Var(&c.SpoolMaxBytes, "spool-max-bytes", 1<<30, "bound on the spool's size in bytes; when full, intake waits")
+	fs.Int64Var(&c.SpoolAlarmReserveBytes, "spool-alarm-reserve-bytes", 64<<20, "room above --spool-max-bytes that only alarm events may use, so they are stored while a full spool holds up the rest")
 	fs.StringVar(&c.DeadLetterDir, "dead-letter-dir", "", "where records InfluxDB permanently rejects are kept (default <spool-dir>/dead-letter)")
 	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address (/metrics, /healthz, /readyz)")
 	fs.DurationVar(&c.HTTPReadHeaderTimeout, "http-read-header-timeout", 5*time.Second, "time a client has to send a request's headers")

@@ -61,7 +61,7 @@ func startApp(t testing.TB, c *runConfig) *app {
 	// Messages published before the first subscription have no session to
 	// wait in: tests publish only once campusguard is subscribed.
 	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) {
-		return a.sub.Connected(), "not subscribed"
+		return a.ingest.connected(), "not subscribed"
 	})
 	return a
 }

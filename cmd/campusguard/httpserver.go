@@ -202,7 +202,7 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	st := a.spool.Stats()
 	rd := readiness{MQTT: "down", Influx: "up", Spool: "up", SpoolRecords: st.Depth, SpoolBytes: st.Bytes}
-	if a.sub.Connected() {
+	if a.ingest.connected() { // both sessions, the alarm lane included
 		rd.MQTT = "up"
 	}
 	if err := a.writer.Ready(ctx); err != nil {

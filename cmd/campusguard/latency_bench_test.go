@@ -21,11 +21,27 @@ import (
 // second. Run: make bench, or
 //
 //	go test -run '^$' -bench PanicLatency -benchtime 1x ./cmd/campusguard/
-func BenchmarkPanicLatency(b *testing.B) {
+func BenchmarkPanicLatency(b *testing.B) { benchPanicLatency(b, false) }
+
+// BenchmarkPanicLatencySpoolFull is BenchmarkPanicLatency with InfluxDB
+// down and the spool full (issue 7 item 2): the 5,000 heartbeats/s queue
+// at the broker for the main session, which waits for spool space, while
+// each panic takes the alarm lane (its own MQTT session, evaluation before
+// storage, the spool's alarm reserve). Run:
+//
+//	go test -run '^$' -bench PanicLatencySpoolFull -benchtime 1x ./cmd/campusguard/
+func BenchmarkPanicLatencySpoolFull(b *testing.B) { benchPanicLatency(b, true) }
+
+func benchPanicLatency(b *testing.B, spoolFull bool) {
 	mq := testenv.Mosquitto(b)
 	db := testenv.Influx(b)
 	reg, regPath := testRegistry(b, 120)
-	a := startApp(b, baseConfig(b, regPath, mq.URL(), db.URL(), db.Bucket()))
+	c := baseConfig(b, regPath, mq.URL(), db.URL(), db.Bucket())
+	if spoolFull {
+		c.spoolSegmentBytes, c.SpoolMaxBytes, c.SpoolAlarmReserveBytes = 64<<10, 256<<10, 16<<20
+		db.Stop(b)
+	}
+	a := startApp(b, c)
 	alerts := subscribeAlerts(b, mq.URL(), "latency-watch")
 
 	var alarms, others []*devices.Device
@@ -72,10 +88,17 @@ func BenchmarkPanicLatency(b *testing.B) {
 		}
 	}()
 
+	if spoolFull {
+		eventually(b, 60*time.Second, "the spool full, intake waiting", func() (bool, string) {
+			v := promSum(b, a.promReg, "campusguard_spool_full_waits_total")
+			return v >= 1, fmt.Sprintf("full waits %v, spool %+v", v, a.spool.Stats())
+		})
+	}
+
 	presses := max(b.N, 1000)
 	pub := newPublisher(b, mq.URL(), "latency-pub")
 	lat := make([]time.Duration, 0, presses)
-	loadStart := time.Now()
+	loadStart, sent0 := time.Now(), sent.Load()
 	b.ResetTimer()
 	for i := 0; i < presses; i++ {
 		d := alarms[i%len(alarms)]
@@ -94,7 +117,7 @@ func BenchmarkPanicLatency(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	rate := float64(sent.Load()) / time.Since(loadStart).Seconds()
+	rate := float64(sent.Load()-sent0) / time.Since(loadStart).Seconds()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(p(0.5), "p50_ms")
@@ -102,4 +125,10 @@ func BenchmarkPanicLatency(b *testing.B) {
 	b.ReportMetric(p(1), "max_ms")
 	b.ReportMetric(rate, "background_events/s")
 	b.ReportMetric(float64(len(lat)), "presses")
+	if spoolFull {
+		if v := promSum(b, a.promReg, "campusguard_spool_full_waits_total"); v < 1 {
+			b.Fatalf("the spool was never full (full waits %v)", v)
+		}
+		b.ReportMetric(float64(a.spool.Stats().Bytes), "spool_bytes")
+	}
 }

@@ -22,10 +22,8 @@ import (
 	"github.com/campusguard/campusguard/dashboards/web"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/devices/sim"
-	"github.com/campusguard/campusguard/ingest"
 	"github.com/campusguard/campusguard/ingest/broker"
 	"github.com/campusguard/campusguard/ingest/decode"
-	"github.com/campusguard/campusguard/ingest/dedup"
 	"github.com/campusguard/campusguard/ingest/influx"
 	"github.com/campusguard/campusguard/ingest/mqtt"
 	"github.com/campusguard/campusguard/ingest/spool"
@@ -52,7 +50,8 @@ type app struct {
 	cfg       *runConfig
 	reg       *liveRegistry
 	broker    *broker.Broker
-	sub       *mqtt.Subscriber
+	sub       *mqtt.Subscriber // the main session
+	ingest    *ingestSessions  // the main and the alarm session (ingestlane.go)
 	spool     *spool.Spool
 	writer    *influx.Writer
 	http      *httpServer
@@ -103,7 +102,8 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 		g.Go(func() error { return b.Run(ctx) })
 	}
 
-	sp, err := spool.Open(spool.Options{Dir: c.SpoolDir, MaxBytes: c.SpoolMaxBytes, Logger: log, Registerer: promReg})
+	sp, err := spool.Open(spool.Options{Dir: c.SpoolDir, MaxBytes: c.SpoolMaxBytes, ReserveBytes: c.SpoolAlarmReserveBytes,
+		SegmentBytes: c.spoolSegmentBytes, Logger: log, Registerer: promReg})
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
@@ -131,28 +131,11 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 
 	dec := decode.New(live, decode.Options{MaxPayload: c.MaxPayload, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge, Now: clk.Now})
 	promReg.MustRegister(dec.Collector())
-	pipe, err := ingest.NewPipeline(ctx, ingest.PipelineOptions{
-		Decoder: dec,
-		Dedup:   dedup.New(c.DedupWindow, clk.Now),
-		Spool:   sp,
-		Sink:    al.Engine(),
-		Logger:  log,
-		Metrics: ingest.NewMetrics(promReg),
-	})
+	in, err := newIngest(ctx, c, a.brokerURL, dec, sp, al.Engine(), clk.Now, log, promReg)
 	if err != nil {
 		return err
 	}
-
-	mo := mqtt.Defaults()
-	mo.Broker, mo.ClientID, mo.Username, mo.Password = a.brokerURL, c.MQTTClientID, c.MQTTUser, mqtt.Secret(c.MQTTPassword)
-	mo.Topics = c.MQTTTopics
-	mo.CAFile, mo.CertFile, mo.KeyFile, mo.InsecureSkipVerify = c.MQTTCAFile, c.MQTTCertFile, c.MQTTKeyFile, c.MQTTInsecure
-	mo.Logger, mo.Registerer = log, promReg
-	sub, err := mqtt.New(mo, pipe.Handle)
-	if err != nil {
-		return err
-	}
-	a.sub = sub
+	a.ingest, a.sub = in, in.main
 
 	hs, err := newHTTPServer(ctx, c.HTTP, a, log)
 	if err != nil {
@@ -162,7 +145,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 
 	g.Go(func() error { return sp.Run(ctx) })
 	g.Go(func() error { return w.Run(ctx) })
-	g.Go(func() error { return sub.Run(ctx) })
+	in.run(ctx, g)
 	g.Go(func() error { return hs.Run(ctx) })
 	if a.auditQ != nil {
 		g.Go(func() error { return a.auditQ.Run(ctx) })

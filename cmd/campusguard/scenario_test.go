@@ -285,7 +285,7 @@ func startAppWithClock(t testing.TB, c *runConfig, clk *fakeClock) *app {
 			t.Errorf("campusguard run: %v", err)
 		}
 	})
-	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) { return a.sub.Connected(), "not subscribed" })
+	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) { return a.ingest.connected(), "not subscribed" })
 	<-a.alerting.Engine().Started()
 	return a
 }

@@ -42,6 +42,9 @@ type Options struct {
 	Password Secret
 	Topics   []string
 	QoS      byte
+	// Session names this subscription in logs and in the session label of
+	// its metrics: "main", or "alarm" for the alarm lane. Default "main".
+	Session string
 
 	// TLS (for ssl:// and wss:// brokers).
 	CAFile             string
@@ -63,6 +66,7 @@ func Defaults() Options {
 		ClientID:       "campusguard-ingest",
 		Topics:         []string{DeviceTopic},
 		QoS:            1,
+		Session:        "main",
 		KeepAlive:      30 * time.Second,
 		ConnectTimeout: 10 * time.Second,
 		MaxReconnect:   30 * time.Second,
@@ -89,6 +93,9 @@ func (o *Options) Validate() error {
 	}
 	if o.ClientID == "" || len(o.ClientID) > 128 {
 		return fmt.Errorf("mqtt: client_id must be 1..128 characters: %q", o.ClientID)
+	}
+	if o.Session == "" {
+		o.Session = "main"
 	}
 	if len(o.Topics) == 0 {
 		return errors.New("mqtt: topics must not be empty")

@@ -50,8 +50,8 @@ func New(opts Options, h Handler) (*Subscriber, error) {
 	return &Subscriber{
 		opts:    opts,
 		handle:  h,
-		log:     opts.Logger.With().Str("component", "ingest.mqtt").Logger(),
-		metrics: newMetrics(opts.Registerer),
+		log:     opts.Logger.With().Str("component", "ingest.mqtt").Str("session", opts.Session).Logger(),
+		metrics: newMetrics(opts.Registerer, opts.Session),
 	}, nil
 }
 
@@ -217,7 +217,12 @@ type metrics struct {
 	subscribeErrors prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// newMetrics builds the instruments of one session; session is a constant
+// label so that the main and the alarm session register side by side.
+func newMetrics(reg prometheus.Registerer, session string) *metrics {
+	if reg != nil {
+		reg = prometheus.WrapRegistererWith(prometheus.Labels{"session": session}, reg)
+	}
 	m := &metrics{
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "campusguard", Subsystem: "mqtt", Name: "connected",
 			Help: "1 while the MQTT subscription is up."}),

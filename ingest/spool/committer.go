@@ -26,6 +26,17 @@ const maxSpareBuffer = 4 << 20
 // While the spool holds MaxBytes, Append blocks until the reader commits
 // enough to make room, ctx ends, or the spool stops.
 func (s *Spool) Append(ctx context.Context, rec []byte, done func(error)) {
+	s.appendUpTo(ctx, rec, done, s.opts.MaxBytes)
+}
+
+// AppendReserved is Append for urgent records (alarm events): it may also
+// use the ReserveBytes set aside above MaxBytes, so it waits only once the
+// spool holds MaxBytes+ReserveBytes. Ordinary appends never use the reserve.
+func (s *Spool) AppendReserved(ctx context.Context, rec []byte, done func(error)) {
+	s.appendUpTo(ctx, rec, done, s.opts.MaxBytes+s.opts.ReserveBytes)
+}
+
+func (s *Spool) appendUpTo(ctx context.Context, rec []byte, done func(error), limit int64) {
 	if done == nil {
 		done = func(error) {}
 	}
@@ -48,7 +59,7 @@ func (s *Spool) Append(ctx context.Context, rec []byte, done func(error)) {
 			return
 		}
 		used := s.bytes + s.queued
-		if used == 0 || used+need <= s.opts.MaxBytes {
+		if used == 0 || used+need <= limit {
 			break
 		}
 		if !waited {

@@ -17,7 +17,8 @@
 //
 //   - Append (any goroutines) copies a record into the pending buffer and
 //     returns; it blocks only while the spool holds MaxBytes of uncommitted
-//     or queued data (backpressure).
+//     or queued data (backpressure). AppendReserved (urgent records: alarm
+//     events) may also use ReserveBytes above MaxBytes.
 //   - Run (one goroutine, owned by the caller) is the committer: while one
 //     fsync is in flight new appends accumulate, then all of them are written
 //     with one write and one fsync and their done funcs are called in order.

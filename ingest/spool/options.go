@@ -28,6 +28,10 @@ type Options struct {
 	// yet committed by the reader; Append blocks while the bound is reached.
 	// Must be greater than SegmentBytes. Default DefaultMaxBytes.
 	MaxBytes int64
+	// ReserveBytes is extra room above MaxBytes that only AppendReserved
+	// may use, so that urgent records (alarm events) are still stored while
+	// ordinary appends wait for a full spool. Default 0 (no reserve).
+	ReserveBytes int64
 	// WarnFraction of MaxBytes above which a rate-limited warning is logged.
 	// In (0, 1]. Default DefaultWarnFraction.
 	WarnFraction float64
@@ -70,6 +74,9 @@ func (o *Options) Validate() error {
 	}
 	if o.MaxBytes <= o.SegmentBytes {
 		return fmt.Errorf("spool: max_bytes must be > segment_bytes: %d <= %d", o.MaxBytes, o.SegmentBytes)
+	}
+	if o.ReserveBytes < 0 {
+		return fmt.Errorf("spool: reserve_bytes must be >= 0: %d", o.ReserveBytes)
 	}
 	if !(o.WarnFraction > 0 && o.WarnFraction <= 1) {
 		return fmt.Errorf("spool: warn_fraction must be in (0, 1]: %v", o.WarnFraction)
