@@ -80,10 +80,8 @@ func TestRejectsBadMessagesKeepsGood(t *testing.T) {
 	db := testenv.Influx(t)
 	reg, regPath := testRegistry(t, 20)
 	c := baseConfig(t, regPath, mq.URL(), db.URL(), db.Bucket())
-	// One session on campus/+/+/+/+/+: with the alarm lane the main
-	// session subscribes per kind, so an unknown kind is never delivered
-	// to be counted (docs/ingest.md, the alarm lane).
-	c.MQTTSingleSession = true
+	// Both sessions (the default): the main session keeps the wildcard
+	// kind, so an unknown kind is still delivered, rejected and counted.
 	a := startApp(t, c)
 
 	cases := badCases(reg)

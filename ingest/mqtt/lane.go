@@ -23,15 +23,17 @@ const (
 // SplitAlarmLane divides device topic filters between two sessions: alarm
 // holds, for every filter that can match an alarm event, that filter
 // narrowed to alarm events (campus/130802/+/+/+/+ gives
-// campus/130802/+/alarm/+/event); main holds the rest of what the filters
-// match, spelled per kind and channel because MQTT filters cannot exclude
-// (campus/+/+/+/+/+ gives campus/+/+/access/+/+, .../guard/..., ...,
-// campus/+/+/alarm/+/heartbeat and campus/+/+/alarm/+/status). A filter
-// that cannot match an alarm event goes to main unchanged. A filter with #
-// cannot be narrowed: it goes to main unchanged and its alarm part to
-// alarm as well, so alarm events reach both sessions (the pipeline's
-// dedup evaluates and stores each once). Both results are free of
-// duplicates and keep the input's order.
+// campus/130802/+/alarm/+/event). main holds what else the filters match.
+// MQTT filters cannot exclude, so a filter whose kind level is a wildcard
+// (+ or #) goes to main unchanged: main then also receives the alarm
+// events (the pipeline's dedup evaluates and stores each once, whichever
+// session brings it first), and it still receives messages under kinds
+// the registry does not know, so they are rejected and counted
+// (unknown_kind) instead of never being seen. A filter naming the alarm
+// kind with a wildcard channel is spelled per channel on main
+// (campus/+/+/alarm/+/+ gives campus/+/+/alarm/+/heartbeat and
+// .../status). A filter that cannot match an alarm event goes to main
+// unchanged. Both results are free of duplicates and keep the input's order.
 func SplitAlarmLane(filters []string) (main, alarm []string) {
 	seen := map[string]bool{}
 	add := func(dst *[]string, f string) {
@@ -48,7 +50,7 @@ func SplitAlarmLane(filters []string) (main, alarm []string) {
 			continue
 		}
 		add(&alarm, narrowed)
-		if levels[len(levels)-1] == "#" {
+		if len(levels) <= levelKind || levels[levelKind] == "+" || levels[levelKind] == "#" {
 			add(&main, f)
 			continue
 		}
@@ -87,25 +89,15 @@ func narrowToAlarm(levels []string) (string, bool) {
 	return strings.Join(out, "/"), true
 }
 
-// withoutAlarmEvents spells a six-level filter that overlaps the alarm
-// events as the filters for everything else it matches.
+// withoutAlarmEvents spells a six-level filter naming the alarm kind as
+// the filters for its other channels.
 func withoutAlarmEvents(levels []string) []string {
-	with := func(kind, channel string) string {
-		l := append([]string(nil), levels...)
-		l[levelKind], l[levelChannel] = kind, channel
-		return strings.Join(l, "/")
-	}
 	var out []string
-	if levels[levelKind] == "+" {
-		for _, k := range devices.Kinds {
-			if k != devices.KindAlarm {
-				out = append(out, with(string(k), levels[levelChannel]))
-			}
-		}
-	}
 	if levels[levelChannel] == "+" {
 		for _, ch := range []devices.Channel{devices.ChannelHeartbeat, devices.ChannelStatus} {
-			out = append(out, with(string(devices.KindAlarm), string(ch)))
+			l := append([]string(nil), levels...)
+			l[levelChannel] = string(ch)
+			out = append(out, strings.Join(l, "/"))
 		}
 	}
 	return out

@@ -15,26 +15,20 @@ func TestSplitAlarmLane(t *testing.T) {
 		in          []string
 		main, alarm []string
 	}{
+		// A wildcard kind stays on main unchanged: unknown kinds are
+		// still received (and rejected as unknown_kind).
 		{"the default: everything", []string{DeviceTopic},
-			[]string{"campus/+/+/access/+/+", "campus/+/+/guard/+/+", "campus/+/+/kitchencam/+/+",
-				"campus/+/+/alarm/+/heartbeat", "campus/+/+/alarm/+/status"},
-			[]string{AlarmEventTopic}},
+			[]string{DeviceTopic}, []string{AlarmEventTopic}},
 		{"a regional instance", []string{"campus/130802/+/+/+/+"},
-			[]string{"campus/130802/+/access/+/+", "campus/130802/+/guard/+/+", "campus/130802/+/kitchencam/+/+",
-				"campus/130802/+/alarm/+/heartbeat", "campus/130802/+/alarm/+/status"},
-			[]string{"campus/130802/+/alarm/+/event"}},
+			[]string{"campus/130802/+/+/+/+"}, []string{"campus/130802/+/alarm/+/event"}},
 		{"two regions", []string{"campus/130802/+/+/+/+", "campus/130803/+/+/+/+"},
-			[]string{"campus/130802/+/access/+/+", "campus/130802/+/guard/+/+", "campus/130802/+/kitchencam/+/+",
-				"campus/130802/+/alarm/+/heartbeat", "campus/130802/+/alarm/+/status",
-				"campus/130803/+/access/+/+", "campus/130803/+/guard/+/+", "campus/130803/+/kitchencam/+/+",
-				"campus/130803/+/alarm/+/heartbeat", "campus/130803/+/alarm/+/status"},
+			[]string{"campus/130802/+/+/+/+", "campus/130803/+/+/+/+"},
 			[]string{"campus/130802/+/alarm/+/event", "campus/130803/+/alarm/+/event"}},
 		{"alarm kind only", []string{"campus/+/+/alarm/+/+"},
 			[]string{"campus/+/+/alarm/+/heartbeat", "campus/+/+/alarm/+/status"},
 			[]string{AlarmEventTopic}},
 		{"events only", []string{"campus/+/+/+/+/event"},
-			[]string{"campus/+/+/access/+/event", "campus/+/+/guard/+/event", "campus/+/+/kitchencam/+/event"},
-			[]string{AlarmEventTopic}},
+			[]string{"campus/+/+/+/+/event"}, []string{AlarmEventTopic}},
 		{"one alarm terminal's events", []string{"campus/130802/sq-1/alarm/alarm-01/event"},
 			nil, []string{"campus/130802/sq-1/alarm/alarm-01/event"}},
 		{"no alarm events in it", []string{"campus/+/+/access/+/+", "campus/+/+/+/+/heartbeat"},
@@ -45,8 +39,7 @@ func TestSplitAlarmLane(t *testing.T) {
 		{"another tree", []string{"other/+/+/+/+/+", "campus/+/+"},
 			[]string{"other/+/+/+/+/+", "campus/+/+"}, nil},
 		{"overlapping filters, no duplicates", []string{DeviceTopic, "campus/+/+/alarm/+/+"},
-			[]string{"campus/+/+/access/+/+", "campus/+/+/guard/+/+", "campus/+/+/kitchencam/+/+",
-				"campus/+/+/alarm/+/heartbeat", "campus/+/+/alarm/+/status"},
+			[]string{DeviceTopic, "campus/+/+/alarm/+/heartbeat", "campus/+/+/alarm/+/status"},
 			[]string{AlarmEventTopic}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,9 +92,9 @@ func TestAlarmLaneSessions(t *testing.T) {
 	waitFor(t, "gate events and heartbeats on the main session", func() (bool, string) {
 		return mainGot.has(append(payloads("gate", 50), payloads("hb", 50)...)...)
 	})
-	if n := mainGot.Count("panic-1"); n != 0 {
-		t.Errorf("main session received the panic %d times", n)
-	}
+	// The main session's wildcard kind matches the panic too (held there
+	// unacknowledged, like everything else on it); the pipeline's dedup
+	// handles whichever copy comes second.
 	if n := alarmGot.Count("hb-0"); n != 0 {
 		t.Errorf("alarm session received a heartbeat %d times", n)
 	}
