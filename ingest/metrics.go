@@ -17,6 +17,7 @@ type Metrics struct {
 	retained    prometheus.Counter
 	seqGaps     prometheus.Counter
 	spoolErrors prometheus.Counter
+	clockSkew   *prometheus.CounterVec
 	early       prometheus.Counter
 	lag         prometheus.Histogram
 }
@@ -40,6 +41,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Per-device sequence numbers skipped (messages a device sent that never arrived)."}),
 		spoolErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "spool_errors_total",
 			Help: "Messages left unacknowledged because the spool could not make them durable."}),
+		clockSkew: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "alarm_clock_skew_total",
+			Help: "Alarm terminal messages stored whose ts was outside the accepted window (direction future or past): accepted with the receive time, the device's time kept in the device_ts field."}, []string{"direction"}),
 		early: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evaluated_before_storage_total",
 			Help: "Alarm events handed to alerting as soon as they were decoded, before the spool append (the alarm lane)."}),
 		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "lag_seconds",
@@ -49,11 +52,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, k := range devices.Kinds {
 		m.accepted.WithLabelValues(string(k))
 	}
+	m.clockSkew.WithLabelValues("future")
+	m.clockSkew.WithLabelValues("past")
 	for _, r := range decode.AllReasons {
 		m.rejected.WithLabelValues(string(r))
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.accepted, m.rejected, m.duplicates, m.retained, m.seqGaps, m.spoolErrors, m.early, m.lag)
+		reg.MustRegister(m.received, m.accepted, m.rejected, m.duplicates, m.retained, m.seqGaps, m.spoolErrors, m.clockSkew, m.early, m.lag)
 	}
 	return m
 }

@@ -180,7 +180,7 @@ func (p *Pipeline) Handle(msg mqtt.Message) {
 		}
 	}
 	rec := lineproto.Append(make([]byte, 0, 256), evp)
-	done := accepted{kind: ev.Kind, ts: ev.TS, key: key}
+	done := accepted{kind: ev.Kind, ts: ev.TS, key: key, skew: skewOf(evp)}
 	if Urgent(evp) {
 		done.urgent = true
 		if p.sink != nil {
@@ -200,7 +200,21 @@ type accepted struct {
 	kind   devices.Kind
 	ts     time.Time
 	urgent bool
+	skew   string         // "future" or "past": an alarm stamped outside the window; "" otherwise
 	ev     *devices.Event // for the sink once durable; nil when urgent
+}
+
+// skewOf says which way an alarm message's clock was off when decode
+// replaced its ts with the receive time (DeviceTS set), for the
+// campusguard_ingest_alarm_clock_skew_total counter.
+func skewOf(ev *devices.Event) string {
+	switch {
+	case ev.DeviceTS.IsZero():
+		return ""
+	case ev.DeviceTS.After(ev.TS):
+		return "future"
+	}
+	return "past"
 }
 
 // append puts rec in the spool; on success it acknowledges msg and the
@@ -242,6 +256,9 @@ func (p *Pipeline) append(msg mqtt.Message, a accepted, rec []byte, attempt int)
 			d.Ack()
 		}
 		p.m.accepted.WithLabelValues(string(a.kind)).Inc()
+		if a.skew != "" {
+			p.m.clockSkew.WithLabelValues(a.skew).Inc()
+		}
 		p.m.lag.Observe(p.o.Now().Sub(a.ts).Seconds())
 		if a.ev != nil {
 			p.sink.Accept(a.ev)

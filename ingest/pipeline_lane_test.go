@@ -201,3 +201,33 @@ func countType(evs []devices.Event, typ string) int {
 	}
 	return n
 }
+
+// TestAlarmClockSkewCountedOnce: a panic stamped outside the window (a
+// terminal clock reset) is counted once in alarm_clock_skew_total however
+// often it arrives (with the alarm lane every alarm event reaches both
+// MQTT sessions), and never for a duplicate.
+func TestAlarmClockSkewCountedOnce(t *testing.T) {
+	f := newFixture(t)
+	behind := testNow.Add(-8 * 24 * time.Hour).UnixMilli()
+	ahead := testNow.Add(6 * time.Minute).UnixMilli()
+	for _, p := range []string{
+		`{"id":"sk-1","type":"alarm.panic","ts":` + strconv.FormatInt(behind, 10) + `}`,
+		`{"id":"sk-2","type":"alarm.panic","ts":` + strconv.FormatInt(ahead, 10) + `}`,
+	} {
+		m := newMsg(alarmTopic, []byte(p))
+		f.p.Handle(m)
+		f.p.Handle(m.redelivery()) // the other session's copy
+		if m.Acks() != 1 {
+			t.Fatalf("%s not acknowledged", p)
+		}
+	}
+	if got := metric(t, f.reg, "campusguard_ingest_alarm_clock_skew_total", "direction", "past"); got != 1 {
+		t.Errorf("skew past = %v, want 1", got)
+	}
+	if got := metric(t, f.reg, "campusguard_ingest_alarm_clock_skew_total", "direction", "future"); got != 1 {
+		t.Errorf("skew future = %v, want 1", got)
+	}
+	if got := metric(t, f.reg, "campusguard_ingest_duplicates_total"); got != 2 {
+		t.Errorf("duplicates = %v, want 2", got)
+	}
+}

@@ -130,7 +130,6 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	}
 
 	dec := decode.New(live, decode.Options{MaxPayload: c.MaxPayload, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge, Now: clk.Now})
-	promReg.MustRegister(dec.Collector())
 	in, err := newIngest(ctx, c, a.brokerURL, dec, sp, al.Engine(), clk.Now, log, promReg)
 	if err != nil {
 		return err

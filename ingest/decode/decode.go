@@ -21,7 +21,6 @@ type Registry interface {
 type Decoder struct {
 	reg  Registry
 	opts Options
-	skew skewCounters
 }
 
 // New returns a Decoder that checks devices against reg. Zero or negative
@@ -259,7 +258,8 @@ func (d *Decoder) common(e *devices.Event, ms []member, tsRequired bool) *Reject
 // from an alarm terminal: a panic is never dropped for its timestamp (a
 // clock reset after a power cut is exactly when one matters), so an alarm
 // message with a skewed clock is accepted with the receive time as TS, the
-// device's time kept in DeviceTS, and counted (Collector).
+// device's time kept in DeviceTS (the ingest pipeline counts each stored
+// one in campusguard_ingest_alarm_clock_skew_total).
 func (d *Decoder) checkTime(e *devices.Event) *RejectError {
 	now := d.opts.Now()
 	future := e.TS.After(now.Add(d.opts.MaxFuture))
@@ -269,11 +269,6 @@ func (d *Decoder) checkTime(e *devices.Event) *RejectError {
 		return nil
 	case e.Kind == devices.KindAlarm:
 		e.DeviceTS, e.TS = e.TS, e.Received.UTC()
-		if future {
-			d.skew.future.Add(1)
-		} else {
-			d.skew.past.Add(1)
-		}
 		return nil
 	case future:
 		return reject(ReasonTSFuture, "ts "+e.TS.Format(time.RFC3339Nano)+" is more than "+d.opts.MaxFuture.String()+" ahead of "+now.UTC().Format(time.RFC3339))

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ func ackAll(r *received) Handler {
 
 func TestSubscriberReceivesAndAcknowledges(t *testing.T) {
 	t.Parallel()
-	broker := testenv.Mosquitto(t)
+	broker := testenv.MosquittoWith(t, testenv.MosquittoOptions{Config: []string{"log_type debug"}})
 	o := testOptions(t, broker.URL(), "cg-test-ack")
 	got := newReceived()
 	sub := start(t, o, ackAll(got))
@@ -40,6 +41,14 @@ func TestSubscriberReceivesAndAcknowledges(t *testing.T) {
 			t.Fatalf("%s received %d times", p, n)
 		}
 	}
+	// paho writes acknowledgements on its own schedule and a disconnect may
+	// overtake the last ones (a shutdown's redelivery is deduplicated in
+	// production); wait until the broker has every PUBACK, so what follows
+	// tests that an acknowledgement releases the broker's copy.
+	waitFor(t, "the broker got 1,000 PUBACKs", func() (bool, string) {
+		n := strings.Count(broker.Log(t), "Received PUBACK from cg-test-ack")
+		return n >= len(msgs), fmt.Sprintf("%d PUBACKs", n)
+	})
 	sub.stop(t)
 
 	// Every message was acknowledged: the persistent session has nothing

@@ -148,3 +148,16 @@ func mosquittoConfig(test string, port int, dir string, opts MosquittoOptions) s
 	}
 	return b.String()
 }
+
+// Log returns what the broker has logged so far (its stderr). With
+// MosquittoOptions.Config "log_type debug" it names every packet, which
+// lets a test wait for what the broker has received (e.g. "Received
+// PUBACK from <client>") instead of guessing how long that takes.
+func (s *MosquittoServer) Log(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(s.daemon.logPath)
+	if err != nil {
+		t.Fatalf("testenv: mosquitto log: %v", err)
+	}
+	return string(b)
+}
