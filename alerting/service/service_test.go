@@ -261,3 +261,54 @@ func TestReload(t *testing.T) {
 		t.Error("new school not in compliance")
 	}
 }
+
+// gauge reads a gauge of reg by name.
+func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("metric %s not registered", name)
+	return 0
+}
+
+// TestReloadEndsRemovedSchoolsHold: a school that is dark (its outage
+// hold on) and then leaves the registry must not stay held in the
+// lifecycle: its module state is gone, so nobody else would ever turn the
+// hold off (campusguard_alerts_outage_holds would count it for ever).
+func TestReloadEndsRemovedSchoolsHold(t *testing.T) {
+	h := start(t, service.Options{Registry: registry(t, "s000", "s001", "s002"), History: &blockingHistory{}})
+	h.clk.Set(t0.Add(6 * time.Minute))
+	h.svc.Engine().Advance(h.clk.Now())
+	waitFor(t, "every school dark", func() (bool, string) {
+		n := len(h.svc.Manager().List(lifecycle.Filter{Rules: []alerting.RuleID{alerting.SchoolOffline}}))
+		held := gauge(t, h.prom, "campusguard_alerts_outage_holds")
+		return n == 3 && held == 3 && h.svc.Idle(), fmt.Sprintf("%d school_offline, %v held", n, held)
+	})
+	if err := h.svc.Reload(registry(t, "s000", "s001")); err != nil {
+		t.Fatal(err)
+	}
+	h.svc.Engine().Flush()
+	waitFor(t, "changes handled", func() (bool, string) { return h.svc.Idle(), "busy" })
+	if held := gauge(t, h.prom, "campusguard_alerts_outage_holds"); held != 2 {
+		t.Errorf("outage holds after removing a dark school = %v, want 2 (s000, s001)", held)
+	}
+	// Ending the hold must not announce the removed school's device alerts.
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	fired := 0
+	for _, l := range h.rec.live {
+		if l == "fired s002" {
+			fired++
+		}
+	}
+	if fired != 1 {
+		t.Errorf("s002: %d fired changes, want 1 (school_offline only): %v", fired, h.rec.live)
+	}
+}
