@@ -12,6 +12,7 @@ import (
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/config"
+	"github.com/campusguard/campusguard/alerting/engine/enginetest"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/alerting/notify"
 	"github.com/campusguard/campusguard/alerting/service"
@@ -19,18 +20,6 @@ import (
 )
 
 var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, devices.Location())
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // registry is n schools in 130802, each with alarm terminals d0 and d1.
 func registry(t *testing.T, ids ...string) *devices.Registry {
@@ -115,14 +104,14 @@ func waitFor(t *testing.T, what string, cond func() (bool, string)) {
 
 type harness struct {
 	svc  *service.Service
-	clk  *fakeClock
+	clk  *enginetest.Clock
 	rec  *recorder
 	prom *prometheus.Registry
 }
 
 func start(t *testing.T, o service.Options) *harness {
 	t.Helper()
-	h := &harness{clk: &fakeClock{t: t0}, rec: &recorder{}, prom: prometheus.NewRegistry()}
+	h := &harness{clk: enginetest.NewClock(t0), rec: &recorder{}, prom: prometheus.NewRegistry()}
 	o.Store = lifecycle.NewMemStore()
 	o.Routes = []notify.Route{{Name: "test", Notifier: h.rec}}
 	o.Clock, o.ManualClock = h.clk, true
