@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -469,5 +470,48 @@ func TestHTTPSWithHSTS(t *testing.T) {
 	}
 	if n := metricSum(t, a.promReg, "campusguard_http_connections"); n < 1 { // the body is unread: the connection is open
 		t.Errorf("the TLS connection is not counted: %v open", n)
+	}
+}
+
+// TestStreamPathBodyKeepsReadTimeout: only a real event stream (a GET
+// without a body) is freed of the read timeout. A request to the stream
+// path that declares a body and trickles it (here: one byte, then
+// nothing) is answered by the auth middleware at once, and the server then
+// reads the rest of the body before reusing the connection; with the read
+// deadline cleared that read would hold the connection, active and never
+// evictable, for ever. It must end within the read timeout: the test
+// waits up to 30 s for the server to close the connection.
+func TestStreamPathBodyKeepsReadTimeout(t *testing.T) {
+	unauth := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "login required", http.StatusUnauthorized) // what the auth middleware answers a stranger
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
+	srv := newServer(context.Background(), harden(unauth, nil), o, lim)
+	go func() { _ = srv.Serve(lim) }()
+	defer srv.Close()
+
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.Copy(io.Discard, c) // until the server closes the connection
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the connection of a trickled body on the stream path was still open after 30 s: its read timeout was cleared")
 	}
 }
