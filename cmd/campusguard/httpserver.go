@@ -156,6 +156,15 @@ func harden(next http.Handler, trusted []netip.Prefix) http.Handler {
 			rc := http.NewResponseController(w)
 			_ = rc.SetReadDeadline(time.Time{})
 			_ = rc.SetWriteDeadline(time.Time{})
+			// The answer may be a refusal (no login): what is left to
+			// write once the handler returns gets the write timeout
+			// again, or a stranger who pipelines requests and never reads
+			// the answers would hold the connection for ever.
+			defer func() {
+				if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.WriteTimeout > 0 {
+					_ = rc.SetWriteDeadline(time.Now().Add(srv.WriteTimeout))
+				}
+			}()
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -515,3 +515,51 @@ func TestStreamPathBodyKeepsReadTimeout(t *testing.T) {
 		t.Fatal("the connection of a trickled body on the stream path was still open after 30 s: its read timeout was cleared")
 	}
 }
+
+// TestStreamPathRefusalKeepsWriteTimeout: a stranger pipelining bodiless
+// GETs of the stream path and never reading the refusals must not hold the
+// connection once the socket buffers are full: the answer left to write
+// after the handler gets the write timeout back. The test waits up to 30 s
+// for the server to close the connection (the limiter counts it out).
+func TestStreamPathRefusalKeepsWriteTimeout(t *testing.T) {
+	unauth := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "login required", http.StatusUnauthorized)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
+	srv := newServer(context.Background(), harden(unauth, nil), o, lim)
+	go func() { _ = srv.Serve(lim) }()
+	defer srv.Close()
+
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4096) // fill up sooner: this client never reads
+	}
+	closed := make(chan error, 1)
+	go func() { // pipeline requests until the server closes the connection
+		req := []byte(strings.Repeat("GET /api/v1/stream HTTP/1.1\r\nHost: x\r\n\r\n", 256))
+		for {
+			if _, err := c.Write(req); err != nil {
+				closed <- err
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-closed:
+		t.Logf("the server closed the connection: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("a client pipelining stream requests and never reading still held its connection after 30 s: the write timeout was cleared")
+	}
+}
