@@ -10,14 +10,17 @@ import (
 )
 
 // clearedWithSchool are the rules whose open alerts end when their school
-// leaves the registry: device and school states nobody can observe any
-// more. Events someone must close (a panic, an intrusion, a violation)
-// stay open until a person resolves them with a note.
+// leaves the registry: device, staffing and school states nobody can
+// observe any more, which their modules (gone with the school) would have
+// resolved by themselves. Events someone must close (a panic, a forced
+// gate, an intrusion, a violation, a post left early) stay open until a
+// person resolves them with a note.
 var clearedWithSchool = []alerting.RuleID{
 	alerting.AlarmOffline, alerting.AlarmLinkDown, alerting.AlarmTrouble, alerting.AlarmTestOverdue,
-	alerting.AccessOffline, alerting.GateHeldOpen, alerting.GateOpenAfterHours,
+	alerting.AccessOffline, alerting.GateHeldOpen, alerting.GateOpenAfterHours, alerting.GateDeniedBurst,
 	alerting.KitchenCamOffline, alerting.KitchenCamOccluded, alerting.SchoolOffline,
-	alerting.GuardroomUnmanned, alerting.GuardUnderstaffed,
+	alerting.GuardroomUnmanned, alerting.GuardUnderstaffed, alerting.GuardUnlicensed, alerting.PatrolShortfall,
+	alerting.PostUnstaffed, alerting.PostUnderstaffed,
 }
 
 // Reload swaps the registry alerting runs on. A registry the rules file

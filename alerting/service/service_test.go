@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -299,5 +300,37 @@ func TestReloadEndsRemovedSchoolsHold(t *testing.T) {
 	}
 	if fired != 1 {
 		t.Errorf("s002: %d fired changes, want 1 (school_offline only): %v", fired, h.rec.live)
+	}
+}
+
+// TestReloadResolvesRemovedSchoolsStateAlerts: the alerts of a removed
+// school that its rule modules would have resolved by themselves (their
+// state went with the school) are resolved by the reload; events a person
+// must close stay open.
+func TestReloadResolvesRemovedSchoolsStateAlerts(t *testing.T) {
+	h := start(t, service.Options{Registry: registry(t, "s000", "s001"), History: &blockingHistory{}})
+	resolved := []alerting.RuleID{alerting.GateDeniedBurst, alerting.GuardUnlicensed, alerting.PatrolShortfall,
+		alerting.PostUnstaffed, alerting.PostUnderstaffed, alerting.GuardroomUnmanned}
+	kept := []alerting.RuleID{alerting.AlarmPanic, alerting.GateIntrusion, alerting.KitchenViolation, alerting.PostLeftEarly}
+	for _, r := range append(slices.Clone(resolved), kept...) {
+		h.svc.Manager().Apply(alerting.Condition{Rule: r, Region: "130802", School: "s001", Subject: "x", Firing: true, At: t0})
+	}
+	if err := h.svc.Reload(registry(t, "s000")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "changes handled", func() (bool, string) { return h.svc.Idle(), "busy" })
+	state := map[alerting.RuleID]alerting.State{}
+	for _, a := range h.svc.Manager().List(lifecycle.Filter{Schools: []string{"s001"}}) {
+		state[a.Rule] = a.State
+	}
+	for _, r := range resolved {
+		if state[r] != alerting.Resolved {
+			t.Errorf("%s of the removed school: %q, want resolved", r, state[r])
+		}
+	}
+	for _, r := range kept {
+		if state[r] != alerting.Firing {
+			t.Errorf("%s of the removed school: %q, want firing (a person closes it)", r, state[r])
+		}
 	}
 }
