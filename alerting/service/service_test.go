@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/rs/zerolog"
 
 	"github.com/campusguard/campusguard/alerting"
@@ -174,17 +175,29 @@ func TestHistoryNeverBlocksNotification(t *testing.T) {
 // counter reads a counter of reg by name.
 func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
+	return metricOf(t, reg, name).GetCounter().GetValue()
+}
+
+// gauge reads a gauge of reg by name.
+func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	return metricOf(t, reg, name).GetGauge().GetValue()
+}
+
+// metricOf returns the (only) metric of reg by name.
+func metricOf(t *testing.T, reg *prometheus.Registry, name string) *dto.Metric {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, mf := range mfs {
 		if mf.GetName() == name {
-			return mf.GetMetric()[0].GetCounter().GetValue()
+			return mf.GetMetric()[0]
 		}
 	}
 	t.Fatalf("metric %s not registered", name)
-	return 0
+	return nil
 }
 
 // TestReload: a school added by a reload raises its panic; a removed
@@ -250,22 +263,6 @@ func TestReload(t *testing.T) {
 	if _, ok := h.svc.Compliance().School("s003", devices.DateOf(h.clk.Now())); !ok {
 		t.Error("new school not in compliance")
 	}
-}
-
-// gauge reads a gauge of reg by name.
-func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			return mf.GetMetric()[0].GetGauge().GetValue()
-		}
-	}
-	t.Fatalf("metric %s not registered", name)
-	return 0
 }
 
 // TestReloadEndsRemovedSchoolsHold: a school that is dark (its outage

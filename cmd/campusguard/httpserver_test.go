@@ -301,6 +301,31 @@ func TestHSTS(t *testing.T) {
 	}
 }
 
+// serveHardened serves h through harden, the connection limiter and the
+// server's timeouts (read and write 300 ms) on a loopback port until the
+// test ends, and returns the address.
+func serveHardened(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
+	srv := newServer(context.Background(), harden(h, nil), o, lim)
+	go func() { _ = srv.Serve(lim) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
+}
+
+// unauthorized answers as the auth middleware answers a stranger.
+var unauthorized = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "login required", http.StatusUnauthorized)
+})
+
 // TestStreamOutlivesTimeouts: the read and write timeouts cut a slow
 // answer, but not the event stream, which outlives them both.
 func TestStreamOutlivesTimeouts(t *testing.T) {
@@ -332,19 +357,7 @@ func TestStreamOutlivesTimeouts(t *testing.T) {
 			}
 		}
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
-	srv := newServer(context.Background(), harden(mux, nil), o, lim)
-	go func() { _ = srv.Serve(lim) }()
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := "http://" + serveHardened(t, mux)
 
 	resp, err := http.Get(base + "/api/v1/stream")
 	if err != nil {
@@ -482,23 +495,7 @@ func TestHTTPSWithHSTS(t *testing.T) {
 // evictable, for ever. It must end within the read timeout: the test
 // waits up to 30 s for the server to close the connection.
 func TestStreamPathBodyKeepsReadTimeout(t *testing.T) {
-	unauth := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "login required", http.StatusUnauthorized) // what the auth middleware answers a stranger
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
-	srv := newServer(context.Background(), harden(unauth, nil), o, lim)
-	go func() { _ = srv.Serve(lim) }()
-	defer srv.Close()
-
-	c, err := net.Dial("tcp", ln.Addr().String())
+	c, err := net.Dial("tcp", serveHardened(t, unauthorized))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -522,23 +519,7 @@ func TestStreamPathBodyKeepsReadTimeout(t *testing.T) {
 // after the handler gets the write timeout back. The test waits up to 30 s
 // for the server to close the connection (the limiter counts it out).
 func TestStreamPathRefusalKeepsWriteTimeout(t *testing.T) {
-	unauth := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "login required", http.StatusUnauthorized)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
-	srv := newServer(context.Background(), harden(unauth, nil), o, lim)
-	go func() { _ = srv.Serve(lim) }()
-	defer srv.Close()
-
-	c, err := net.Dial("tcp", ln.Addr().String())
+	c, err := net.Dial("tcp", serveHardened(t, unauthorized))
 	if err != nil {
 		t.Fatal(err)
 	}
