@@ -153,6 +153,7 @@ func (m *Manager) create(c *alerting.Condition, count int, since, now time.Time)
 
 // update applies a repeat of c to its open alert. Call with mu.
 func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
+	prev := e.a.UpdatedAt
 	e.a.Count++
 	if c.At.After(e.a.UpdatedAt) {
 		e.a.UpdatedAt = c.At
@@ -176,7 +177,7 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 	}
 	silenced, inhibited := m.silencedAt(&e.a, now), m.inhibitedNow(&e.a)
 	if refires(e.a.Rule) && e.notifiable() && e.notified && !silenced && !inhibited {
-		m.repeat(e, now)
+		m.repeat(e, prev, now)
 		return
 	}
 	m.setFlags(e, now, silenced, inhibited, true)
@@ -188,9 +189,19 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 // someone acknowledges this one) and its escalation clock restarts from
 // the new press, so alarm_unacked is raised again if nobody acknowledges
 // it in time; a firing one keeps its escalation clock (a repeat must not
-// delay escalation). Either way the change goes out as "repeated".
-// Call with mu.
-func (m *Manager) repeat(e *entry, now time.Time) {
+// delay escalation). Either way the change goes out as "repeated", with
+// an updated_at later than the alert's previous change (prev): consumers
+// order by updated_at and dedupe on (id, updated_at, event), and a press
+// stamped earlier (a terminal's clock behind the server's, presses out of
+// order) must neither look older than the acknowledgement it undoes nor
+// like a copy of the previous press. Call with mu.
+func (m *Manager) repeat(e *entry, prev, now time.Time) {
+	if e.a.UpdatedAt.Sub(prev) < time.Millisecond { // JSON readers may keep only milliseconds
+		e.a.UpdatedAt = now
+		if now.Sub(prev) < time.Millisecond {
+			e.a.UpdatedAt = prev.Add(time.Millisecond)
+		}
+	}
 	if e.a.State == alerting.Acknowledged {
 		e.a.State = alerting.Firing
 		e.a.Escalated = false

@@ -84,3 +84,32 @@ func TestRepeatOfOtherRulesIsAnUpdate(t *testing.T) {
 		t.Fatal("an update is notifiable")
 	}
 }
+
+// TestRepeatedPressesHaveDistinctUpdatedAt: consumers of the alert topic
+// dedupe on (id, updated_at, event), so every repeated press must carry
+// an updated_at of its own, later than the alert's previous change, even
+// when the terminal's clock is behind (its presses stamped before the
+// acknowledgement) or presses arrive out of order.
+func TestRepeatedPressesHaveDistinctUpdatedAt(t *testing.T) {
+	e := newEnv(t, nil)
+	e.fire(alerting.AlarmPanic, "s1", "alarm-1")
+	p := e.one(alerting.AlarmPanic, "s1", "alarm-1")
+	e.clock.Add(30 * time.Second)
+	ack, err := e.m.Ack(p.ID, "110-duty", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rec.take()
+	prev := ack.UpdatedAt
+	for i, stamp := range []time.Duration{10 * time.Second, 20 * time.Second, 15 * time.Second} {
+		e.clock.Add(10 * time.Second)
+		e.m.Apply(alerting.Condition{Rule: alerting.AlarmPanic, School: "s1", Subject: "alarm-1", Device: "alarm-1",
+			Firing: true, At: t0.Add(stamp)}) // the terminal's clock is a minute behind
+		cs := e.rec.take()
+		expectEvents(t, cs, "repeated alarm_panic")
+		if u := cs[0].Alert.UpdatedAt; !u.After(prev) {
+			t.Fatalf("press %d: updated_at %s, not after the previous change's %s", i+2, u, prev)
+		}
+		prev = cs[0].Alert.UpdatedAt
+	}
+}

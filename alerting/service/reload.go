@@ -10,14 +10,17 @@ import (
 )
 
 // clearedWithSchool are the rules whose open alerts end when their school
-// leaves the registry: device and school states nobody can observe any
-// more. Events someone must close (a panic, an intrusion, a violation)
-// stay open until a person resolves them with a note.
+// leaves the registry: device, staffing and school states nobody can
+// observe any more, which their modules (gone with the school) would have
+// resolved by themselves. Events someone must close (a panic, a forced
+// gate, an intrusion, a violation, a post left early) stay open until a
+// person resolves them with a note.
 var clearedWithSchool = []alerting.RuleID{
 	alerting.AlarmOffline, alerting.AlarmLinkDown, alerting.AlarmTrouble, alerting.AlarmTestOverdue,
-	alerting.AccessOffline, alerting.GateHeldOpen, alerting.GateOpenAfterHours,
+	alerting.AccessOffline, alerting.GateHeldOpen, alerting.GateOpenAfterHours, alerting.GateDeniedBurst,
 	alerting.KitchenCamOffline, alerting.KitchenCamOccluded, alerting.SchoolOffline,
-	alerting.GuardroomUnmanned, alerting.GuardUnderstaffed,
+	alerting.GuardroomUnmanned, alerting.GuardUnderstaffed, alerting.GuardUnlicensed, alerting.PatrolShortfall,
+	alerting.PostUnstaffed, alerting.PostUnderstaffed,
 }
 
 // Reload swaps the registry alerting runs on. A registry the rules file
@@ -27,9 +30,9 @@ var clearedWithSchool = []alerting.RuleID{
 // are forgotten and their state alerts resolved), then compliance (new
 // records, removed schools leave the reports), then the lifecycle's
 // region look-up; the open state alerts of schools no longer registered
-// are resolved. The caller swaps the decoder's and the API's registry
-// after Reload returns, so an event of a new school reaches an engine
-// that knows it. reg must have passed devices validation.
+// are resolved and then their outage holds ended. The caller swaps the
+// decoder's and the API's registry after Reload returns, so an event of a
+// new school reaches an engine that knows it. reg must have passed devices validation.
 func (s *Service) Reload(reg *devices.Registry) error {
 	if reg == nil {
 		return errors.New("alerting service: reload: registry is nil")
@@ -52,11 +55,18 @@ func (s *Service) Reload(reg *devices.Registry) error {
 			continue
 		}
 		removed++
+		now := s.opts.Clock.Now()
 		for _, a := range s.manager.List(lifecycle.Filter{Schools: []string{id}, Rules: clearedWithSchool,
 			States: []alerting.State{alerting.Firing, alerting.Acknowledged}}) {
 			s.pushCond(alerting.Condition{Rule: a.Rule, Region: a.Region, School: a.School, Subject: a.Subject,
-				At: s.opts.Clock.Now()})
+				At: now})
 		}
+		// Its school module state is gone with it: end its outage hold
+		// here, or the lifecycle would hold (and count) it for ever.
+		// After the resolutions: its inhibited device alerts end quietly
+		// rather than being announced by the hold's end.
+		s.pushCond(alerting.Condition{Rule: alerting.SchoolOffline, Region: old.Schools[i].Region, School: id,
+			Hold: true, At: now})
 	}
 	s.log.Info().Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).Int("removed_schools", removed).
 		Msg("alerting reloaded the registry")

@@ -3,15 +3,18 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/rs/zerolog"
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/config"
+	"github.com/campusguard/campusguard/alerting/engine/enginetest"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/alerting/notify"
 	"github.com/campusguard/campusguard/alerting/service"
@@ -19,18 +22,6 @@ import (
 )
 
 var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, devices.Location())
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // registry is n schools in 130802, each with alarm terminals d0 and d1.
 func registry(t *testing.T, ids ...string) *devices.Registry {
@@ -115,14 +106,14 @@ func waitFor(t *testing.T, what string, cond func() (bool, string)) {
 
 type harness struct {
 	svc  *service.Service
-	clk  *fakeClock
+	clk  *enginetest.Clock
 	rec  *recorder
 	prom *prometheus.Registry
 }
 
 func start(t *testing.T, o service.Options) *harness {
 	t.Helper()
-	h := &harness{clk: &fakeClock{t: t0}, rec: &recorder{}, prom: prometheus.NewRegistry()}
+	h := &harness{clk: enginetest.NewClock(t0), rec: &recorder{}, prom: prometheus.NewRegistry()}
 	o.Store = lifecycle.NewMemStore()
 	o.Routes = []notify.Route{{Name: "test", Notifier: h.rec}}
 	o.Clock, o.ManualClock = h.clk, true
@@ -184,17 +175,29 @@ func TestHistoryNeverBlocksNotification(t *testing.T) {
 // counter reads a counter of reg by name.
 func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
+	return metricOf(t, reg, name).GetCounter().GetValue()
+}
+
+// gauge reads a gauge of reg by name.
+func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	return metricOf(t, reg, name).GetGauge().GetValue()
+}
+
+// metricOf returns the (only) metric of reg by name.
+func metricOf(t *testing.T, reg *prometheus.Registry, name string) *dto.Metric {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, mf := range mfs {
 		if mf.GetName() == name {
-			return mf.GetMetric()[0].GetCounter().GetValue()
+			return mf.GetMetric()[0]
 		}
 	}
 	t.Fatalf("metric %s not registered", name)
-	return 0
+	return nil
 }
 
 // TestReload: a school added by a reload raises its panic; a removed
@@ -259,5 +262,72 @@ func TestReload(t *testing.T) {
 	}
 	if _, ok := h.svc.Compliance().School("s003", devices.DateOf(h.clk.Now())); !ok {
 		t.Error("new school not in compliance")
+	}
+}
+
+// TestReloadEndsRemovedSchoolsHold: a school that is dark (its outage
+// hold on) and then leaves the registry must not stay held in the
+// lifecycle: its module state is gone, so nobody else would ever turn the
+// hold off (campusguard_alerts_outage_holds would count it for ever).
+func TestReloadEndsRemovedSchoolsHold(t *testing.T) {
+	h := start(t, service.Options{Registry: registry(t, "s000", "s001", "s002"), History: &blockingHistory{}})
+	h.clk.Set(t0.Add(6 * time.Minute))
+	h.svc.Engine().Advance(h.clk.Now())
+	waitFor(t, "every school dark", func() (bool, string) {
+		n := len(h.svc.Manager().List(lifecycle.Filter{Rules: []alerting.RuleID{alerting.SchoolOffline}}))
+		held := gauge(t, h.prom, "campusguard_alerts_outage_holds")
+		return n == 3 && held == 3 && h.svc.Idle(), fmt.Sprintf("%d school_offline, %v held", n, held)
+	})
+	if err := h.svc.Reload(registry(t, "s000", "s001")); err != nil {
+		t.Fatal(err)
+	}
+	h.svc.Engine().Flush()
+	waitFor(t, "changes handled", func() (bool, string) { return h.svc.Idle(), "busy" })
+	if held := gauge(t, h.prom, "campusguard_alerts_outage_holds"); held != 2 {
+		t.Errorf("outage holds after removing a dark school = %v, want 2 (s000, s001)", held)
+	}
+	// Ending the hold must not announce the removed school's device alerts.
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	fired := 0
+	for _, l := range h.rec.live {
+		if l == "fired s002" {
+			fired++
+		}
+	}
+	if fired != 1 {
+		t.Errorf("s002: %d fired changes, want 1 (school_offline only): %v", fired, h.rec.live)
+	}
+}
+
+// TestReloadResolvesRemovedSchoolsStateAlerts: the alerts of a removed
+// school that its rule modules would have resolved by themselves (their
+// state went with the school) are resolved by the reload; events a person
+// must close stay open.
+func TestReloadResolvesRemovedSchoolsStateAlerts(t *testing.T) {
+	h := start(t, service.Options{Registry: registry(t, "s000", "s001"), History: &blockingHistory{}})
+	resolved := []alerting.RuleID{alerting.GateDeniedBurst, alerting.GuardUnlicensed, alerting.PatrolShortfall,
+		alerting.PostUnstaffed, alerting.PostUnderstaffed, alerting.GuardroomUnmanned}
+	kept := []alerting.RuleID{alerting.AlarmPanic, alerting.GateIntrusion, alerting.KitchenViolation, alerting.PostLeftEarly}
+	for _, r := range append(slices.Clone(resolved), kept...) {
+		h.svc.Manager().Apply(alerting.Condition{Rule: r, Region: "130802", School: "s001", Subject: "x", Firing: true, At: t0})
+	}
+	if err := h.svc.Reload(registry(t, "s000")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "changes handled", func() (bool, string) { return h.svc.Idle(), "busy" })
+	state := map[alerting.RuleID]alerting.State{}
+	for _, a := range h.svc.Manager().List(lifecycle.Filter{Schools: []string{"s001"}}) {
+		state[a.Rule] = a.State
+	}
+	for _, r := range resolved {
+		if state[r] != alerting.Resolved {
+			t.Errorf("%s of the removed school: %q, want resolved", r, state[r])
+		}
+	}
+	for _, r := range kept {
+		if state[r] != alerting.Firing {
+			t.Errorf("%s of the removed school: %q, want firing (a person closes it)", r, state[r])
+		}
 	}
 }

@@ -131,8 +131,8 @@ func newServer(ctx context.Context, handler http.Handler, o httpOptions, lim *co
 // harden wraps the whole site: HSTS over TLS (directly, or at a trusted
 // proxy that says X-Forwarded-Proto: https); every request body bounded by
 // maxRequestBody before anything reads it, a larger declared one refused
-// with 413 unread; and the event stream freed of the read and write
-// timeouts (it sets a deadline per write itself).
+// with 413 unread; and the event stream (a GET without a body) freed of
+// the read and write timeouts (it sets a deadline per write itself).
 func harden(next http.Handler, trusted []netip.Prefix) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS != nil || (auth.TrustedPeer(r, trusted) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")) {
@@ -148,10 +148,23 @@ func harden(next http.Handler, trusted []netip.Prefix) http.Handler {
 		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		}
-		if r.Method == http.MethodGet && r.URL.Path == streamPath {
+		if r.Method == http.MethodGet && r.URL.Path == streamPath && r.Body == http.NoBody {
+			// Only a real stream, which has no body: a body left unread
+			// is drained by the server after the answer, and without the
+			// read deadline a client trickling it would hold the
+			// connection (active, so never evicted) for ever.
 			rc := http.NewResponseController(w)
 			_ = rc.SetReadDeadline(time.Time{})
 			_ = rc.SetWriteDeadline(time.Time{})
+			// The answer may be a refusal (no login): what is left to
+			// write once the handler returns gets the write timeout
+			// again, or a stranger who pipelines requests and never reads
+			// the answers would hold the connection for ever.
+			defer func() {
+				if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.WriteTimeout > 0 {
+					_ = rc.SetWriteDeadline(time.Now().Add(srv.WriteTimeout))
+				}
+			}()
 		}
 		next.ServeHTTP(w, r)
 	})

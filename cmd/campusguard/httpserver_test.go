@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -300,6 +301,31 @@ func TestHSTS(t *testing.T) {
 	}
 }
 
+// serveHardened serves h through harden, the connection limiter and the
+// server's timeouts (read and write 300 ms) on a loopback port until the
+// test ends, and returns the address.
+func serveHardened(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
+	srv := newServer(context.Background(), harden(h, nil), o, lim)
+	go func() { _ = srv.Serve(lim) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
+}
+
+// unauthorized answers as the auth middleware answers a stranger.
+var unauthorized = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "login required", http.StatusUnauthorized)
+})
+
 // TestStreamOutlivesTimeouts: the read and write timeouts cut a slow
 // answer, but not the event stream, which outlives them both.
 func TestStreamOutlivesTimeouts(t *testing.T) {
@@ -331,19 +357,7 @@ func TestStreamOutlivesTimeouts(t *testing.T) {
 			}
 		}
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := httpOptions{readHeader: time.Second, read: 300 * time.Millisecond, write: 300 * time.Millisecond, idle: time.Minute}
-	srv := newServer(context.Background(), harden(mux, nil), o, lim)
-	go func() { _ = srv.Serve(lim) }()
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := "http://" + serveHardened(t, mux)
 
 	resp, err := http.Get(base + "/api/v1/stream")
 	if err != nil {
@@ -469,5 +483,64 @@ func TestHTTPSWithHSTS(t *testing.T) {
 	}
 	if n := metricSum(t, a.promReg, "campusguard_http_connections"); n < 1 { // the body is unread: the connection is open
 		t.Errorf("the TLS connection is not counted: %v open", n)
+	}
+}
+
+// TestStreamPathBodyKeepsReadTimeout: only a real event stream (a GET
+// without a body) is freed of the read timeout. A request to the stream
+// path that declares a body and trickles it (here: one byte, then
+// nothing) is answered by the auth middleware at once, and the server then
+// reads the rest of the body before reusing the connection; with the read
+// deadline cleared that read would hold the connection, active and never
+// evictable, for ever. It must end within the read timeout: the test
+// waits up to 30 s for the server to close the connection.
+func TestStreamPathBodyKeepsReadTimeout(t *testing.T) {
+	c, err := net.Dial("tcp", serveHardened(t, unauthorized))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\na"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.Copy(io.Discard, c) // until the server closes the connection
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the connection of a trickled body on the stream path was still open after 30 s: its read timeout was cleared")
+	}
+}
+
+// TestStreamPathRefusalKeepsWriteTimeout: a stranger pipelining bodiless
+// GETs of the stream path and never reading the refusals must not hold the
+// connection once the socket buffers are full: the answer left to write
+// after the handler gets the write timeout back. The test waits up to 30 s
+// for the server to close the connection (the limiter counts it out).
+func TestStreamPathRefusalKeepsWriteTimeout(t *testing.T) {
+	c, err := net.Dial("tcp", serveHardened(t, unauthorized))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4096) // fill up sooner: this client never reads
+	}
+	closed := make(chan error, 1)
+	go func() { // pipeline requests until the server closes the connection
+		req := []byte(strings.Repeat("GET /api/v1/stream HTTP/1.1\r\nHost: x\r\n\r\n", 256))
+		for {
+			if _, err := c.Write(req); err != nil {
+				closed <- err
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-closed:
+		t.Logf("the server closed the connection: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("a client pipelining stream requests and never reading still held its connection after 30 s: the write timeout was cleared")
 	}
 }

@@ -8,22 +8,11 @@ import (
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/engine/enginetest"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/alerting/rules/alarm"
 	"github.com/campusguard/campusguard/devices"
 )
-
-type fixedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fixedClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fixedClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // TestRepeatPressEndToEnd runs the engine with the alarm module into a
 // lifecycle Manager: a new press on an acknowledged panic is a notifiable
@@ -31,7 +20,7 @@ func (c *fixedClock) Add(d time.Duration) {
 // (same event id) changes nothing.
 func TestRepeatPressEndToEnd(t *testing.T) {
 	start := at(11, 30, 10, 5)
-	clk := &fixedClock{t: start}
+	clk := enginetest.NewClock(start)
 	var mu sync.Mutex
 	var got []lifecycle.Change
 	m, err := lifecycle.Open(lifecycle.Options{Store: lifecycle.NewMemStore(), Clock: clk, StartedAt: start.Add(-time.Hour),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/engine/enginetest"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/alerting/rules/access"
 	"github.com/campusguard/campusguard/alerting/rules/alarm"
@@ -21,18 +22,6 @@ import (
 // into a real lifecycle Manager on one fake clock, and counts what would
 // be notified (lifecycle.Notifiable) while a school goes dark device by
 // device and comes back.
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 type changes struct {
 	mu sync.Mutex
@@ -60,7 +49,7 @@ func (r *changes) notified() []string {
 // heartbeating every 60 s), the engine and the lifecycle.
 type rig struct {
 	t    *testing.T
-	clk  *clock
+	clk  *enginetest.Clock
 	eng  *engine.Engine
 	m    *lifecycle.Manager
 	rec  *changes
@@ -86,7 +75,7 @@ func kindOf(dev string) devices.Kind {
 
 func newRig(t *testing.T, start time.Time, step time.Duration) *rig {
 	t.Helper()
-	clk := &clock{t: start}
+	clk := enginetest.NewClock(start)
 	rec := &changes{}
 	m, err := lifecycle.Open(lifecycle.Options{Store: lifecycle.NewMemStore(), Clock: clk,
 		StartedAt: start.Add(-time.Hour), OnChange: rec.add})
