@@ -10,7 +10,7 @@ import (
 )
 
 // waitTimeout bounds every wait in these tests; nothing sleeps.
-const waitTimeout = 20 * time.Second
+const waitTimeout = 60 * time.Second
 
 // panicAlert is a firing panic alert of a Shuangqiao school.
 func panicAlert() alerting.Alert {

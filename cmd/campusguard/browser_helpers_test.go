@@ -345,7 +345,7 @@ func (b *browserUser) login(u testUser, shot, doc string) {
 // screenshot of the page for the post-mortem.
 func (b *browserUser) run(what string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	ctx, cancel := context.WithTimeout(b.ctx, max(timeout, browserWaitFloor))
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.fail(what, err)
@@ -376,12 +376,18 @@ func (b *browserUser) fail(what string, err error) {
 	b.t.Fatalf("%s: %s: %v", b.name, what, err)
 }
 
+// browserWaitFloor is the least any browser step waits before it fails: a
+// shared machine under load can stall Chromium for many seconds, and a
+// wait only ends early when its condition holds, so a long floor costs a
+// passing run nothing.
+const browserWaitFloor = 60 * time.Second
+
 // waitJS waits until the JavaScript expression is truthy. A navigation
 // ends a poll ("Inspected target navigated or closed"): it polls again in
 // the new page until the timeout.
 func (b *browserUser) waitJS(what string, timeout time.Duration, expr string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	ctx, cancel := context.WithTimeout(b.ctx, max(timeout, browserWaitFloor))
 	defer cancel()
 	for {
 		err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](expr,
