@@ -306,10 +306,11 @@ func TestHSTS(t *testing.T) {
 // test ends, and returns the address.
 func serveHardened(t *testing.T, h http.Handler) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := smallSendBuffers{inner}
 	lim, err := newConnLimiter(ln, 100, 100, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -319,6 +320,20 @@ func serveHardened(t *testing.T, h http.Handler) string {
 	go func() { _ = srv.Serve(lim) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String()
+}
+
+// smallSendBuffers gives every accepted connection a 4 KiB send buffer, so
+// a test whose client never reads reaches a blocked server write after a
+// few dozen answers, not after the megabytes loopback buffers hold (which
+// on a loaded machine takes longer than any deadline).
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4096)
+	}
+	return c, err
 }
 
 // unauthorized answers as the auth middleware answers a stranger.
@@ -540,7 +555,7 @@ func TestStreamPathRefusalKeepsWriteTimeout(t *testing.T) {
 	select {
 	case err := <-closed:
 		t.Logf("the server closed the connection: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("a client pipelining stream requests and never reading still held its connection after 30 s: the write timeout was cleared")
+	case <-time.After(2 * time.Minute):
+		t.Fatal("a client pipelining stream requests and never reading still held its connection after 2 min: the write timeout was cleared")
 	}
 }
