@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,10 +27,7 @@ type AuditQueue struct {
 	next    ContextAuditor
 	ch      chan AuditEvent
 	dropped prometheus.Counter
-	log     zerolog.Logger
-
-	mu       sync.Mutex
-	lastWarn time.Time
+	warn    zerolog.Logger // sampled: one warning a minute while events are dropped
 }
 
 // NewAuditQueue builds a queue of size events in front of next (size 0:
@@ -44,7 +40,8 @@ func NewAuditQueue(next ContextAuditor, size int, log zerolog.Logger, reg promet
 	q := &AuditQueue{
 		next: next,
 		ch:   make(chan AuditEvent, size),
-		log:  log.With().Str("component", "dashboards.auth.audit").Logger(),
+		warn: log.With().Str("component", "dashboards.auth.audit").Logger().
+			Sample(&zerolog.BurstSampler{Burst: 1, Period: time.Minute}),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "campusguard", Subsystem: "auth", Name: "audit_dropped_total",
 			Help: "Audit events not stored in InfluxDB because the audit queue was full (the log still has them)."}),
 	}
@@ -60,9 +57,6 @@ func NewAuditQueue(next ContextAuditor, size int, log zerolog.Logger, reg promet
 	return q, nil
 }
 
-// auditWarnEvery spaces the warnings about dropped audit events.
-const auditWarnEvery = time.Minute
-
 // Audit implements Auditor; it never blocks.
 func (q *AuditQueue) Audit(e AuditEvent) {
 	select {
@@ -71,16 +65,7 @@ func (q *AuditQueue) Audit(e AuditEvent) {
 	default:
 	}
 	q.dropped.Inc()
-	q.mu.Lock()
-	now := time.Now()
-	warn := now.Sub(q.lastWarn) >= auditWarnEvery
-	if warn {
-		q.lastWarn = now
-	}
-	q.mu.Unlock()
-	if warn {
-		q.log.Warn().Int("queue", cap(q.ch)).Msg("audit queue full: audit events are dropped from InfluxDB (the log keeps them)")
-	}
+	q.warn.Warn().Int("queue", cap(q.ch)).Msg("audit queue full: audit events are dropped from InfluxDB (the log keeps them)")
 }
 
 // Run hands the queued events to the next auditor until ctx ends.
