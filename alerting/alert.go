@@ -133,3 +133,17 @@ type Condition struct {
 
 // Key returns the alert identity the condition is about.
 func (c *Condition) Key() Key { return Key{c.Rule, c.School, c.Subject} }
+
+// Events of an alert change: what the lifecycle records, the alert topic,
+// the webhooks and the live stream carry (field "event").
+const (
+	EventFired        = "fired"        // a new alert people must be told about
+	EventUpdated      = "updated"      // a repeat, a severity rise, or the end of a silence or inhibition
+	EventAcknowledged = "acknowledged" // someone took it on
+	EventResolved     = "resolved"     // closed, automatically or by hand
+	EventEscalated    = "escalated"    // not acknowledged in time
+	EventReminder     = "reminder"     // still open and unacknowledged
+	EventSilenced     = "silenced"     // recorded, but a silence matches: do not notify
+	EventInhibited    = "inhibited"    // recorded, but the school is offline as a whole: do not notify
+	EventRepeated     = "repeated"     // a new panic press on an open panic alert: it fires again
+)

@@ -20,17 +20,18 @@ type wallClock struct{}
 
 func (wallClock) Now() time.Time { return time.Now() }
 
-// Events of a Change.
+// Events of a Change: the alert-change vocabulary of package alerting,
+// shared with notify.
 const (
-	EventFired        = "fired"        // a new alert people must be told about
-	EventUpdated      = "updated"      // a repeat, a severity rise, or the end of a silence or inhibition
-	EventAcknowledged = "acknowledged" // someone took it on
-	EventResolved     = "resolved"     // closed, automatically or by hand
-	EventEscalated    = "escalated"    // not acknowledged in time
-	EventReminder     = "reminder"     // still open and unacknowledged
-	EventSilenced     = "silenced"     // recorded, but a silence matches: do not notify
-	EventInhibited    = "inhibited"    // recorded, but the school is offline as a whole: do not notify
-	EventRepeated     = "repeated"     // a new panic press on an open panic alert: it fires again
+	EventFired        = alerting.EventFired
+	EventUpdated      = alerting.EventUpdated
+	EventAcknowledged = alerting.EventAcknowledged
+	EventResolved     = alerting.EventResolved
+	EventEscalated    = alerting.EventEscalated
+	EventReminder     = alerting.EventReminder
+	EventSilenced     = alerting.EventSilenced
+	EventInhibited    = alerting.EventInhibited
+	EventRepeated     = alerting.EventRepeated
 )
 
 // Events lists every event, for metrics and consumers' tables.

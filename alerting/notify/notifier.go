@@ -9,15 +9,16 @@ import (
 	"github.com/campusguard/campusguard/alerting"
 )
 
-// Events of a Notification: what changed about the alert.
+// Events of a Notification: what changed about the alert (package
+// alerting's alert-change vocabulary, shared with the lifecycle).
 const (
-	EventFired        = "fired"
-	EventUpdated      = "updated"
-	EventAcknowledged = "acknowledged"
-	EventResolved     = "resolved"
-	EventEscalated    = "escalated"
-	EventReminder     = "reminder"
-	EventRepeated     = "repeated" // a new panic press on an open panic alert
+	EventFired        = alerting.EventFired
+	EventUpdated      = alerting.EventUpdated
+	EventAcknowledged = alerting.EventAcknowledged
+	EventResolved     = alerting.EventResolved
+	EventEscalated    = alerting.EventEscalated
+	EventReminder     = alerting.EventReminder
+	EventRepeated     = alerting.EventRepeated
 )
 
 // Notification is one alert change to deliver.
