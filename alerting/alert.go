@@ -88,8 +88,33 @@ type Alert struct {
 	Escalated  bool       `json:"escalated,omitempty"`  // not acknowledged in time
 	Silenced   bool       `json:"silenced,omitempty"`   // a silence matched when it fired
 	DueAt      *time.Time `json:"due_at,omitempty"`     // rectification deadline (kitchen violations)
-	Resolution string     `json:"resolution,omitempty"` // auto | manual
+	Resolution string     `json:"resolution,omitempty"` // auto | manual | verified
+
+	// The handling loop (派单 → 处置 → 反馈 → 复核): the owning agency
+	// closes; the school acknowledges receipt and reports what it did.
+	Owner      Audience   `json:"owner"`                 // the agency that closes it (catalogue RuleInfo.Owner)
+	ClearedAt  *time.Time `json:"cleared_at,omitempty"`  // the condition ended by itself; a NeedsClose alert stays open
+	ReceivedBy string     `json:"received_by,omitempty"` // the school's acknowledgement of receipt (签收)
+	ReceivedAt *time.Time `json:"received_at,omitempty"`
+	Handling   Handling   `json:"handling,omitempty"`    // where the school's report stands
+	Feedback   string     `json:"feedback,omitempty"`    // the school's last report (整改反馈)
+	Evidence   string     `json:"evidence,omitempty"`    // optional http(s) link the report gave (photo, document)
+	ReportedBy string     `json:"reported_by,omitempty"` // who reported last
+	ReportedAt *time.Time `json:"reported_at,omitempty"`
+	ReviewedBy string     `json:"reviewed_by,omitempty"` // the owner who last verified or sent back
+	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
+	ReviewNote string     `json:"review_note,omitempty"` // why it was sent back, or the verification note
+	ClosedBy   string     `json:"closed_by,omitempty"`   // who closed it by hand
 }
+
+// Handling is where the school's report on an alert stands.
+type Handling string
+
+// Handling states. "" means nobody has reported yet.
+const (
+	Reported Handling = "reported" // the school reported what it did; the owner has to verify (待复核)
+	Returned Handling = "returned" // the owner sent the report back (退回); the school must report again
+)
 
 // Key identifies the one alert of a (rule, school, subject).
 type Key struct {
@@ -146,4 +171,9 @@ const (
 	EventSilenced     = "silenced"     // recorded, but a silence matches: do not notify
 	EventInhibited    = "inhibited"    // recorded, but the school is offline as a whole: do not notify
 	EventRepeated     = "repeated"     // a new panic press on an open panic alert: it fires again
+	EventCleared      = "cleared"      // the condition ended by itself; the alert waits for its owner to close it
+	EventReceived     = "received"     // the school acknowledged receipt (签收); does not stop an escalation
+	EventReported     = "reported"     // the school reported what it did (整改反馈)
+	EventReturned     = "returned"     // the owner sent the report back (退回)
+	EventVerified     = "verified"     // the owner verified and closed it (复核通过); followed by resolved
 )

@@ -1,6 +1,9 @@
 package alerting
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // RuleID names a rule of domain.md.
 type RuleID string
@@ -45,15 +48,24 @@ type RuleInfo struct {
 	ID       RuleID
 	Kind     string     // device kind the rule watches ("" for school-level)
 	Severity Severity   // default (some rules vary it by time of day)
-	Audience []Audience // who is told
+	Audience []Audience // who is told; always includes Owner
 	TitleZH  string
 	TitleEN  string
+	// Owner is the agency that verifies and closes the rule's alerts:
+	// police for the alarm and intrusion rules, education for guards,
+	// posts, gate discipline and alarm testing, market regulation for the
+	// kitchen. Never the school: schools fix, agencies close.
+	Owner Audience
+	// NeedsClose: a condition that ends by itself only marks the alert
+	// cleared (ClearedAt); it stays open, and counts in compliance, until
+	// its owner closes it with a note. Other rules' alerts resolve when
+	// their condition ends.
+	NeedsClose bool
 }
 
 var (
 	psE   = []Audience{Police, Education, SchoolAud}
 	pS    = []Audience{Police, SchoolAud}
-	sOnly = []Audience{SchoolAud}
 	pOnly = []Audience{Police}
 	sE    = []Audience{SchoolAud, Education}
 	eP    = []Audience{Education, Police}
@@ -65,37 +77,40 @@ var (
 
 // Catalogue lists every rule in a stable order.
 var Catalogue = []RuleInfo{
-	{AlarmPanic, "alarm", P0, psE, "一键报警求救", "Panic button pressed"},
-	{AlarmUnacked, "alarm", P0, pOnly, "一键报警未确认（升级）", "Panic alarm not acknowledged (escalated)"},
-	{AlarmOffline, "alarm", P1, pS, "一键报警终端离线", "Alarm terminal offline"},
-	{AlarmLinkDown, "alarm", P1, pS, "一键报警与110联网中断", "Alarm terminal's 110 link down"},
-	{AlarmTrouble, "alarm", P1, sOnly, "一键报警终端故障", "Alarm terminal trouble"},
-	{AlarmTestOverdue, "alarm", P2, sE, "一键报警逾期未测试", "Alarm terminal test overdue"},
-	{GateForced, "access", P1, pS, "校门被强行打开", "Gate forced open"},
-	{GateIntrusion, "access", P1, pS, "校门闯入（尾随/翻越）", "Gate intrusion (tailgating, climbing)"},
-	{GateBlacklist, "access", P0, pS, "黑名单人员刷卡", "Blacklisted credential at the gate"},
-	{GateDeniedBurst, "access", P1, sOnly, "短时间多次拒绝通行", "Burst of denied attempts"},
-	{GateHeldOpen, "access", P2, []Audience{SchoolAud, Police}, "校门长时间未关", "Gate held open"},
-	{GateOpenAfterHours, "access", P2, sE, "非开放时段校门常开", "Gate always-open outside hours"},
-	{AccessOffline, "access", P1, sOnly, "门禁控制器离线", "Gate controller offline"},
-	{GuardUnderstaffed, "guard", P2, eP, "在岗专职保安不足", "Fewer licensed guards on duty than required"},
-	{GuardroomUnmanned, "guard", P1, []Audience{SchoolAud, Police}, "门卫室无人值守", "Guard room unmanned"},
-	{GuardUnlicensed, "guard", P2, eOnly, "非持证保安签到", "Check-in by a guard not on the licensed roster"},
-	{PatrolShortfall, "guard", P3, sE, "巡逻次数不足", "Too few patrol rounds"},
-	{PostUnstaffed, "guard", P1, pS, "护学岗未到岗", "Protection post not staffed"},
-	{PostUnderstaffed, "guard", P1, pS, "护学岗人数不足", "Protection post understaffed"},
-	{PostLeftEarly, "guard", P2, pS, "护学岗提前离岗", "Protection post left early"},
-	{KitchenCamOffline, "kitchencam", P2, mS, "明厨亮灶摄像头离线", "Kitchen camera offline"},
-	{KitchenCamOccluded, "kitchencam", P2, mS, "明厨亮灶摄像头被遮挡", "Kitchen camera covered"},
-	{KitchenViolation, "kitchencam", P2, mS, "后厨违规行为", "Kitchen violation"},
-	{KitchenRepeat, "kitchencam", P2, mOnly, "后厨违规反复发生", "Repeated kitchen violations"},
-	{KitchenOverdue, "kitchencam", P2, mE, "后厨违规逾期未整改", "Kitchen violation not rectified in time"},
-	{SchoolOffline, "", P1, []Audience{Police, SchoolAud, Education}, "学校设备全部离线", "All devices of the school offline"},
+	{AlarmPanic, "alarm", P0, psE, "一键报警求救", "Panic button pressed", Police, true},
+	{AlarmUnacked, "alarm", P0, pOnly, "一键报警未确认（升级）", "Panic alarm not acknowledged (escalated)", Police, false},
+	{AlarmOffline, "alarm", P1, pS, "一键报警终端离线", "Alarm terminal offline", Police, false},
+	{AlarmLinkDown, "alarm", P1, pS, "一键报警与110联网中断", "Alarm terminal's 110 link down", Police, false},
+	{AlarmTrouble, "alarm", P1, pS, "一键报警终端故障", "Alarm terminal trouble", Police, false},
+	{AlarmTestOverdue, "alarm", P2, sE, "一键报警逾期未测试", "Alarm terminal test overdue", Education, false},
+	{GateForced, "access", P1, pS, "校门被强行打开", "Gate forced open", Police, true},
+	{GateIntrusion, "access", P1, pS, "校门闯入（尾随/翻越）", "Gate intrusion (tailgating, climbing)", Police, true},
+	{GateBlacklist, "access", P0, pS, "黑名单人员刷卡", "Blacklisted credential at the gate", Police, true},
+	{GateDeniedBurst, "access", P1, sE, "短时间多次拒绝通行", "Burst of denied attempts", Education, false},
+	{GateHeldOpen, "access", P2, []Audience{SchoolAud, Police, Education}, "校门长时间未关", "Gate held open", Education, false},
+	{GateOpenAfterHours, "access", P2, sE, "非开放时段校门常开", "Gate always-open outside hours", Education, false},
+	{AccessOffline, "access", P1, sE, "门禁控制器离线", "Gate controller offline", Education, false},
+	{GuardUnderstaffed, "guard", P2, eP, "在岗专职保安不足", "Fewer licensed guards on duty than required", Education, false},
+	{GuardroomUnmanned, "guard", P1, []Audience{SchoolAud, Police, Education}, "门卫室无人值守", "Guard room unmanned", Education, false},
+	{GuardUnlicensed, "guard", P2, eOnly, "非持证保安签到", "Check-in by a guard not on the licensed roster", Education, false},
+	{PatrolShortfall, "guard", P3, sE, "巡逻次数不足", "Too few patrol rounds", Education, false},
+	{PostUnstaffed, "guard", P1, psE, "护学岗未到岗", "Protection post not staffed", Education, false},
+	{PostUnderstaffed, "guard", P1, psE, "护学岗人数不足", "Protection post understaffed", Education, false},
+	{PostLeftEarly, "guard", P2, psE, "护学岗提前离岗", "Protection post left early", Education, true},
+	{KitchenCamOffline, "kitchencam", P2, mS, "明厨亮灶摄像头离线", "Kitchen camera offline", Market, false},
+	{KitchenCamOccluded, "kitchencam", P2, mS, "明厨亮灶摄像头被遮挡", "Kitchen camera covered", Market, false},
+	{KitchenViolation, "kitchencam", P2, mS, "后厨违规行为", "Kitchen violation", Market, true},
+	{KitchenRepeat, "kitchencam", P2, mOnly, "后厨违规反复发生", "Repeated kitchen violations", Market, false},
+	{KitchenOverdue, "kitchencam", P2, mE, "后厨违规逾期未整改", "Kitchen violation not rectified in time", Market, false},
+	{SchoolOffline, "", P1, []Audience{Police, SchoolAud, Education}, "学校设备全部离线", "All devices of the school offline", Police, false},
 }
 
 var catalogueByID = func() map[RuleID]*RuleInfo {
 	m := make(map[RuleID]*RuleInfo, len(Catalogue))
 	for i := range Catalogue {
+		if r := &Catalogue[i]; r.Owner == SchoolAud || !slices.Contains(r.Audience, r.Owner) {
+			panic(fmt.Sprintf("alerting: rule %s: owner %q must be an agency in its audience", r.ID, r.Owner))
+		}
 		if _, dup := m[Catalogue[i].ID]; dup {
 			panic(fmt.Sprintf("alerting: duplicate rule %s", Catalogue[i].ID))
 		}
