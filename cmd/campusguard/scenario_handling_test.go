@@ -135,7 +135,7 @@ func TestScenarioHandlingDay(t *testing.T) {
 	duty := map[string]*dutyWatch{}
 	for i := range reg.Schools {
 		if room := guardroomTerminal(&reg.Schools[i]); room != nil {
-			duty[reg.Schools[i].ID] = r.watchDuty(room)
+			duty[reg.Schools[i].ID] = r.watchDuty(room, devices.PostGuardroom)
 		}
 	}
 	handover := func(s *devices.School, gap time.Duration) {

@@ -183,16 +183,16 @@ func (r *scenarioRun) poll(what string, cond func() (bool, string)) {
 	}
 }
 
-// dutyWatch follows the guard check-ins and check-outs the simulator
-// and the script send from one guard terminal, to know who is on duty
-// there and since when.
+// dutyWatch follows the guard check-ins and check-outs at one post that
+// the simulator and the script send from one guard terminal, to know who
+// is on duty there and since when.
 type dutyWatch struct {
-	topic string
-	in    map[string]time.Time // guard → check-in time
+	topic, post string
+	in          map[string]time.Time // guard → check-in time
 }
 
-func (r *scenarioRun) watchDuty(d *devices.Device) *dutyWatch {
-	w := &dutyWatch{topic: topicOf(d, devices.ChannelEvent), in: map[string]time.Time{}}
+func (r *scenarioRun) watchDuty(d *devices.Device, post string) *dutyWatch {
+	w := &dutyWatch{topic: topicOf(d, devices.ChannelEvent), post: post, in: map[string]time.Time{}}
 	r.watch = append(r.watch, func(topic string, payload []byte) {
 		if topic != w.topic {
 			return
@@ -201,8 +201,9 @@ func (r *scenarioRun) watchDuty(d *devices.Device) *dutyWatch {
 			Type  string    `json:"type"`
 			TS    time.Time `json:"ts"`
 			Guard string    `json:"guard"`
+			Post  string    `json:"post"`
 		}
-		if json.Unmarshal(payload, &ev) != nil {
+		if json.Unmarshal(payload, &ev) != nil || ev.Post != w.post {
 			return
 		}
 		switch ev.Type {
