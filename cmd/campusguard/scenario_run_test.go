@@ -97,11 +97,7 @@ func (r *scenarioRun) run(from, to time.Time) {
 		r.clk.Set(vt)
 		r.pub.publishAll(r.t, batch)
 		r.published += len(batch)
-		for _, m := range batch {
-			if !m.retained && isAlarmEvent(m.topic) {
-				r.alarmEvents++
-			}
-		}
+		r.alarmEvents += alarmEvents(batch)
 		r.settle()
 		r.a.alerting.Engine().Advance(vt)
 		r.a.alerting.Manager().Tick(vt)
@@ -118,46 +114,17 @@ func (r *scenarioRun) run(from, to time.Time) {
 	}
 }
 
-// settle waits until campusguard has handled every published message and
-// the rule engine has evaluated every event ingest handed it. An alarm
-// event reaches ingest twice (the main session's filter matches it as well
-// as the alarm lane's), once as a duplicate, so it counts twice; the
-// engine's event count is what says the last event has been evaluated
-// (ingest counts an event accepted just before it hands it over). It polls
-// more often than eventually: a scenario has a thousand or more steps.
+// settle is settle (scenario_test.go) polling more often than eventually:
+// a scenario has a thousand or more steps.
 func (r *scenarioRun) settle() {
 	r.t.Helper()
-	want := float64(r.published + r.alarmEvents)
+	want := r.published + r.alarmEvents
 	r.poll("campusguard handled every published message", func() (bool, string) {
-		m := r.metrics()
-		ingested := m["campusguard_ingest_accepted_total"] + m["campusguard_ingest_rejected_total"] +
-			m["campusguard_ingest_duplicates_total"] + m["campusguard_ingest_retained_replays_total"]
-		handed := m["campusguard_ingest_accepted_total"] + m["campusguard_ingest_retained_replays_total"]
-		evaluated := m["campusguard_engine_event_seconds"]
-		return ingested >= want && evaluated >= handed,
-			fmt.Sprintf("ingest handled %v of %v; engine evaluated %v of %v", ingested, want, evaluated, handed)
+		n, handed, evaluated := handled(r.t, r.a)
+		return n >= float64(want) && evaluated >= handed,
+			fmt.Sprintf("ingest handled %v of %d; engine evaluated %v of %v", n, want, evaluated, handed)
 	})
 	r.a.alerting.Engine().Flush()
-}
-
-// metrics sums every series of each counter (and each histogram's count).
-func (r *scenarioRun) metrics() map[string]float64 {
-	mfs, err := r.a.promReg.Gather()
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			switch {
-			case m.GetCounter() != nil:
-				out[mf.GetName()] += m.GetCounter().GetValue()
-			case m.GetHistogram() != nil:
-				out[mf.GetName()] += float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return out
 }
 
 func (r *scenarioRun) idle() {
@@ -288,9 +255,17 @@ func rulesFile(t *testing.T, schools map[string]map[string]string) string {
 	return writeTemp(t, "rules.yaml", b.String())
 }
 
-// isAlarmEvent reports whether topic is an alarm terminal's event channel
-// (campus/{region}/{school}/alarm/{device}/event).
-func isAlarmEvent(topic string) bool {
-	l := strings.Split(topic, "/")
-	return len(l) == 6 && l[3] == string(devices.KindAlarm) && l[5] == string(devices.ChannelEvent)
+// alarmEvents counts the alarm events (campus/{region}/{school}/alarm/
+// {device}/event) in batch: campusguard receives each twice, through the
+// alarm lane and through the main session, whose filter campus/+/+/+/+/+
+// matches them too; the second is counted as a duplicate.
+func alarmEvents(batch []sample) int {
+	n := 0
+	for _, m := range batch {
+		l := strings.Split(m.topic, "/")
+		if !m.retained && len(l) == 6 && l[3] == string(devices.KindAlarm) && l[5] == string(devices.ChannelEvent) {
+			n++
+		}
+	}
+	return n
 }
