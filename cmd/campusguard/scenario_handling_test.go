@@ -238,6 +238,7 @@ func TestScenarioHandlingDay(t *testing.T) {
 		if r := measure(monday, testSch.ID, compliance.AlarmLink); !r.OK {
 			t.Errorf("Monday alarm_link at %s: %+v, want met (tested at 18:00)", testSch.ID, r)
 		}
+		waitTests(t, db, testSch.ID, "window", 1)
 	})
 
 	t.Run("E602-only panel goes alarm_test_overdue", func(t *testing.T) {
@@ -255,6 +256,8 @@ func TestScenarioHandlingDay(t *testing.T) {
 		if r := measure(monday, e601Sch.ID, compliance.AlarmLink); !r.OK {
 			t.Errorf("Monday alarm_link at %s: %+v, want met (E601 at 18:00)", e601Sch.ID, r)
 		}
+		waitTests(t, db, e602Sch.ID, "periodic", 2)
+		waitTests(t, db, e601Sch.ID, "manual", 1)
 	})
 
 	t.Run("forced gate stays open until the owner closes it and fails closed_campus", func(t *testing.T) {
@@ -277,8 +280,9 @@ func TestScenarioHandlingDay(t *testing.T) {
 		if policeClose != http.StatusOK {
 			t.Errorf("the police closing it: HTTP %d, want 200", policeClose)
 		}
-		if al := byKey(final, alerting.GateForced, forcedSch.ID, gate.ID); al == nil || al.State != alerting.Resolved || al.ClosedBy != "police-city" {
-			t.Errorf("gate_forced after the police closed it: %+v, want resolved, closed by police-city", al)
+		if al := byKey(final, alerting.GateForced, forcedSch.ID, gate.ID); al == nil || al.State != alerting.Resolved || al.ClosedBy != "police-city" ||
+			al.ReportedBy != "school-forced" || al.Feedback == "" || al.Owner != alerting.Police {
+			t.Errorf("gate_forced after the police closed it: %+v, want resolved, closed by police-city (the owner) after school-forced's report", al)
 		}
 		if r := measure(tuesday, forcedSch.ID, compliance.ClosedCampus); r.OK {
 			t.Errorf("Tuesday closed_campus at %s with the forced gate open 24 h: met, want not met", forcedSch.ID)
@@ -339,6 +343,26 @@ func TestScenarioHandlingDay(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// waitTests waits until InfluxDB holds n alarm_test records of outcome at
+// school (the history lane writes them a little after the fact).
+func waitTests(t *testing.T, db *testenv.InfluxServer, school, outcome string, n int) {
+	t.Helper()
+	q := `SELECT count("event") FROM alarm_test WHERE "school"='` + school + `' AND "outcome"='` + outcome + `'`
+	eventually(t, 60*time.Second, fmt.Sprintf("%d alarm_test records of %s at %s in InfluxDB", n, outcome, school), func() (bool, string) {
+		got := 0
+		for _, s := range db.Query(t, q) {
+			for _, v := range s.Values {
+				if num, ok := v[1].(json.Number); ok {
+					if k, err := num.Int64(); err == nil {
+						got += int(k)
+					}
+				}
+			}
+		}
+		return got == n, fmt.Sprintf("%d", got)
 	})
 }
 
