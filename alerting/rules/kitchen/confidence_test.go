@@ -74,7 +74,7 @@ func TestMinConfidenceCountsNothing(t *testing.T) {
 		t.Fatalf("tier-2 repeat from a low-confidence detection: %+v", r)
 	}
 	f := h.Fired(alerting.KitchenViolation)
-	if len(f) != 2 || f[1].Subject != "cam-1:smoking:e" || !f[1].DueAt.Equal(at(monday+1, 11, 0)) {
+	if len(f) != 2 || f[1].Subject != "cam-1:smoking:e" || dueOf(f[1]) != "12-08 11:00" {
 		t.Fatalf("violations %+v", f)
 	}
 	if got := testutil.ToFloat64(state(h).met.lowConfidence.WithLabelValues("no_hat")); got != 2 {

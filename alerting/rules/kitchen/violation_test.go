@@ -73,11 +73,19 @@ func TestViolationDeadlinesConfigurable(t *testing.T) {
 	}
 	var due []string
 	for _, c := range h.Fired(alerting.KitchenViolation) {
-		due = append(due, c.DueAt.In(loc).Format("01-02 15:04"))
+		due = append(due, dueOf(c))
 	}
 	if want := []string{"12-07 11:00", "12-07 18:00", "12-07 22:00"}; !equal(due, want) {
 		t.Fatalf("deadlines %v, want %v", due, want)
 	}
+}
+
+// dueOf renders a condition's deadline ("none" without one).
+func dueOf(c alerting.Condition) string {
+	if c.DueAt == nil {
+		return "none"
+	}
+	return c.DueAt.In(loc).Format("01-02 15:04")
 }
 
 // TestViolationGrouping: detections of one category at one camera within
@@ -135,7 +143,7 @@ func TestViolationGrouping(t *testing.T) {
 			var subjects, due []string
 			for _, c := range h.Fired(alerting.KitchenViolation) {
 				subjects = append(subjects, c.Subject)
-				due = append(due, c.DueAt.In(loc).Format("01-02 15:04"))
+				due = append(due, dueOf(c))
 			}
 			if !equal(subjects, tc.subjects) || !equal(due, tc.due) {
 				t.Fatalf("subjects %v due %v, want %v due %v", subjects, due, tc.subjects, tc.due)
