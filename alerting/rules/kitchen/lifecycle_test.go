@@ -216,3 +216,48 @@ func TestTier3SummaryThroughLifecycle(t *testing.T) {
 		t.Fatalf("overdue %+v", o)
 	}
 }
+
+// TestHandlingEveryTier: for every tier, the school's report before the
+// deadline keeps kitchen_overdue quiet while it waits for review; market
+// regulation sending it back past the deadline raises kitchen_overdue;
+// closing the violation resolves both. (Runs once the handling loop of
+// issue 8 is in the lifecycle; skipped before.)
+func TestHandlingEveryTier(t *testing.T) {
+	school := alerting.Actor{Name: "测试小学 school", Agency: alerting.SchoolAud}
+	market := alerting.Actor{Name: "市场监管 market", Agency: alerting.Market}
+	for _, tc := range []struct {
+		cat string
+		due time.Duration
+	}{{"rodent", 4 * time.Hour}, {"phone", 24 * time.Hour}, {"no_uniform", 24 * time.Hour}} {
+		t.Run(tc.cat, func(t *testing.T) {
+			start := at(monday, 10, 0)
+			l := newLoop(t, start)
+			hl := handling(t, l.m)
+			l.event(violation("cam-1", "v", tc.cat))
+			v := l.open(alerting.KitchenViolation)
+			if len(v) != 1 {
+				t.Fatalf("violations %+v", v)
+			}
+			id := v[0].ID
+			l.advanceTo(start.Add(time.Hour))
+			if _, err := hl.Report(id, school, "已整改 fixed", "https://example.org/photo.jpg"); err != nil {
+				t.Fatal(err)
+			}
+			l.advanceTo(start.Add(tc.due + time.Hour))
+			if o := l.open(alerting.KitchenOverdue); len(o) != 0 {
+				t.Fatalf("overdue while the report waits for review: %+v", o)
+			}
+			if _, err := hl.Return(id, market, "照片不清楚 photo unclear"); err != nil {
+				t.Fatal(err)
+			}
+			l.advanceTo(start.Add(tc.due + 2*time.Hour))
+			if o := l.open(alerting.KitchenOverdue); len(o) != 1 {
+				t.Fatalf("overdue after the report was sent back: %+v", o)
+			}
+			closeAlert(t, l.m, id)
+			if v, o := l.open(alerting.KitchenViolation), l.open(alerting.KitchenOverdue); len(v) != 0 || len(o) != 0 {
+				t.Fatalf("after the close: violations %+v overdue %+v", v, o)
+			}
+		})
+	}
+}
