@@ -1,6 +1,7 @@
 package kitchen
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -257,6 +258,38 @@ func TestHandlingEveryTier(t *testing.T) {
 			closeAlert(t, l.m, id)
 			if v, o := l.open(alerting.KitchenViolation), l.open(alerting.KitchenOverdue); len(v) != 0 || len(o) != 0 {
 				t.Fatalf("after the close: violations %+v overdue %+v", v, o)
+			}
+		})
+	}
+}
+
+// TestDetectionFlood: a bin left open and detected every minute for three
+// hours is one alert per grouping window (6 with the default 30 min, 1
+// with a 3 h window), each counting its detections, and no
+// kitchen_repeat; the old code raised 180 alerts and a repeat.
+func TestDetectionFlood(t *testing.T) {
+	for _, tc := range []struct {
+		window time.Duration
+		alerts int
+	}{{30 * time.Minute, 6}, {3 * time.Hour, 1}} {
+		t.Run(tc.window.String(), func(t *testing.T) {
+			start := at(monday, 10, 0)
+			l := newLoop(t, start)
+			l.h.Par.KitchenGroupWindow = tc.window
+			for i := range 180 {
+				l.advanceTo(start.Add(time.Duration(i) * time.Minute))
+				l.event(violation("cam-1", "f"+strconv.Itoa(i), "bin_open"))
+			}
+			v := l.open(alerting.KitchenViolation)
+			total := 0
+			for _, a := range v {
+				total += a.Count
+			}
+			if len(v) != tc.alerts || total != 180 {
+				t.Fatalf("%d alerts counting %d detections, want %d counting 180", len(v), total, tc.alerts)
+			}
+			if r := l.open(alerting.KitchenRepeat); len(r) != 0 {
+				t.Errorf("repeat %+v", r)
 			}
 		})
 	}
