@@ -18,6 +18,7 @@ type matrixCase struct {
 	Who    matrixActor `json:"who"`
 	Act    string      `json:"act"`
 	Permit bool        `json:"permit"`
+	Stops  bool        `json:"stops"` // alerting.AckStopsEscalation
 }
 
 type matrixAlert struct {
@@ -35,7 +36,7 @@ type matrixActor struct {
 	Admin  bool              `json:"admin"`
 }
 
-// permitMatrix asks alerting.Permit every action for every rule of the
+// permitMatrix asks alerting.Permit (and AckStopsEscalation) every action for every rule of the
 // catalogue, every severity and handling state, and every kind of viewer
 // (an administrator, each agency, a school, and a viewer of no agency).
 func permitMatrix() []matrixCase {
@@ -57,6 +58,7 @@ func permitMatrix() []matrixCase {
 							Who:    matrixActor{Agency: who.Agency, Admin: who.Admin},
 							Act:    string(act),
 							Permit: alerting.Permit(&a, who, act),
+							Stops:  alerting.AckStopsEscalation(&a, who),
 						})
 					}
 				}

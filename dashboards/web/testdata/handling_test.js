@@ -21,6 +21,8 @@ for (const c of cases) {
   assert.strictEqual(got, c.permit, 'permit ' + JSON.stringify(c));
   const noOwner = { ...c.alert, owner: '' };
   assert.strictEqual(H.permit(noOwner, c.who, c.act, rules), c.permit, 'permit by the catalogue owner ' + JSON.stringify(c));
+  assert.strictEqual(H.ackStopsEscalation(c.alert, c.who, rules), c.stops, 'ackStopsEscalation ' + JSON.stringify(c));
+  assert.strictEqual(H.ackStopsEscalation(noOwner, c.who, rules), c.stops, 'ackStopsEscalation by the catalogue owner ' + JSON.stringify(c));
   checked++;
 }
 
@@ -57,11 +59,10 @@ assert.deepStrictEqual(H.offered({ ...base, can: [] }, market, rules), [], 'can:
 assert.deepStrictEqual(H.offered({ ...base, can: ['return'] }, market, rules), [], 'no return without a report');
 assert.deepStrictEqual(H.offered({ ...base, handling: 'reported', can: ['close', 'return'] }, market, rules), ['close', 'return']);
 assert.deepStrictEqual(H.offered({ ...base, handling: 'reported' }, market, rules), ['ack', 'close', 'return'], 'reported: verify or send back');
-assert.deepStrictEqual(H.offered({ ...base, handling: 'reported' }, school, rules), ['ack'], 'no second report while one waits');
+assert.deepStrictEqual(H.offered({ ...base, handling: 'reported' }, school, rules), ['ack', 'report'], 'a new report replaces the last');
 assert.deepStrictEqual(H.offered({ ...base, handling: 'returned' }, school, rules), ['ack', 'report'], 'returned: report again');
 assert.deepStrictEqual(H.offered({ ...base, state: 'resolved', can: ACTS }, admin, rules), [], 'nothing on a closed alert');
 assert.deepStrictEqual(H.offered({ ...base, state: 'acknowledged' }, market, rules), ['close'], 'acknowledged once');
-assert.deepStrictEqual(H.offered({ ...base, received_by: 'school-a' }, school, rules), ['report'], 'receipt once');
 
 // A panic: the school's acknowledgement is a receipt (签收), the police's
 // an acknowledgement; after the school's receipt the police still
@@ -73,6 +74,10 @@ assert.strictEqual(H.ackLabel(police), 'action.ack');
 assert.strictEqual(H.ackLabel(admin), 'action.ack');
 assert.deepStrictEqual(H.offered(panic, H.actor({ role: 'education' }), rules), [], 'education may not acknowledge a P0');
 assert.deepStrictEqual(H.offered({ ...panic, received_by: 'school-a' }, police, rules), ['ack', 'close']);
+assert.deepStrictEqual(H.offered({ ...panic, received_by: 'school-a' }, school, rules), ['report'], 'receipt once');
+assert.deepStrictEqual(H.offered({ ...panic, state: 'acknowledged', acked_by: 'police' }, school, rules), ['ack', 'report'],
+  'the school signs for a panic the police acknowledged');
+assert.deepStrictEqual(H.offered({ ...panic, state: 'acknowledged', acked_by: 'police' }, police, rules), ['close']);
 assert.strictEqual(H.closeLabel(panic), 'action.resolve');
 assert.strictEqual(H.closeLabel({ ...panic, handling: 'reported' }), 'action.verify');
 
@@ -85,9 +90,9 @@ assert.deepStrictEqual(H.tags({ ...base, handling: 'reported' }), ['handling.rep
 // 5. A school's to-do: its open alerts that wait for its receipt or
 // report, those sent back first, then by severity, newest first.
 const todoIn = [
-  { ...base, id: 'late-p3', severity: 'P3', handling: 'returned', received_by: 'x', review_note: '照片不清楚', started_at: at('07:00') },
+  { ...base, id: 'late-p3', severity: 'P3', handling: 'returned', state: 'acknowledged', review_note: '照片不清楚', started_at: at('07:00') },
   { ...panic, id: 'panic', started_at: at('07:30') },
-  { ...base, id: 'p1-received', severity: 'P1', received_by: 'x', started_at: at('07:10') },
+  { ...base, id: 'p1-acked', severity: 'P1', state: 'acknowledged', acked_by: 'x', started_at: at('07:10') },
   { ...base, id: 'p2-new', started_at: at('07:50') },
   { ...base, id: 'p2-old', started_at: at('07:40') },
   { ...base, id: 'reported', handling: 'reported' },
@@ -96,7 +101,7 @@ const todoIn = [
   { ...base, id: 'not-for-school', rule: 'kitchen_repeat', audience: ['market'] },
 ];
 const todo = H.todo(todoIn, 's1', school, rules);
-assert.deepStrictEqual(todo.map((a) => a.id), ['late-p3', 'panic', 'p1-received', 'p2-new', 'p2-old'], 'todo order');
+assert.deepStrictEqual(todo.map((a) => a.id), ['late-p3', 'panic', 'p1-acked', 'p2-new', 'p2-old'], 'todo order');
 assert.deepStrictEqual(todo.map((a) => H.waitsFor(a, school, rules)), ['returned', 'receipt', 'report', 'receipt', 'receipt']);
 
 // 6. An agency's verification queue: reported open alerts it owns,

@@ -87,6 +87,7 @@
     rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'owner', 'started', 'waits'], onSelect,
       { waits: H.waitsFor(a, who, CG.rules) })));
     empty.hidden = rows.length > 0;
+    tbody.closest('table').hidden = rows.length === 0; // one line when there is nothing
     return rows;
   };
 
@@ -97,6 +98,7 @@
     CG.clear(tbody);
     rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'school', 'feedback', 'reported', 'state'], onSelect)));
     empty.hidden = rows.length > 0;
+    tbody.closest('table').hidden = rows.length === 0; // one line when there is nothing
     return rows;
   };
 

@@ -56,18 +56,25 @@
     return false;
   };
 
-  // possible reports whether a's own state leaves act to do, whoever asks:
-  // nothing on a closed alert; a school acknowledges receipt once, anyone
-  // else acknowledges a firing alert; no new report while one waits for
-  // verification; only a waiting report can be sent back.
-  H.possible = function (a, who, act) {
+  // ackStopsEscalation is alerting.AckStopsEscalation: whether who's
+  // acknowledgement moves a to acknowledged. On a P0 only the owner's (or
+  // an administrator's) does; the school's records receipt only.
+  H.ackStopsEscalation = function (a, who, rules) {
+    if (a.severity !== 'P0') return true;
+    return who.admin || (who.agency !== '' && who.agency === H.ownerOf(a, rules));
+  };
+
+  // possible reports whether a's own state leaves act to do for who (the
+  // lifecycle's Allowed; it refuses the rest with 409): nothing on a closed
+  // alert; an acknowledgement that stops the escalation once, a receipt
+  // once; a new report replaces the last; only a waiting report can be
+  // sent back.
+  H.possible = function (a, who, act, rules) {
     if (!H.isOpen(a)) return false;
     switch (act) {
       case 'ack':
-        if (who.agency === 'school' && !who.admin) return !a.received_by && a.state === 'firing';
-        return a.state === 'firing';
+        return H.ackStopsEscalation(a, who, rules) ? a.state !== 'acknowledged' : !a.received_by;
       case 'report':
-        return a.handling !== 'reported';
       case 'close':
         return true;
       case 'return':
@@ -82,7 +89,7 @@
   H.offered = function (a, who, rules, opts) {
     const can = Array.isArray(a.can) ? a.can : null;
     return H.ACTIONS.filter((act) => (can ? can.includes(act) : H.permit(a, who, act, rules)) &&
-      H.possible(a, who, act) && !(opts && opts.noClose && act === 'close'));
+      H.possible(a, who, act, rules) && !(opts && opts.noClose && act === 'close'));
   };
 
   // ackLabel is the dictionary key of the acknowledge button: a school
