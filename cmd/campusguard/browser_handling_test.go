@@ -174,9 +174,8 @@ func TestBrowserHandling(t *testing.T) {
 	report := func(note string) {
 		school.run("report "+note, 10*time.Second,
 			chromedp.WaitVisible(chromedp.ID("report-button")),
-			chromedp.SetValue(chromedp.ID("resolve-note"), ""),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('resolve-note').value = ''; document.getElementById('evidence-input').value = ''`),
 			chromedp.SendKeys(chromedp.ID("resolve-note"), note),
-			chromedp.SetValue(chromedp.ID("evidence-input"), ""),
 			chromedp.SendKeys(chromedp.ID("evidence-input"), evidence),
 			chromedp.Click(chromedp.ID("report-button")))
 	}
