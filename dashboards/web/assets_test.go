@@ -220,6 +220,7 @@ func TestDictionaryCovers(t *testing.T) {
 	add("handling.", string(alerting.Reported), string(alerting.Returned), "received")
 	add("todo.", "returned", "receipt", "report")
 	add("error.", "bad_request", "not_permitted", "alert_gone", "conflict")
+	add("action.", "ack", "confirm", "receive", "resolve", "verify")
 	for c := range devices.ViolationCategories {
 		add("cat.", c)
 	}

@@ -72,6 +72,8 @@ assert.deepStrictEqual(H.offered(panic, school, rules), ['ack', 'report']);
 assert.strictEqual(H.ackLabel(school), 'action.receive');
 assert.strictEqual(H.ackLabel(police), 'action.ack');
 assert.strictEqual(H.ackLabel(admin), 'action.ack');
+assert.strictEqual(H.ackLabel(market), 'action.confirm');
+assert.strictEqual(H.ackLabel(H.actor({ role: 'education' })), 'action.confirm');
 assert.deepStrictEqual(H.offered(panic, H.actor({ role: 'education' }), rules), [], 'education may not acknowledge a P0');
 assert.deepStrictEqual(H.offered({ ...panic, received_by: 'school-a' }, police, rules), ['ack', 'close']);
 assert.deepStrictEqual(H.offered({ ...panic, received_by: 'school-a' }, school, rules), ['report'], 'receipt once');

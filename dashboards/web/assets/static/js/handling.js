@@ -93,8 +93,12 @@
   };
 
   // ackLabel is the dictionary key of the acknowledge button: a school
-  // acknowledges receipt (签收), an agency acknowledges (确认).
-  H.ackLabel = (who) => (who.agency === 'school' && !who.admin ? 'action.receive' : 'action.ack');
+  // acknowledges receipt (签收), the police take the call (确认接警), the
+  // other agencies acknowledge (确认).
+  H.ackLabel = function (who) {
+    if (who.agency === 'school' && !who.admin) return 'action.receive';
+    return who.agency === 'education' || who.agency === 'market' ? 'action.confirm' : 'action.ack';
+  };
 
   // closeLabel: closing a reported alert verifies the report (复核通过).
   H.closeLabel = (a) => (a.handling === 'reported' ? 'action.verify' : 'action.resolve');
