@@ -233,6 +233,10 @@ func TestBrowserHandling(t *testing.T) {
 	}
 	market.waitJS("nothing left to verify", 10*time.Second, fmt.Sprintf(`document.querySelector(%q) === null &&
 		!document.getElementById('review-empty').hidden`, alertSel("#review-list", kitchen.ID)))
+	market.toggleEnglish("review.title", "review.empty")
+	market.screenshot("handling-market-review-en", "")
+	school.toggleEnglish("school.todo", "col.owner", "col.waits")
+	school.screenshot("handling-school-todo-en", "")
 
 	// The police: their acknowledgement is the one that stops the panic.
 	police := openAs(t, browser, base, users["police-city"])
