@@ -107,12 +107,15 @@ func TestHandlingJS(t *testing.T) {
 	t.Logf("%s (Permit: %d permitted, %d refused)", strings.TrimSpace(string(out)), permitted, refused)
 }
 
-// The pages carry the catalogue's owner of every rule (#rules-data), for
-// alerts that do not name theirs.
+// The boards load handling.js before alerts.js, and carry the catalogue's
+// owner of every rule (#rules-data) for alerts that do not name theirs.
 func TestPagesCarryRuleOwners(t *testing.T) {
 	w := newWeb(t)
 	for _, p := range []string{"/board/police", "/board/education", "/board/market", "/board/school"} {
 		body := get(t, w.Handler(), p, "admin").Body.String()
+		if h, a := strings.Index(body, "/static/js/handling.js?v="), strings.Index(body, "/static/js/alerts.js?v="); h < 0 || a < 0 || h > a {
+			t.Errorf("%s: handling.js must load before alerts.js (at %d, %d)", p, h, a)
+		}
 		i := strings.Index(body, `<script type="application/json" id="rules-data">`)
 		if i < 0 {
 			t.Fatalf("%s: no #rules-data", p)

@@ -43,11 +43,11 @@ type page struct {
 var pages = map[string]page{
 	"GET /login":               {name: "login", title: "login.title", bare: true},
 	"GET /{$}":                 {name: "root", title: "app.name", scripts: []string{"js/root.js"}},
-	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", scripts: []string{"js/handling.js", "js/alerts.js", "js/takeover.js", "js/police.js"}},
-	"GET /board/education":     {name: "education", title: "education.title", scripts: []string{"js/handling.js", "js/alerts.js", "js/chart.js", "js/education.js"}},
-	"GET /board/market":        {name: "market", title: "market.title", scripts: []string{"js/handling.js", "js/alerts.js", "js/market.js"}},
+	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", scripts: []string{"js/alerts.js", "js/takeover.js", "js/police.js"}},
+	"GET /board/education":     {name: "education", title: "education.title", scripts: []string{"js/alerts.js", "js/chart.js", "js/education.js"}},
+	"GET /board/market":        {name: "market", title: "market.title", scripts: []string{"js/alerts.js", "js/market.js"}},
 	"GET /board/market/report": {name: "report", title: "report.title", scripts: []string{"js/report.js"}},
-	"GET /board/school":        {name: "school", title: "school.title", scripts: []string{"js/handling.js", "js/alerts.js", "js/school.js"}},
+	"GET /board/school":        {name: "school", title: "school.title", scripts: []string{"js/alerts.js", "js/school.js"}},
 	"GET /silences":            {name: "silences", title: "silences.title", scripts: []string{"js/silences.js"}},
 }
 
@@ -163,7 +163,13 @@ func BoardFor(role string) string {
 }
 
 func (w *Web) data(p page) pageData {
-	scripts := append([]string{"js/common.js"}, p.scripts...)
+	scripts := []string{"js/common.js"}
+	for _, s := range p.scripts {
+		if s == "js/alerts.js" { // the alert panel asks handling.js what to offer
+			scripts = append(scripts, "js/handling.js")
+		}
+		scripts = append(scripts, s)
+	}
 	return pageData{Name: p.name, Title: p.title, Theme: p.theme, Bare: p.bare, Scripts: scripts,
 		Rules: alerting.Catalogue, Dict: w.dict, RuleMeta: ruleMetas}
 }
