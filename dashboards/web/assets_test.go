@@ -217,9 +217,9 @@ func TestDictionaryCovers(t *testing.T) {
 			add("owner.", string(a))
 		}
 	}
-	add("handling.", string(alerting.Reported), string(alerting.Returned), "received")
+	add("handling.", string(alerting.Reported), string(alerting.Returned), "received",
+		"error_bad_request", "error_forbidden", "error_gone", "error_conflict")
 	add("todo.", "returned", "receipt", "report")
-	add("error.", "bad_request", "not_permitted", "alert_gone", "conflict")
 	add("action.", "ack", "confirm", "receive", "resolve", "verify")
 	for c := range devices.ViolationCategories {
 		add("cat.", c)

@@ -136,9 +136,9 @@ const both = (k) => ({ zh: 'zh:' + k, en: 'en:' + k });
 const forbidden = { status: 403, body: { error: { code: 'forbidden', message_zh: '学校不能关闭', message_en: 'a school cannot close' } } };
 assert.deepStrictEqual(H.errorLines(forbidden, both), { zh: '学校不能关闭', en: 'a school cannot close' });
 assert.deepStrictEqual(H.errorLines({ status: 403, body: { code: 'forbidden', message_zh: '无权', message_en: 'no' } }, both), { zh: '无权', en: 'no' });
-assert.deepStrictEqual(H.errorLines({ status: 403, body: null }, both), both('error.not_permitted'));
-assert.deepStrictEqual(H.errorLines({ status: 409, body: {} }, both), both('error.conflict'));
-assert.deepStrictEqual(H.errorLines({ status: 400 }, both), both('error.bad_request'));
+assert.deepStrictEqual(H.errorLines({ status: 403, body: null }, both), both('handling.error_forbidden'));
+assert.deepStrictEqual(H.errorLines({ status: 409, body: {} }, both), both('handling.error_conflict'));
+assert.deepStrictEqual(H.errorLines({ status: 400 }, both), both('handling.error_bad_request'));
 assert.deepStrictEqual(H.errorLines(new Error('offline'), both), { zh: 'offline', en: 'offline' });
 
 console.log('ok: ' + checked + ' Permit cases');

@@ -172,7 +172,7 @@
     if (e && (e.message_zh || e.message_en)) {
       return { zh: e.message_zh || e.message_en, en: e.message_en || e.message_zh };
     }
-    const key = { 400: 'error.bad_request', 403: 'error.not_permitted', 404: 'error.alert_gone', 409: 'error.conflict' }[err && err.status];
+    const key = { 400: 'handling.error_bad_request', 403: 'handling.error_forbidden', 404: 'handling.error_gone', 409: 'handling.error_conflict' }[err && err.status];
     if (key) return both(key);
     const text = (err && err.message) || String(err);
     return { zh: text, en: text };
