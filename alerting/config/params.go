@@ -73,7 +73,7 @@ func Defaults() Params {
 		GuardroomUnmannedAfter:  30 * time.Minute,
 		GuardHandoverGap:        5 * time.Minute,
 		GuardLicenseWarnBefore:  30 * 24 * time.Hour,
-		PresenceMaxAge:          12 * time.Hour,
+		PresenceMaxAge:          16 * time.Hour,
 		PatrolMinRounds:         5,
 		PatrolNoneByNoon:        12 * time.Hour,
 		PostArriveBefore:        20 * time.Minute,

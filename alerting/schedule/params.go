@@ -20,7 +20,7 @@ type Params struct {
 	// (post_min_staff, default 2).
 	MinStaff int
 	// MaxAge is how long a check-in without a check-out counts as
-	// presence (presence_max_age, default 12 h: one shift).
+	// presence (presence_max_age, default 16 h: the longest shift, e.g. a night shift 17:00-08:00 with margin).
 	MaxAge time.Duration
 	// HandoverGap is how long the licensed guards on duty may fall short
 	// of the requirement before it is a lapse (guard_handover_gap, default
