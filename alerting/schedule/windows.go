@@ -107,3 +107,10 @@ func PostName(s *devices.School, post string) string {
 	}
 	return post
 }
+
+// RoomWatched reports whether the school has a guard room to watch
+// (guardroom_unmanned): it lists one, or lists no posts at all (every
+// school has one by default).
+func RoomWatched(s *devices.School) bool {
+	return len(s.Posts) == 0 || s.HasPost(devices.PostGuardroom)
+}

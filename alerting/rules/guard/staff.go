@@ -88,16 +88,10 @@ func (st *state) resolveStaffing(c engine.Ctx) {
 
 // --- guardroom_unmanned ---
 
-// roomWatched reports whether the school has a guard room to watch: it
-// lists one, or lists no posts at all (every school has one by default).
-func roomWatched(s *devices.School) bool {
-	return len(s.Posts) == 0 || s.HasPost(devices.PostGuardroom)
-}
-
 // startRoom arms the guard-room deadline at engine start or reload: a
 // guard room nobody checked in at since Start is unmanned from Start.
 func (st *state) startRoom(c engine.Ctx) {
-	st.roomWatched = roomWatched(c.School())
+	st.roomWatched = schedule.RoomWatched(c.School())
 	if !st.roomWatched {
 		st.roomEmptySince = time.Time{}
 		c.Cancel(keyRoom)
