@@ -175,3 +175,24 @@ func TestRulesAndComplianceAgree(t *testing.T) {
 		})
 	}
 }
+
+// Issue 8: a school whose guard roster was never imported used to fail
+// guard_staffing every day (no guard is licensed); its licences are
+// unknown, so the measure is not judged, and the guard rules raise neither
+// guard_unlicensed nor guard_understaffed there.
+func TestNoRosterGuardStaffingNotJudged(t *testing.T) {
+	s := testSchool("s1", "130802")
+	s.Guards = nil
+	reg := testRegistry(s)
+	fa := &fakeAlerts{}
+	r := newRig(t, NewStore(reg, fa.open), &reg.Schools[0], at(monday, 0, 0))
+	r.perfectDay(monday)
+	r.run(at(monday.AddDays(1), 0, 0))
+	res := r.day(monday).Measures[GuardStaffing]
+	if res.Applicable || res.OK || !strings.Contains(res.Detail, "not judged") || !strings.Contains(res.Detail, "未评判") {
+		t.Errorf("guard_staffing without a roster: %+v", res)
+	}
+	if pp := r.day(monday).Measures[ProtectionPost]; !pp.OK {
+		t.Errorf("protection_post needs no roster: %+v", pp)
+	}
+}

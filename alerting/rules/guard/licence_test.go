@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/engine/enginetest"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -73,5 +74,29 @@ func TestNoRosterNotJudged(t *testing.T) {
 	h.AdvanceTo(mon(23, 30))
 	if len(h.Fired(alerting.GuardroomUnmanned)) != 1 {
 		t.Errorf("guardroom_unmanned not judged:\n%s", h)
+	}
+}
+
+// A roster imported from CSV (registry import -guards) carries the licence
+// expiry the rule warns of.
+func TestLicenseExpiringFromImportedRoster(t *testing.T) {
+	reg, err := devices.ImportCSV(
+		strings.NewReader("id,name,region,type,pupils,boarders,calendar\ncd-0001,双桥区第三小学,130802,primary,150,,\n"),
+		strings.NewReader("id,school,kind,location,heartbeat_s,post,kitchen,gate\ncd-0001-guard-1,cd-0001,guard,门卫室,,guardroom,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := devices.ImportGuardsCSV(reg, strings.NewReader("school,id,company,license,license_expires\n"+
+		"cd-0001,g-a,承德安保,冀保-0001,2026-12-15\n"+
+		"cd-0001,g-b,承德安保,冀保-0002,2027-06-30\n")); err != nil {
+		t.Fatal(err)
+	}
+	sch, _ := reg.School("cd-0001")
+	h := enginetest.New(t, New(), sch, time.Date(2026, 11, 30, 9, 0, 0, 0, devices.Location()))
+	h.Start()
+	f := h.Fired(alerting.GuardLicenseExpiring)
+	if len(f) != 1 || f[0].Subject != "g-a" || f[0].Severity != alerting.P3 || !strings.Contains(f[0].MessageZH, "承德安保") ||
+		!strings.Contains(f[0].MessageEN, "in 15 days") {
+		t.Errorf("fired: %+v", f)
 	}
 }
