@@ -183,10 +183,12 @@ func TestModuleContract(t *testing.T) {
 }
 
 func TestEngineStartMidDay(t *testing.T) {
-	// The engine starts at 10:00 on a school day knowing nobody: the
-	// guards get the morning's 30 minutes before guard_understaffed, the
-	// running window is not judged at once, and the patrol count (which
-	// missed the morning) raises nothing at the day's end.
+	// The engine starts at 10:00 on a school day (between windows)
+	// knowing nobody: the guards get the morning's 30 minutes before
+	// guard_understaffed, and the patrol count (which missed the morning)
+	// raises nothing at the day's end. (A start inside a window judges it
+	// at once; the lifecycle's grace period holds that back:
+	// TestStartInsideWindowGrace.)
 	h := newHarness(t, at(5, 11, 10, 0), nil)
 	h.AdvanceTo(at(5, 11, 10, 29))
 	if len(h.Conds) != 0 {
