@@ -93,6 +93,12 @@ type Kitchen struct {
 type Guard struct {
 	ID      string `yaml:"id"`
 	License string `yaml:"license,omitempty"` // licence number reference (保安员证), opaque
+	// Company is the security company employing the guard (保安服务公司).
+	Company string `yaml:"company,omitempty"`
+	// LicenseExpires is the last day the licence is valid (zero: no expiry
+	// known). From the next day the guard counts as unlicensed; within
+	// guard_license_warn_before of it guard_license_expiring fires.
+	LicenseExpires Date `yaml:"license_expires,omitempty"`
 }
 
 // Device is one security device of a school.

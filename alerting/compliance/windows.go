@@ -43,15 +43,6 @@ func gateWindows(s *devices.School, d devices.Date, schoolDay bool) []span {
 	return union(out)
 }
 
-// peaks returns the school's peak windows, or the defaults of its type (as
-// the guard rules do).
-func peaks(s *devices.School) []devices.Window {
-	if len(s.Windows.Peaks) > 0 {
-		return s.Windows.Peaks
-	}
-	return devices.DefaultWindows(s.Type, s.Boarders > 0).Peaks
-}
-
 // meals returns the school's meal windows, or the defaults of its type (as
 // the kitchen rules do).
 func meals(s *devices.School) []devices.Window {
@@ -72,50 +63,4 @@ func operating(s *devices.School, d devices.Date, schoolDay bool, lead time.Dura
 		out = append(out, span{later(m.Start.At(d).Add(-lead), dayStart(d)), m.End.At(d)})
 	}
 	return union(out)
-}
-
-// protectionPost returns the post staffed at peaks: the school's only post
-// besides the guard room when it has exactly one, else the main gate (as
-// the guard rules do).
-func protectionPost(s *devices.School) string {
-	only, n := "", 0
-	for i := range s.Posts {
-		if s.Posts[i].ID != devices.PostGuardroom {
-			only = s.Posts[i].ID
-			n++
-		}
-	}
-	if n == 1 {
-		return only
-	}
-	return devices.PostMainGate
-}
-
-// postNeed returns the people required at post during a peak: the larger
-// of the rule parameter (PostMinStaff, default 2) and the post's own
-// minimum.
-func postNeed(s *devices.School, minStaff int, post string) int {
-	n := minStaff
-	for i := range s.Posts {
-		if s.Posts[i].ID == post {
-			n = max(n, s.Posts[i].MinStaff)
-		}
-	}
-	return max(n, 1)
-}
-
-// postName is how details name a post.
-func postName(s *devices.School, post string) string {
-	for i := range s.Posts {
-		if s.Posts[i].ID == post && s.Posts[i].Name != "" {
-			return s.Posts[i].Name
-		}
-	}
-	return post
-}
-
-// roomWatched reports whether the school has a guard room to watch: it
-// lists one, or lists no posts at all (as the guard rules do).
-func roomWatched(s *devices.School) bool {
-	return len(s.Posts) == 0 || s.HasPost(devices.PostGuardroom)
 }

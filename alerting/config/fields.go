@@ -50,6 +50,10 @@ var fields = []field{
 	{key: "held_open_after", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.HeldOpenAfter }},
 	{key: "guard_check_after_day_start", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.GuardCheckAfterDayStart }},
 	{key: "guardroom_unmanned_after", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.GuardroomUnmannedAfter }},
+	{key: "guard_handover_gap", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.GuardHandoverGap }},
+	{key: "guard_license_warn_before", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.GuardLicenseWarnBefore }},
+	// A shift: at most a day (a check-in must not staff tomorrow).
+	{key: "presence_max_age", kind: kindDuration, max: 24 * time.Hour, duration: func(p *Params) *time.Duration { return &p.PresenceMaxAge }},
 	{key: "patrol_min_rounds", kind: kindCount, count: func(p *Params) *int { return &p.PatrolMinRounds }},
 	// A time of day (12h is noon), so it must be inside the day.
 	{key: "patrol_none_by_noon", kind: kindDuration, below: 24 * time.Hour, duration: func(p *Params) *time.Duration { return &p.PatrolNoneByNoon }},

@@ -29,10 +29,13 @@ type Params struct {
 
 	GuardCheckAfterDayStart time.Duration // guard_understaffed: first check this long after the day starts
 	GuardroomUnmannedAfter  time.Duration // guardroom_unmanned: no presence at the guard room for this long
+	GuardHandoverGap        time.Duration // guard_understaffed: a shortfall this short is a handover, not a lapse
+	GuardLicenseWarnBefore  time.Duration // guard_license_expiring: a licence expiring within this long
+	PresenceMaxAge          time.Duration // a check-in without a check-out counts as presence this long (one shift)
 	PatrolMinRounds         int           // patrol_shortfall: rounds required per day
 	PatrolNoneByNoon        time.Duration // patrol_shortfall P2 if no round by this time of day (12:00)
 
-	PostArriveBefore time.Duration // post staff expected this long before a peak window
+	PostArriveBefore time.Duration // post staff expected this long before a peak window; only a check-in from then on staffs it (lead time)
 	PostAlertBefore  time.Duration // post_unstaffed fires if nobody by window start minus this
 	PostMinStaff     int           // post_understaffed: people required at the main gate
 
@@ -81,6 +84,9 @@ func Defaults() Params {
 		HeldOpenAfter:           5 * time.Minute,
 		GuardCheckAfterDayStart: 30 * time.Minute,
 		GuardroomUnmannedAfter:  30 * time.Minute,
+		GuardHandoverGap:        5 * time.Minute,
+		GuardLicenseWarnBefore:  30 * 24 * time.Hour,
+		PresenceMaxAge:          16 * time.Hour,
 		PatrolMinRounds:         5,
 		PatrolNoneByNoon:        12 * time.Hour,
 		PostArriveBefore:        20 * time.Minute,

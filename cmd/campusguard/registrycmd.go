@@ -67,6 +67,7 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	schools := fs.String("schools", "", "schools CSV (id,name,region,type,pupils,boarders,calendar)")
 	devs := fs.String("devices", "", "devices CSV (id,school,kind,location,heartbeat_s,post,kitchen,gate)")
+	guards := fs.String("guards", "", "optional guard rosters CSV (school,id,company,license,license_expires); without it rosters stay empty and guard staffing is not judged")
 	out := fs.String("o", "-", "output YAML (- for stdout)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -87,6 +88,16 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 	reg, err := devices.ImportCSV(sf, df)
 	if err != nil {
 		return err
+	}
+	if *guards != "" {
+		gf, err := os.Open(*guards)
+		if err != nil {
+			return err
+		}
+		defer gf.Close()
+		if err := devices.ImportGuardsCSV(reg, gf); err != nil {
+			return err
+		}
 	}
 	return writeRegistry(reg, *out, stdout)
 }
