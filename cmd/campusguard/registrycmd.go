@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/campusguard/campusguard/devices"
 )
@@ -65,14 +66,32 @@ func registryCheck(args []string, stdout, stderr io.Writer) error {
 func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("registry import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	schools := fs.String("schools", "", "schools CSV (id,name,region,type,pupils,boarders,calendar)")
+	schools := fs.String("schools", "", "schools CSV (id,name,region,type,pupils,boarders[,calendar])")
 	devs := fs.String("devices", "", "devices CSV (id,school,kind,location,heartbeat_s,post,kitchen,gate)")
 	out := fs.String("o", "-", "output YAML (- for stdout)")
+	calendar := fs.String("calendar", "", "calendar id of the schools whose calendar cell is empty (or of all schools when there is no calendar column); required unless every school names one. Shipped: "+strings.Join(devices.ShippedCalendarIDs(), ", "))
+	var calFiles []string
+	fs.Func("calendar-file", "a calendar file (devices/calendars/terms format) whose id the CSV or --calendar may name; repeatable", func(s string) error {
+		calFiles = append(calFiles, s)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *schools == "" || *devs == "" {
 		return errors.New("registry import: -schools and -devices are required")
+	}
+	opts := devices.ImportOptions{Calendar: *calendar}
+	for _, f := range calFiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("registry import: %w", err)
+		}
+		c, err := devices.ParseCalendarFile(f, data)
+		if err != nil {
+			return err
+		}
+		opts.Calendars = append(opts.Calendars, *c)
 	}
 	sf, err := os.Open(*schools)
 	if err != nil {
@@ -84,7 +103,7 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer df.Close()
-	reg, err := devices.ImportCSV(sf, df)
+	reg, err := devices.ImportCSV(sf, df, opts)
 	if err != nil {
 		return err
 	}
