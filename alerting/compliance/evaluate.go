@@ -27,7 +27,7 @@ func (st *schoolState) evaluate(d devices.Date, end time.Time, al openAlerts) Sc
 	sd := st.isSchoolDay(d)
 	var hours []span
 	if sd {
-		h0, h1 := hoursOf(st.sch)
+		h0, h1 := hoursOf(st.sch, d)
 		hours = intersect([]span{{h0.At(d), h1.At(d)}}, obs)
 	}
 	out := SchoolDay{School: st.sch.ID, Region: st.sch.Region, Date: d, Measures: make(map[Measure]Result, len(Measures))}
@@ -95,7 +95,7 @@ func (st *schoolState) guardStaffing(d devices.Date, obs span, sd bool) Result {
 	var w why
 	value := 1.0
 	if sd {
-		h0, h1 := hoursOf(st.sch)
+		h0, h1 := hoursOf(st.sch, d)
 		// As the guard rule: from GuardCheckAfterDayStart after the day
 		// start, or after Start when watching began later.
 		chk := span{later(h0.At(d), st.since).Add(st.par.guardCheckAfter), h1.At(d)}.clip(obs)
@@ -176,7 +176,7 @@ func (st *schoolState) protectionPost(d devices.Date, obs span, sd bool) Result 
 	name := postName(st.sch, post)
 	items := st.stays(obs.to, func(s *stay) bool { return s.post == post }, nil)
 	judged, staffed := 0, 0
-	for _, pw := range peaks(st.sch) {
+	for _, pw := range peaks(st.sch, d) {
 		start, end := pw.Start.At(d), pw.End.At(d)
 		if start.Before(st.since) || !obs.to.After(start) {
 			continue // not watched from its start, or not begun

@@ -34,9 +34,9 @@ type window struct {
 }
 
 // peaks returns the school's peak windows, or the defaults of its type.
-func peaks(s *devices.School) []devices.Window {
-	if len(s.Windows.Peaks) > 0 {
-		return s.Windows.Peaks
+func peaks(s *devices.School, d devices.Date) []devices.Window {
+	if w := s.WindowsOn(d).Peaks; len(w) > 0 {
+		return w
 	}
 	return devices.DefaultWindows(s.Type, s.Boarders > 0).Peaks
 }
@@ -84,7 +84,7 @@ func planWindows(c engine.Ctx, d devices.Date, now time.Time) []window {
 	s, p := c.School(), c.Params()
 	post := protectionPost(s)
 	need := postNeed(s, p.PostMinStaff, post)
-	pk := peaks(s)
+	pk := peaks(s, d)
 	ws := make([]window, 0, len(pk))
 	for _, pw := range pk {
 		w := window{
