@@ -10,11 +10,12 @@ import (
 	"strings"
 
 	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/devices/lunarholidays"
 )
 
 func cmdRegistry(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("registry: want gen, check, import or acl")
+		return errors.New("registry: want gen, check, import, acl or holidays")
 	}
 	switch args[0] {
 	case "gen":
@@ -25,8 +26,10 @@ func cmdRegistry(args []string, stdout, stderr io.Writer) error {
 		return registryImport(args[1:], stdout, stderr)
 	case "acl":
 		return registryACL(args[1:], stdout, stderr)
+	case "holidays":
+		return registryHolidays(args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("registry: unknown subcommand %q (want gen, check, import or acl)", args[0])
+	return fmt.Errorf("registry: unknown subcommand %q (want gen, check, import, acl or holidays)", args[0])
 }
 
 func registryGen(args []string, stdout, stderr io.Writer) error {
@@ -124,4 +127,39 @@ func writeRegistry(reg *devices.Registry, out string, stdout io.Writer) error {
 		return err
 	}
 	return os.Rename(tmp, out)
+}
+
+// registryHolidays writes a year's public-holiday file from the table of
+// github.com/6tail/lunar-go, for the operator to check against the State
+// Council's notice before adding it to holiday_files (docs/calendar.md).
+func registryHolidays(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("registry holidays", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	year := fs.Int("year", 0, "the year of the notice (e.g. 2027)")
+	out := fs.String("o", "-", "output file (- for stdout)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *year == 0 {
+		return errors.New("registry holidays: -year is required")
+	}
+	y, ok, err := lunarholidays.Year(*year)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("registry holidays: lunar-go has no public holidays for %d: type the file from the notice (docs/calendar.md)", *year)
+	}
+	data, err := lunarholidays.Marshal(y)
+	if err != nil {
+		return err
+	}
+	if _, err := devices.ParseHolidayFile("generated", data); err != nil {
+		return fmt.Errorf("registry holidays: lunar-go's %d does not pass the checks: %w", *year, err)
+	}
+	if *out == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return os.WriteFile(*out, data, 0o644)
 }

@@ -43,3 +43,21 @@ func TestRegistryImportCalendar(t *testing.T) {
 		t.Errorf("operator calendar: %v\n%s", err, out)
 	}
 }
+
+// TestRegistryHolidays: the generated file for 2026 is the shipped one's
+// data and parses; a year lunar-go lacks is a clear error.
+func TestRegistryHolidays(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := cmdRegistry([]string{"holidays", "-year", "2026"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"year: 2026", `{name: 中秋节, off: {from: "2026-09-25", to: "2026-09-27"}}`,
+		`{name: 国庆节, off: {from: "2026-10-01", to: "2026-10-07"}, workdays: ["2026-09-20", "2026-10-10"]}`, "CHECK EVERY LINE"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := cmdRegistry([]string{"holidays", "-year", "1990"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "lunar-go has no public holidays for 1990") {
+		t.Errorf("1990: %v", err)
+	}
+}

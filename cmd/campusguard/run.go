@@ -15,8 +15,8 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/alerting/calendarwatch"
+	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/alerting/service"
 	"github.com/campusguard/campusguard/dashboards/api"
 	"github.com/campusguard/campusguard/dashboards/auth"
