@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -120,7 +121,7 @@ var shippedCalendars embed.FS
 
 // ShippedHolidayYears returns the public-holiday years shipped in the
 // binary (devices/calendars/holidays), in year order.
-func ShippedHolidayYears() []HolidayYear { return shipped().years }
+func ShippedHolidayYears() []HolidayYear { return slices.Clone(shipped().years) }
 
 // NationalHolidays returns the table of the shipped public-holiday years.
 // A registry's holiday_files add years to it or replace shipped ones

@@ -30,8 +30,12 @@ type Options struct {
 	Apply      func(alerting.Condition)
 	Logger     zerolog.Logger
 	Registerer prometheus.Registerer // nil: no metrics
-	WarnDays   int                   // 0: DefaultWarnDays
-	Every      time.Duration         // how often Run looks whether the day changed; 0: 10 minutes
+	// Enabled says whether calendar_expiring may be raised (the rules
+	// file's defaults.rules.calendar_expiring.enabled); nil: always. When
+	// off, the log and the gauge stay and an open alert resolves.
+	Enabled  func() bool
+	WarnDays int           // 0: DefaultWarnDays
+	Every    time.Duration // how often Run looks whether the day changed; 0: 10 minutes
 }
 
 // Watcher checks the calendars of the current registry.
@@ -145,17 +149,22 @@ func (w *Watcher) checkLocked() {
 		seen[st.Calendar] = true
 		w.shown[st.Calendar] = true
 		w.gauge.WithLabelValues(st.Calendar).Set(float64(st.DaysLeft))
-		if st.DaysLeft > w.opts.WarnDays {
-			w.log.Info().Str("calendar", st.Calendar).Stringer("until", st.Until).Int("days_left", st.DaysLeft).
-				Int("schools", st.Schools).Msg("calendar covers the next days")
-			w.opts.Apply(alerting.Condition{Rule: alerting.CalendarExpiring, Subject: st.Calendar, At: now})
-			continue
+		l := w.log.With().Str("calendar", st.Calendar).Stringer("until", st.Until).Int("days_left", st.DaysLeft).
+			Int("schools", st.Schools).Logger()
+		resolve := alerting.Condition{Rule: alerting.CalendarExpiring, Subject: st.Calendar, At: now}
+		switch {
+		case st.DaysLeft > w.opts.WarnDays:
+			l.Info().Msg("calendar covers the next days")
+			w.opts.Apply(resolve)
+		case w.opts.Enabled != nil && !w.opts.Enabled():
+			l.Warn().Msg("calendar runs out soon (calendar_expiring is disabled in the rules file): add next year's holiday file and the new terms (docs/calendar.md)")
+			w.opts.Apply(resolve)
+		default:
+			l.Warn().Msg("calendar runs out soon: add next year's holiday file and the new terms (docs/calendar.md)")
+			zh, en := messages(st)
+			w.opts.Apply(alerting.Condition{Rule: alerting.CalendarExpiring, Subject: st.Calendar, Firing: true, At: now,
+				Severity: alerting.P3, MessageZH: zh, MessageEN: en})
 		}
-		zh, en := messages(st)
-		w.log.Warn().Str("calendar", st.Calendar).Stringer("until", st.Until).Int("days_left", st.DaysLeft).
-			Int("schools", st.Schools).Msg("calendar runs out soon: add next year's holiday file and the new terms (docs/calendar.md)")
-		w.opts.Apply(alerting.Condition{Rule: alerting.CalendarExpiring, Subject: st.Calendar, Firing: true, At: now,
-			Severity: alerting.P3, MessageZH: zh, MessageEN: en})
 	}
 	for id := range w.shown {
 		if !seen[id] {

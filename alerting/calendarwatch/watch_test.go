@@ -207,3 +207,24 @@ func TestStatusesDays(t *testing.T) {
 		t.Errorf("%+v", st)
 	}
 }
+
+// TestDisabled: with calendar_expiring disabled in the rules file the
+// warning is still logged and the gauge set, but no alert is raised.
+func TestDisabled(t *testing.T) {
+	clock := &fakeClock{t: shanghai(2026, 12, 1, 9)}
+	var conds []alerting.Condition
+	var logs bytes.Buffer
+	w, err := New(Options{Clock: clock, Apply: func(c alerting.Condition) { conds = append(conds, c) },
+		Logger: zerolog.New(&logs), Enabled: func() bool { return false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Check(registry(t, t.TempDir()))
+	if len(conds) != 1 || conds[0].Firing {
+		t.Errorf("disabled: %+v", conds)
+	}
+	if !strings.Contains(logs.String(), `"level":"warn"`) || !strings.Contains(logs.String(), "disabled in the rules file") ||
+		testutil.ToFloat64(w.gauge.WithLabelValues("chengde")) != 30 {
+		t.Errorf("disabled: gauge %v, logs %s", testutil.ToFloat64(w.gauge.WithLabelValues("chengde")), logs.String())
+	}
+}

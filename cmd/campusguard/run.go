@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/calendarwatch"
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/alerting/service"
@@ -127,7 +128,8 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	}
 	defer store.Close()
 	a.alerting = al
-	cw, err := calendarwatch.New(calendarwatch.Options{Clock: clk, Apply: al.Manager().Apply, Logger: log, Registerer: promReg})
+	cw, err := calendarwatch.New(calendarwatch.Options{Clock: clk, Apply: al.Manager().Apply, Logger: log, Registerer: promReg,
+		Enabled: func() bool { return al.Params("", "").Enabled(alerting.CalendarExpiring) }})
 	if err != nil {
 		return err
 	}
