@@ -44,6 +44,11 @@ const (
 	// SchoolOffline replaces the per-device offline alerts of a school
 	// whose devices all fell silent at once (inhibition).
 	SchoolOffline RuleID = "school_offline"
+
+	// CalendarExpiring: a school calendar in use runs out (no term or
+	// national holiday data beyond a date) within 60 days. City-wide:
+	// Subject is the calendar id, School and Region are empty.
+	CalendarExpiring RuleID = "calendar_expiring"
 )
 
 // RuleInfo is a rule's catalogue entry: its defaults and its names.
@@ -107,6 +112,7 @@ var Catalogue = []RuleInfo{
 	{KitchenRepeat, "kitchencam", P2, mOnly, "后厨违规反复发生", "Repeated kitchen violations", Market, false},
 	{KitchenOverdue, "kitchencam", P2, mE, "后厨违规逾期未整改", "Kitchen violation not rectified in time", Market, false},
 	{SchoolOffline, "", P1, []Audience{Police, SchoolAud, Education}, "学校设备全部离线", "All devices of the school offline", Police, false},
+	{CalendarExpiring, "", P3, eOnly, "校历即将到期", "School calendar runs out soon", Education, false},
 }
 
 var catalogueByID = func() map[RuleID]*RuleInfo {

@@ -14,7 +14,7 @@ const guardsCSV = "school,id,company,license,license_expires\n" +
 
 func importedWithGuards(t *testing.T, guards string) (*Registry, error) {
 	t.Helper()
-	r, err := ImportCSV(strings.NewReader(schoolsCSV), strings.NewReader(devicesCSV))
+	r, err := ImportCSV(strings.NewReader(schoolsCSV), strings.NewReader(devicesCSV), ImportOptions{Calendar: DefaultCalendarID})
 	if err != nil {
 		t.Fatal(err)
 	}

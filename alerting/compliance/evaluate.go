@@ -28,7 +28,7 @@ func (st *schoolState) evaluate(d devices.Date, end time.Time, al openAlerts) Sc
 	sd := st.isSchoolDay(d)
 	var hours []span
 	if sd {
-		h0, h1 := hoursOf(st.sch)
+		h0, h1 := hoursOf(st.sch, d)
 		hours = intersect([]span{{h0.At(d), h1.At(d)}}, obs)
 	}
 	out := SchoolDay{School: st.sch.ID, Region: st.sch.Region, Date: d, Measures: make(map[Measure]Result, len(Measures))}
@@ -103,7 +103,7 @@ func (st *schoolState) guardStaffing(d devices.Date, obs span, sd bool) Result {
 	value := 1.0
 	stays := st.allStays()
 	if sd {
-		h0, h1 := hoursOf(st.sch)
+		h0, h1 := hoursOf(st.sch, d)
 		// As the guard rule: from GuardCheckAfterDayStart after the day
 		// start, or after Start when watching began later.
 		chk := span{later(h0.At(d), st.since).Add(st.par.guardCheckAfter), h1.At(d)}.clip(obs)

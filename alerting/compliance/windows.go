@@ -15,8 +15,8 @@ var (
 
 // hoursOf returns the start of the school's first gate window and the end
 // of its last one, or 07:00–18:00 when it has none.
-func hoursOf(s *devices.School) (start, end devices.ClockTime) {
-	g := s.Windows.Gate
+func hoursOf(s *devices.School, d devices.Date) (start, end devices.ClockTime) {
+	g := s.WindowsOn(d).Gate
 	if len(g) == 0 {
 		return defaultDayStart, defaultDayEnd
 	}
@@ -33,11 +33,11 @@ func gateWindows(s *devices.School, d devices.Date, schoolDay bool) []span {
 	if !schoolDay {
 		return nil
 	}
-	if len(s.Windows.Gate) == 0 {
+	if len(s.WindowsOn(d).Gate) == 0 {
 		return []span{{defaultDayStart.At(d), defaultDayEnd.At(d)}}
 	}
-	out := make([]span, 0, len(s.Windows.Gate))
-	for _, w := range s.Windows.Gate {
+	out := make([]span, 0, len(s.WindowsOn(d).Gate))
+	for _, w := range s.WindowsOn(d).Gate {
 		out = append(out, span{w.Start.At(d), w.End.At(d)})
 	}
 	return union(out)
@@ -45,9 +45,9 @@ func gateWindows(s *devices.School, d devices.Date, schoolDay bool) []span {
 
 // meals returns the school's meal windows, or the defaults of its type (as
 // the kitchen rules do).
-func meals(s *devices.School) []devices.Window {
-	if len(s.Windows.Meals) > 0 {
-		return s.Windows.Meals
+func meals(s *devices.School, d devices.Date) []devices.Window {
+	if w := s.WindowsOn(d).Meals; len(w) > 0 {
+		return w
 	}
 	return devices.DefaultWindows(s.Type, s.Boarders > 0).Meals
 }
@@ -59,8 +59,54 @@ func operating(s *devices.School, d devices.Date, schoolDay bool, lead time.Dura
 		return nil
 	}
 	var out []span
-	for _, m := range meals(s) {
+	for _, m := range meals(s, d) {
 		out = append(out, span{later(m.Start.At(d).Add(-lead), dayStart(d)), m.End.At(d)})
 	}
 	return union(out)
+}
+
+// protectionPost returns the post staffed at peaks: the school's only post
+// besides the guard room when it has exactly one, else the main gate (as
+// the guard rules do).
+func protectionPost(s *devices.School) string {
+	only, n := "", 0
+	for i := range s.Posts {
+		if s.Posts[i].ID != devices.PostGuardroom {
+			only = s.Posts[i].ID
+			n++
+		}
+	}
+	if n == 1 {
+		return only
+	}
+	return devices.PostMainGate
+}
+
+// postNeed returns the people required at post during a peak: the larger
+// of the rule parameter (PostMinStaff, default 2) and the post's own
+// minimum.
+func postNeed(s *devices.School, minStaff int, post string) int {
+	n := minStaff
+	for i := range s.Posts {
+		if s.Posts[i].ID == post {
+			n = max(n, s.Posts[i].MinStaff)
+		}
+	}
+	return max(n, 1)
+}
+
+// postName is how details name a post.
+func postName(s *devices.School, post string) string {
+	for i := range s.Posts {
+		if s.Posts[i].ID == post && s.Posts[i].Name != "" {
+			return s.Posts[i].Name
+		}
+	}
+	return post
+}
+
+// roomWatched reports whether the school has a guard room to watch: it
+// lists one, or lists no posts at all (as the guard rules do).
+func roomWatched(s *devices.School) bool {
+	return len(s.Posts) == 0 || s.HasPost(devices.PostGuardroom)
 }

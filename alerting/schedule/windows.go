@@ -63,10 +63,11 @@ func (p Params) WatchedPosts(s *devices.School) []WatchedPost {
 	return []WatchedPost{{devices.PostMainGate, max(p.MinStaff, 1)}}
 }
 
-// Peaks returns the school's peak windows, or the defaults of its type.
-func Peaks(s *devices.School) []devices.Window {
-	if len(s.Windows.Peaks) > 0 {
-		return s.Windows.Peaks
+// Peaks returns the school's peak windows on d (its seasonal timetable
+// then its own windows), or the defaults of its type.
+func Peaks(s *devices.School, d devices.Date) []devices.Window {
+	if w := s.WindowsOn(d).Peaks; len(w) > 0 {
+		return w
 	}
 	return devices.DefaultWindows(s.Type, s.Boarders > 0).Peaks
 }
@@ -79,7 +80,7 @@ func (p Params) Windows(s *devices.School, d devices.Date, schoolDay bool) []Win
 		return nil
 	}
 	posts := p.WatchedPosts(s)
-	pk := Peaks(s)
+	pk := Peaks(s, d)
 	out := make([]Window, 0, len(posts)*len(pk))
 	for _, po := range posts {
 		for _, pw := range pk {

@@ -138,6 +138,12 @@ func (s *Service) Compliance() *compliance.Store { return s.compliance }
 // Registry is the registry alerting runs on.
 func (s *Service) Registry() *devices.Registry { return s.reg.Load() }
 
+// Params are the rule parameters of a school (region and school "": the
+// rules file's defaults, for city-wide rules like calendar_expiring).
+func (s *Service) Params(region, school string) *config.Params {
+	return s.rules.Resolve(region, school)
+}
+
 // Subscribe adds a consumer of every lifecycle change (the dashboards'
 // live stream). f is called on the fan-out goroutine, after the change is
 // stored, in order; it must not block. Each call adds one consumer.

@@ -27,7 +27,7 @@ type day struct {
 // end of its last one on date d (07:00-18:00 without gate windows).
 func dayBounds(s *devices.School, d devices.Date) (time.Time, time.Time) {
 	lo, hi := defDayStart, defDayEnd
-	if g := s.Windows.Gate; len(g) > 0 {
+	if g := s.WindowsOn(d).Gate; len(g) > 0 {
 		lo, hi = g[0].Start, g[0].End
 		for _, w := range g[1:] {
 			lo, hi = min(lo, w.Start), max(hi, w.End)

@@ -82,7 +82,8 @@ func TestNoRosterNotJudged(t *testing.T) {
 func TestLicenseExpiringFromImportedRoster(t *testing.T) {
 	reg, err := devices.ImportCSV(
 		strings.NewReader("id,name,region,type,pupils,boarders,calendar\ncd-0001,双桥区第三小学,130802,primary,150,,\n"),
-		strings.NewReader("id,school,kind,location,heartbeat_s,post,kitchen,gate\ncd-0001-guard-1,cd-0001,guard,门卫室,,guardroom,,\n"))
+		strings.NewReader("id,school,kind,location,heartbeat_s,post,kitchen,gate\ncd-0001-guard-1,cd-0001,guard,门卫室,,guardroom,,\n"),
+		devices.ImportOptions{Calendar: devices.DefaultCalendarID})
 	if err != nil {
 		t.Fatal(err)
 	}
