@@ -25,22 +25,30 @@ const (
 	GateOpenAfterHours RuleID = "gate_open_after_hours"
 	AccessOffline      RuleID = "access_offline"
 
-	GuardUnderstaffed  RuleID = "guard_understaffed"
-	GuardroomUnmanned  RuleID = "guardroom_unmanned"
-	GuardUnlicensed    RuleID = "guard_unlicensed"
-	PatrolShortfall    RuleID = "patrol_shortfall"
-	PostUnstaffed      RuleID = "post_unstaffed"
-	PostUnderstaffed   RuleID = "post_understaffed"
-	PostLeftEarly      RuleID = "post_left_early"
-	KitchenCamOffline  RuleID = "kitchen_cam_offline"
-	KitchenCamOccluded RuleID = "kitchen_cam_occluded"
-	KitchenViolation   RuleID = "kitchen_violation"
-	KitchenRepeat      RuleID = "kitchen_repeat"
-	KitchenOverdue     RuleID = "kitchen_overdue"
+	GuardUnderstaffed RuleID = "guard_understaffed"
+	GuardroomUnmanned RuleID = "guardroom_unmanned"
+	GuardUnlicensed   RuleID = "guard_unlicensed"
+	// GuardLicenseExpiring: a rostered guard's licence expires within
+	// guard_license_warn_before (default 30 days) or has expired.
+	GuardLicenseExpiring RuleID = "guard_license_expiring"
+	PatrolShortfall      RuleID = "patrol_shortfall"
+	PostUnstaffed        RuleID = "post_unstaffed"
+	PostUnderstaffed     RuleID = "post_understaffed"
+	PostLeftEarly        RuleID = "post_left_early"
+	KitchenCamOffline    RuleID = "kitchen_cam_offline"
+	KitchenCamOccluded   RuleID = "kitchen_cam_occluded"
+	KitchenViolation     RuleID = "kitchen_violation"
+	KitchenRepeat        RuleID = "kitchen_repeat"
+	KitchenOverdue       RuleID = "kitchen_overdue"
 
 	// SchoolOffline replaces the per-device offline alerts of a school
 	// whose devices all fell silent at once (inhibition).
 	SchoolOffline RuleID = "school_offline"
+
+	// CalendarExpiring: a school calendar in use runs out (no term or
+	// national holiday data beyond a date) within 60 days. City-wide:
+	// Subject is the calendar id, School and Region are empty.
+	CalendarExpiring RuleID = "calendar_expiring"
 )
 
 // RuleInfo is a rule's catalogue entry: its defaults and its names.
@@ -93,6 +101,7 @@ var Catalogue = []RuleInfo{
 	{GuardUnderstaffed, "guard", P2, eP, "在岗专职保安不足", "Fewer licensed guards on duty than required", Education, false},
 	{GuardroomUnmanned, "guard", P1, []Audience{SchoolAud, Police, Education}, "门卫室无人值守", "Guard room unmanned", Education, false},
 	{GuardUnlicensed, "guard", P2, eOnly, "非持证保安签到", "Check-in by a guard not on the licensed roster", Education, false},
+	{GuardLicenseExpiring, "guard", P3, sE, "保安员证即将到期", "Guard licence expiring", Education, false},
 	{PatrolShortfall, "guard", P3, sE, "巡逻次数不足", "Too few patrol rounds", Education, false},
 	{PostUnstaffed, "guard", P1, psE, "护学岗未到岗", "Protection post not staffed", Education, false},
 	{PostUnderstaffed, "guard", P1, psE, "护学岗人数不足", "Protection post understaffed", Education, false},
@@ -103,6 +112,7 @@ var Catalogue = []RuleInfo{
 	{KitchenRepeat, "kitchencam", P2, mOnly, "后厨违规反复发生", "Repeated kitchen violations", Market, false},
 	{KitchenOverdue, "kitchencam", P2, mE, "后厨违规逾期未整改", "Kitchen violation not rectified in time", Market, false},
 	{SchoolOffline, "", P1, []Audience{Police, SchoolAud, Education}, "学校设备全部离线", "All devices of the school offline", Police, false},
+	{CalendarExpiring, "", P3, eOnly, "校历即将到期", "School calendar runs out soon", Education, false},
 }
 
 var catalogueByID = func() map[RuleID]*RuleInfo {

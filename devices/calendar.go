@@ -30,15 +30,63 @@ func (c *Calendar) IsSchoolDay(t time.Time) bool {
 	return c.IsSchoolDate(DateOf(t.In(shanghai)))
 }
 
-// IsSchoolDate is IsSchoolDay for a civil date.
+// IsSchoolDate is IsSchoolDay for a civil date. The calendar's own
+// Holidays win over everything; then, with National, the national table's
+// days off and make-up workdays; then the calendar's own Workdays.
 func (c *Calendar) IsSchoolDate(d Date) bool {
 	if !c.InTerm(d) || containsDate(c.Holidays, d) {
 		return false
 	}
-	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+	wd := d.Weekday()
+	weekend := wd == time.Saturday || wd == time.Sunday
+	if c.National {
+		t := c.holidayTable()
+		if _, off := t.Off(d); off {
+			return false
+		}
+		if _, work := t.Workday(d); work && weekend {
+			return true
+		}
+	}
+	if weekend {
 		return containsDate(c.Workdays, d)
 	}
 	return true
+}
+
+// holidayTable returns the national table the calendar uses.
+func (c *Calendar) holidayTable() *HolidayTable {
+	if c.table != nil {
+		return c.table
+	}
+	return NationalHolidays()
+}
+
+// Until returns the last date the calendar can answer for: the end of its
+// last term or, with National, the end of the national holiday data from
+// the year of its first term on, whichever comes first. After it the
+// calendar has no school days, or (without the next year's holidays) would
+// take public holidays for school days: the calendar has run out. Zero
+// when the calendar has no terms.
+func (c *Calendar) Until() Date {
+	if len(c.Terms) == 0 {
+		return Date{}
+	}
+	first, last := c.Terms[0].Start, c.Terms[0].End
+	for _, t := range c.Terms[1:] {
+		if t.Start.Before(first) {
+			first = t.Start
+		}
+		if last.Before(t.End) {
+			last = t.End
+		}
+	}
+	if c.National {
+		if cov := c.holidayTable().CoveredUntil(first.Year); cov.Before(last) {
+			return cov
+		}
+	}
+	return last
 }
 
 // InTerm reports whether d lies inside one of the calendar's terms.
@@ -60,10 +108,21 @@ func containsDate(ds []Date, d Date) bool {
 	return false
 }
 
-// IsSchoolDay reports whether t is a school day by the school's calendar; it
-// is false when the school has no calendar (set up by Registry.Index).
+// IsSchoolDay reports whether t is, in Asia/Shanghai, a school day of the
+// school: a school day of its calendar on which no closure (停课) names it
+// or its region. It is false when the school has no calendar (set up by
+// Registry.Index).
 func (s *School) IsSchoolDay(t time.Time) bool {
-	return s.calendar != nil && s.calendar.IsSchoolDay(t)
+	return s.IsSchoolDate(DateOf(t.In(shanghai)))
+}
+
+// IsSchoolDate is IsSchoolDay for a civil date.
+func (s *School) IsSchoolDate(d Date) bool {
+	if s.calendar == nil || !s.calendar.IsSchoolDate(d) {
+		return false
+	}
+	_, closed := s.ClosureOn(d)
+	return !closed
 }
 
 // Contains reports whether t, in Asia/Shanghai clock time, lies in

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -17,31 +19,79 @@ var (
 	DevicesCSVColumns = []string{"id", "school", "kind", "location", "heartbeat_s", "post", "kitchen", "gate"}
 )
 
+// ImportOptions say which calendars a CSV import may give its schools.
+type ImportOptions struct {
+	// Calendar is the calendar id of every school whose calendar cell is
+	// empty, or of every school when the schools CSV has no calendar
+	// column. Empty: every school must name its calendar.
+	Calendar string
+	// Calendars are the calendars the ids may name (ParseCalendarFile);
+	// the shipped ones (ShippedCalendarIDs) are always available, and one
+	// here with a shipped id replaces it.
+	Calendars []Calendar
+}
+
 // ImportCSV builds a registry from a schools CSV and a devices CSV (UTF-8,
 // header row required, columns SchoolsCSVColumns and DevicesCSVColumns in
-// any order, lines starting with # ignored). It adds what the CSV does not
-// carry: the regions of 承德 (ChengdeRegions), DefaultCalendar (the calendar
-// of a school whose calendar cell is empty), DefaultWindows for each school's
-// type (boarding when boarders > 0), DefaultPosts, and the kitchen
-// DefaultKitchen in every school with a kitchen camera. Guard rosters stay
-// empty.
+// any order, lines starting with # ignored). Every school needs a calendar
+// id, from its calendar cell or from opts.Calendar; a missing or unknown id
+// is an error (there is no silent default). It adds what the CSV does not
+// carry: the regions of 承德 (ChengdeRegions), the calendars the schools
+// name, DefaultWindows for each school's type (boarding when boarders > 0),
+// DefaultPosts, and the kitchen DefaultKitchen in every school with a
+// kitchen camera. Guard rosters stay empty.
 //
 // The result is validated like a YAML registry; errors name the CSV file,
 // line and column ("devices.csv:12:3: kind: ..."), and the registry is
 // indexed. Readers that have a Name method (*os.File) give the file name.
-func ImportCSV(schools, devices io.Reader) (*Registry, error) {
-	r := &Registry{Regions: ChengdeRegions(), Calendars: []Calendar{DefaultCalendar()}}
+func ImportCSV(schools, devices io.Reader, opts ImportOptions) (*Registry, error) {
+	known := map[string]Calendar{}
+	for _, id := range ShippedCalendarIDs() {
+		known[id], _ = ShippedCalendar(id)
+	}
+	for _, c := range opts.Calendars {
+		known[c.ID] = c
+	}
+	knownIDs := make([]string, 0, len(known))
+	for id := range known {
+		knownIDs = append(knownIDs, id)
+	}
+	sort.Strings(knownIDs)
+	knownList := strings.Join(knownIDs, ", ")
+	if _, ok := known[opts.Calendar]; opts.Calendar != "" && !ok {
+		return nil, fmt.Errorf("devices: import: unknown calendar %q (known: %s)", opts.Calendar, knownList)
+	}
+	r := &Registry{Regions: ChengdeRegions()}
 	loc := &csvLocator{}
 	var errs []*FieldError
 
-	st, err := readCSV(schools, "schools.csv", SchoolsCSVColumns)
+	st, err := readCSV(schools, "schools.csv", SchoolsCSVColumns, "calendar")
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := st.column["calendar"]; !ok && opts.Calendar == "" {
+		return nil, &FieldError{File: st.name, Line: st.headerLine, Msg: fmt.Sprintf(
+			"no calendar column and no default calendar (registry import --calendar): every school needs a calendar id (known: %s)", knownList)}
+	}
 	loc.schools = st
+	used := map[string]bool{}
 	for _, row := range st.rows {
 		s, rowErrs := schoolFromCSV(st, row)
 		errs = append(errs, rowErrs...)
+		switch _, ok := known[s.Calendar]; {
+		case s.Calendar == "" && opts.Calendar == "":
+			errs = append(errs, st.errorAt(row, "calendar", fmt.Sprintf(
+				"missing calendar: fill the cell or give a default with --calendar (known: %s)", knownList)))
+		case s.Calendar == "":
+			s.Calendar = opts.Calendar
+		case !ok:
+			errs = append(errs, st.errorAt(row, "calendar", fmt.Sprintf("unknown calendar %q (known: %s)", s.Calendar, knownList)))
+			s.Calendar = "" // reported here, not again by the check
+		}
+		if _, ok := known[s.Calendar]; ok && !used[s.Calendar] {
+			used[s.Calendar] = true
+			r.Calendars = append(r.Calendars, known[s.Calendar])
+		}
 		r.Schools = append(r.Schools, s)
 		loc.schoolRows = append(loc.schoolRows, row)
 		loc.deviceRows = append(loc.deviceRows, nil)
@@ -92,9 +142,10 @@ func ImportCSV(schools, devices io.Reader) (*Registry, error) {
 
 // csvTable is a read CSV file: its header and rows with their lines.
 type csvTable struct {
-	name   string
-	column map[string]int // column name → field index
-	rows   []csvRow
+	name       string
+	headerLine int
+	column     map[string]int // column name → field index
+	rows       []csvRow
 }
 
 type csvRow struct {
@@ -102,8 +153,9 @@ type csvRow struct {
 	fields []string
 }
 
-// readCSV reads a whole CSV file and checks its header against want.
-func readCSV(r io.Reader, fallback string, want []string) (*csvTable, error) {
+// readCSV reads a whole CSV file and checks its header against want; the
+// optional columns of want may be left out.
+func readCSV(r io.Reader, fallback string, want []string, optional ...string) (*csvTable, error) {
 	t := &csvTable{name: fallback, column: map[string]int{}}
 	if n, ok := r.(interface{ Name() string }); ok && n.Name() != "" {
 		t.name = filepath.Base(n.Name())
@@ -118,6 +170,7 @@ func readCSV(r io.Reader, fallback string, want []string) (*csvTable, error) {
 		return nil, csvError(t.name, err)
 	}
 	headerLine, _ := cr.FieldPos(0)
+	t.headerLine = headerLine
 	var errs []*FieldError
 	allowed := map[string]bool{}
 	for _, c := range want {
@@ -135,7 +188,7 @@ func readCSV(r io.Reader, fallback string, want []string) (*csvTable, error) {
 		}
 	}
 	for _, c := range want {
-		if _, ok := t.column[c]; !ok {
+		if _, ok := t.column[c]; !ok && !slices.Contains(optional, c) {
 			errs = append(errs, &FieldError{File: t.name, Line: headerLine, Msg: fmt.Sprintf("missing column %q (want %s)", c, strings.Join(want, ","))})
 		}
 	}
@@ -166,7 +219,14 @@ func csvError(name string, err error) error {
 	return fmt.Errorf("devices: read %s: %w", name, err)
 }
 
-func (t *csvTable) cell(row csvRow, col string) string { return row.fields[t.column[col]] }
+// cell returns the row's cell of col, "" when the table has no such column.
+func (t *csvTable) cell(row csvRow, col string) string {
+	i, ok := t.column[col]
+	if !ok {
+		return ""
+	}
+	return row.fields[i]
+}
 
 func (t *csvTable) errorAt(row csvRow, col, msg string) *FieldError {
 	return &FieldError{File: t.name, Line: row.line, Column: t.column[col] + 1, Path: col, Msg: msg}
@@ -196,9 +256,6 @@ func schoolFromCSV(t *csvTable, row csvRow) (School, []*FieldError) {
 		Pupils:   t.intCell(row, "pupils", &errs),
 		Boarders: t.intCell(row, "boarders", &errs),
 		Calendar: t.cell(row, "calendar"),
-	}
-	if s.Calendar == "" {
-		s.Calendar = DefaultCalendarID
 	}
 	return s, errs
 }

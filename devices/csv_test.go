@@ -21,9 +21,12 @@ const devicesCSV = "id,school,kind,location,heartbeat_s,post,kitchen,gate\n" +
 	"cd-0003-alarm-1,cd-0003,alarm,门卫室,,,,\n"
 
 func TestImportCSV(t *testing.T) {
-	r, err := ImportCSV(strings.NewReader(schoolsCSV), strings.NewReader(devicesCSV))
+	r, err := ImportCSV(strings.NewReader(schoolsCSV), strings.NewReader(devicesCSV), ImportOptions{Calendar: DefaultCalendarID})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(r.Calendars) != 1 || r.Calendars[0].ID != DefaultCalendarID || !r.Calendars[0].National {
+		t.Errorf("calendars %+v", r.Calendars)
 	}
 	if len(r.Regions) != 12 || len(r.Schools) != 3 || r.DeviceCount() != 6 {
 		t.Fatalf("regions %d, schools %d, devices %d", len(r.Regions), len(r.Schools), r.DeviceCount())
@@ -58,7 +61,7 @@ func TestImportCSVErrors(t *testing.T) {
 		want             []string
 	}{
 		{"unknown column", strings.Replace(schoolsCSV, "calendar\n", "calender\n", 1), devicesCSV,
-			[]string{`schools.csv:1:7: calender: unknown column "calender"`, `schools.csv:1: missing column "calendar"`}},
+			[]string{`schools.csv:1:7: calender: unknown column "calender"`}},
 		{"missing column", schoolsCSV, "id,school,kind,location,heartbeat_s,post,kitchen\n",
 			[]string{`devices.csv:1: missing column "gate"`}},
 		{"no header", "", devicesCSV, []string{`schools.csv: empty file: want a header line id,name,region`}},
@@ -68,7 +71,7 @@ func TestImportCSVErrors(t *testing.T) {
 		{"unknown region", strings.Replace(schoolsCSV, "130828", "130899", 1), devicesCSV,
 			[]string{`schools.csv:4:3: region: unknown region "130899"`}},
 		{"unknown calendar", strings.Replace(schoolsCSV, "chengde-2026-2027", "other", 1), devicesCSV,
-			[]string{`schools.csv:4:7: calendar: unknown calendar "other"`}},
+			[]string{`schools.csv:4:7: calendar: unknown calendar "other" (known: chengde-2026-2027)`}},
 		{"boarders exceed pupils", strings.Replace(schoolsCSV, "2400,1200", "400,1200", 1), devicesCSV,
 			[]string{`schools.csv:4:6: boarders: boarders 1200 exceed pupils 400`}},
 		{"unknown school", schoolsCSV, devicesCSV + "x-1,cd-0009,alarm,,,,,\n",
@@ -88,7 +91,7 @@ func TestImportCSVErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ImportCSV(strings.NewReader(tt.schools), strings.NewReader(tt.devices))
+			_, err := ImportCSV(strings.NewReader(tt.schools), strings.NewReader(tt.devices), ImportOptions{Calendar: DefaultCalendarID})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -98,5 +101,67 @@ func TestImportCSVErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestImportCSVCalendarRequired: without a default calendar every school
+// must name one; a missing or unknown id is an error, never a silent
+// default.
+func TestImportCSVCalendarRequired(t *testing.T) {
+	noColumn := "id,name,region,type,pupils,boarders\n" +
+		"cd-0001,双桥区第三小学,130802,primary,1520,\n" +
+		"cd-0002,围场县第一中学,130828,secondary,2400,1200\n" +
+		"cd-0003,滦平县阳光幼儿园,130824,kindergarten,180,0\n"
+	other := Calendar{ID: "weichang-2026-2027", National: true, Terms: []Term{{Start: Date{2026, 9, 1}, End: Date{2027, 1, 22}}}}
+	tests := []struct {
+		name    string
+		schools string
+		opts    ImportOptions
+		want    []string // empty: no error
+	}{
+		{"empty cells, no default", schoolsCSV, ImportOptions{}, []string{
+			`schools.csv:2:7: calendar: missing calendar: fill the cell or give a default with --calendar (known: chengde-2026-2027)`,
+			`schools.csv:5:7: calendar: missing calendar`}},
+		{"no column, no default", noColumn, ImportOptions{}, []string{
+			`schools.csv:1: no calendar column and no default calendar (registry import --calendar): every school needs a calendar id (known: chengde-2026-2027)`}},
+		{"no column, a default", noColumn, ImportOptions{Calendar: DefaultCalendarID}, nil},
+		{"unknown default", schoolsCSV, ImportOptions{Calendar: "chengde-2025"}, []string{
+			`devices: import: unknown calendar "chengde-2025" (known: chengde-2026-2027)`}},
+		{"an operator's calendar", strings.Replace(schoolsCSV, "chengde-2026-2027", "weichang-2026-2027", 1),
+			ImportOptions{Calendar: DefaultCalendarID, Calendars: []Calendar{other}}, nil},
+		{"an operator's calendar not given", strings.Replace(schoolsCSV, "chengde-2026-2027", "weichang-2026-2027", 1),
+			ImportOptions{Calendar: DefaultCalendarID}, []string{`schools.csv:4:7: calendar: unknown calendar "weichang-2026-2027" (known: chengde-2026-2027)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := ImportCSV(strings.NewReader(tt.schools), strings.NewReader(devicesCSV), tt.opts)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range r.Schools {
+					if s.Calendar == "" || s.calendar == nil {
+						t.Errorf("school %s has no calendar", s.ID)
+					}
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+	r, err := ImportCSV(strings.NewReader(strings.Replace(schoolsCSV, "chengde-2026-2027", "weichang-2026-2027", 1)),
+		strings.NewReader(devicesCSV), ImportOptions{Calendar: DefaultCalendarID, Calendars: []Calendar{other}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Calendars) != 2 || r.Calendars[0].ID != DefaultCalendarID || r.Calendars[1].ID != other.ID {
+		t.Errorf("calendars: %v", r.Calendars)
 	}
 }

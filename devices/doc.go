@@ -8,8 +8,14 @@
 // dangling references and inconsistent windows or calendars are errors that
 // name file, line and field path); ImportCSV builds one from spreadsheets;
 // Generate makes a deterministic demo registry of 承德. School days and
-// windows are evaluated in Asia/Shanghai (Calendar.IsSchoolDay,
-// Window.Contains).
+// windows are evaluated in Asia/Shanghai (School.IsSchoolDay, which folds in
+// closures, and School.WindowsOn, which applies seasonal timetables).
+//
+// Calendar data are files, not code: the national public-holiday table one
+// file a year and the default terms under calendars/ (embedded; see
+// NationalHolidays, ShippedCalendar), plus the files a registry names in
+// holiday_files. Subpackage lunarholidays drafts next year's file from
+// github.com/6tail/lunar-go; the service never reads it.
 //
 // It is the bottom of the dependency graph: ingest, alerting and dashboards
 // import it; it imports none of them and knows nothing of MQTT or InfluxDB

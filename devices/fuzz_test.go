@@ -29,3 +29,48 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHolidayFile feeds arbitrary bytes to ParseHolidayFile. It must
+// never panic, and a year it accepts must survive WriteYAML and parse
+// again to the same value.
+func FuzzParseHolidayFile(f *testing.F) {
+	for _, name := range []string{"calendars/holidays/cn-2026.yaml", "calendars/terms/chengde-2026-2027.yaml"} {
+		if data, err := shippedCalendars.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("year: 2027\nnotice: n\nfestivals: [{name: 元旦, off: {from: \"2026-12-31\", to: \"2027-01-01\"}, workdays: [\"2027-01-02\"]}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		y, err := ParseHolidayFile("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := y.WriteYAML(&buf); err != nil {
+			t.Fatalf("WriteYAML of an accepted year: %v", err)
+		}
+		again, err := ParseHolidayFile("again.yaml", buf.Bytes())
+		if err != nil {
+			t.Fatalf("re-parse of an accepted year: %v\n%s", err, buf.Bytes())
+		}
+		NewHolidayTable(*y, *again)
+	})
+}
+
+// FuzzParseCalendarFile feeds arbitrary bytes to ParseCalendarFile; an
+// accepted calendar must answer IsSchoolDate and Until without panicking.
+func FuzzParseCalendarFile(f *testing.F) {
+	if data, err := shippedCalendars.ReadFile("calendars/terms/chengde-2026-2027.yaml"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("id: x\nterms: [{start: \"2026-09-01\", end: \"2026-09-02\"}]\nholidays: [\"2026-09-01\"]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParseCalendarFile("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		u := c.Until()
+		c.IsSchoolDate(u)
+		c.IsSchoolDate(u.AddDays(1))
+	})
+}

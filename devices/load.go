@@ -22,26 +22,51 @@ type source struct {
 	data []byte
 }
 
-// Load reads, parses and validates the registry file at path and indexes it.
-// Errors name the file, line and field path of every problem (up to
+// Load reads, parses and validates the registry file at path, reads its
+// holiday_files, and indexes it. Errors name the file, line and field path of every problem (up to
 // MaxErrors), joined.
 func Load(path string) (*Registry, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("devices: read registry: %w", err)
 	}
-	return Parse(path, data)
+	r, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.loadHolidayFiles(path); err != nil {
+		return nil, err
+	}
+	r.Index()
+	return r, nil
 }
 
 // Parse parses and validates a registry document; name is used in errors.
 // Decoding is strict: unknown keys, duplicate keys, wrongly typed values and
 // more than one document are errors. On success the registry is indexed.
+// Parse does not read the registry's holiday_files (Load does): a national
+// calendar then uses the shipped public-holiday table.
 func Parse(name string, data []byte) (*Registry, error) {
-	root, err := parseNode(name, data)
-	if err != nil {
+	r := &Registry{}
+	if err := decodeStrict(name, data, "registry", registryWant, r, r.check); err != nil {
 		return nil, err
 	}
-	r := &Registry{}
+	r.src = &source{name: name, data: data}
+	r.Index()
+	return r, nil
+}
+
+const registryWant = "want a mapping with regions, calendars and schools"
+
+// decodeStrict decodes the single YAML document data into v (strictly:
+// unknown keys, duplicate keys, wrongly typed values and more documents are
+// errors) and runs check on the result. what names the document ("registry")
+// and want says what its top level must be. Errors are FieldErrors naming name, the line and the field path.
+func decodeStrict(name string, data []byte, what, want string, v any, check func() []issue) error {
+	root, err := parseNode(name, data, what, want)
+	if err != nil {
+		return err
+	}
 	var errs []*FieldError
 	// A decode error other than an unknown key can drop a list item or a whole
 	// mapping, and then semantic errors would point at the wrong place: in
@@ -49,10 +74,10 @@ func Parse(name string, data []byte) (*Registry, error) {
 	semantic := true
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(r); err != nil {
+	if err := dec.Decode(v); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return nil, &FieldError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+			return &FieldError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 		}
 		ix := newLineIndex(root)
 		for _, s := range te.Errors {
@@ -62,23 +87,18 @@ func Parse(name string, data []byte) (*Registry, error) {
 		}
 	}
 	if semantic {
-		errs = append(errs, located(r.check(), nodeLocator{file: name, root: root})...)
+		errs = append(errs, located(check(), nodeLocator{file: name, root: root})...)
 	}
-	if err := joinErrors(errs); err != nil {
-		return nil, err
-	}
-	r.src = &source{name: name, data: data}
-	r.Index()
-	return r, nil
+	return joinErrors(errs)
 }
 
 // parseNode parses the single YAML document of data.
-func parseNode(name string, data []byte) (*yaml.Node, error) {
+func parseNode(name string, data []byte, what, want string) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &FieldError{File: name, Msg: "empty registry"}
+			return nil, &FieldError{File: name, Msg: "empty " + what}
 		}
 		return nil, syntaxError(name, err)
 	}
@@ -90,7 +110,7 @@ func parseNode(name string, data []byte) (*yaml.Node, error) {
 		return nil, syntaxError(name, err)
 	}
 	if deref(&root).Kind != yaml.MappingNode {
-		return nil, &FieldError{File: name, Line: deref(&root).Line, Msg: "want a mapping with regions, calendars and schools"}
+		return nil, &FieldError{File: name, Line: deref(&root).Line, Msg: want}
 	}
 	return &root, nil
 }
@@ -164,7 +184,8 @@ func decodeError(name string, ix lineIndex, s string) (fe *FieldError, harmless 
 var registryTypes = map[string]reflect.Type{}
 
 func init() {
-	for _, v := range []any{Registry{}, Region{}, Calendar{}, Term{}, School{}, Windows{}, Window{}, Post{}, Kitchen{}, Guard{}, Device{}} {
+	for _, v := range []any{Registry{}, Region{}, Calendar{}, Term{}, School{}, Windows{}, Window{}, Post{}, Kitchen{}, Guard{}, Device{},
+		HolidayYear{}, Festival{}, Span{}, Closure{}, Timetable{}} {
 		t := reflect.TypeOf(v)
 		registryTypes[t.Name()] = t
 	}

@@ -9,6 +9,7 @@ func (r *Registry) Index() {
 	}
 	r.calendarByID = make(map[string]*Calendar, len(r.Calendars))
 	for i := range r.Calendars {
+		r.Calendars[i].table = r.holidays
 		r.calendarByID[r.Calendars[i].ID] = &r.Calendars[i]
 	}
 	r.schoolByID = make(map[string]*School, len(r.Schools))
@@ -23,6 +24,7 @@ func (r *Registry) Index() {
 			r.deviceByID[d.ID] = d
 		}
 	}
+	r.indexClosures()
 }
 
 // Device returns the device with id.

@@ -119,7 +119,26 @@ func toNode(v reflect.Value, flow bool) (*yaml.Node, error) {
 
 // nested are the struct types whose lists stay in block style.
 var nested = map[reflect.Type]bool{
-	reflect.TypeOf(Calendar{}): true,
-	reflect.TypeOf(School{}):   true,
-	reflect.TypeOf(Windows{}):  true,
+	reflect.TypeOf(Calendar{}):  true,
+	reflect.TypeOf(School{}):    true,
+	reflect.TypeOf(Windows{}):   true,
+	reflect.TypeOf(Timetable{}): true,
+}
+
+// WriteYAML writes the year in the holiday file format, one festival a
+// line; ParseHolidayFile reads it back unchanged.
+func (y *HolidayYear) WriteYAML(w io.Writer) error {
+	n, err := toNode(reflect.ValueOf(*y), false)
+	if err != nil {
+		return err
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return fmt.Errorf("devices: write holiday year: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("devices: write holiday year: %w", err)
+	}
+	return nil
 }

@@ -9,11 +9,21 @@ type Registry struct {
 	Regions   []Region   `yaml:"regions"`
 	Calendars []Calendar `yaml:"calendars"`
 	Schools   []School   `yaml:"schools"`
+	// HolidayFiles are public-holiday files (one year each, the format of
+	// devices/calendars/holidays/cn-YYYY.yaml) that add years to the
+	// shipped national table or replace shipped ones; paths relative to the
+	// registry file. Load reads them.
+	HolidayFiles []string `yaml:"holiday_files,omitempty"`
+	// Closures close schools for a range of dates (停课).
+	Closures []Closure `yaml:"closures,omitempty"`
+	// Timetables replace schools' daily windows from a date (冬季/夏季作息).
+	Timetables []Timetable `yaml:"timetables,omitempty"`
 
 	regionByCode map[string]*Region
 	schoolByID   map[string]*School
 	deviceByID   map[string]*Device
 	calendarByID map[string]*Calendar
+	holidays     *HolidayTable // shipped years plus HolidayFiles; nil: NationalHolidays()
 
 	src *source // the YAML it was parsed from, for error lines; nil when built in memory
 }
@@ -55,7 +65,9 @@ type School struct {
 	Guards   []Guard    `yaml:"guards,omitempty"` // licensed full-time guard roster
 	Devices  []Device   `yaml:"devices"`
 
-	calendar *Calendar // set by Registry.Index
+	calendar   *Calendar    // set by Registry.Index
+	closures   []*Closure   // the closures naming the school or its region (Index)
+	timetables []*Timetable // the timetables naming the school or its region, by From (Index)
 }
 
 // Windows are a school's daily time windows (local time, Asia/Shanghai).
@@ -93,6 +105,12 @@ type Kitchen struct {
 type Guard struct {
 	ID      string `yaml:"id"`
 	License string `yaml:"license,omitempty"` // licence number reference (保安员证), opaque
+	// Company is the security company employing the guard (保安服务公司).
+	Company string `yaml:"company,omitempty"`
+	// LicenseExpires is the last day the licence is valid (zero: no expiry
+	// known). From the next day the guard counts as unlicensed; within
+	// guard_license_warn_before of it guard_license_expiring fires.
+	LicenseExpires Date `yaml:"license_expires,omitempty"`
 }
 
 // Device is one security device of a school.
@@ -112,12 +130,18 @@ type Device struct {
 type Duration time.Duration
 
 // Calendar is a school calendar: terms, public holidays, make-up working
-// days (调休). Dates are "YYYY-MM-DD" in Asia/Shanghai.
+// days (调休). Dates are "YYYY-MM-DD" in Asia/Shanghai. With National set,
+// the national public-holiday table (devices/calendars/holidays plus the
+// registry's holiday_files) gives the holidays and make-up workdays, and
+// Holidays and Workdays add local ones.
 type Calendar struct {
 	ID       string `yaml:"id"`
+	National bool   `yaml:"national,omitempty"` // apply the State Council's public holidays and 调休
 	Terms    []Term `yaml:"terms"`
 	Holidays []Date `yaml:"holidays,omitempty"`
 	Workdays []Date `yaml:"workdays,omitempty"` // make-up working days on weekends
+
+	table *HolidayTable // the national table (Registry.Index); nil: NationalHolidays()
 }
 
 // Term is an inclusive date range of teaching days.

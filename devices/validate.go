@@ -23,14 +23,7 @@ func (r *Registry) Validate() error {
 	if len(issues) == 0 {
 		return nil
 	}
-	var loc locator = pathOnly{}
-	if r.src != nil {
-		loc = pathOnly{file: r.src.name}
-		if root, err := parseNode(r.src.name, r.src.data); err == nil {
-			loc = nodeLocator{file: r.src.name, root: root}
-		}
-	}
-	return joinErrors(located(issues, loc))
+	return joinErrors(located(issues, r.locator()))
 }
 
 // checker collects issues.
@@ -112,6 +105,12 @@ func (r *Registry) check() []issue {
 			c.device(dp, s, &s.Devices[j])
 		}
 	}
+	for i, f := range r.HolidayFiles {
+		if f == "" {
+			c.add(indexPath("holiday_files", i), "empty path")
+		}
+	}
+	c.checkClosures(r, regions, schools)
 	return c.issues
 }
 
@@ -256,11 +255,11 @@ func (s *School) hasKitchen(id string) bool {
 
 func (c *checker) calendar(p string, cal *Calendar) {
 	if len(cal.Terms) == 0 {
-		c.add(p+".terms", "calendar %q has no terms", cal.ID)
+		c.add(keyPath(p, "terms"), "calendar %q has no terms", cal.ID)
 	}
 	order := make([]int, 0, len(cal.Terms))
 	for i, t := range cal.Terms {
-		tp := indexPath(p+".terms", i)
+		tp := indexPath(keyPath(p, "terms"), i)
 		switch {
 		case t.Start.IsZero():
 			c.add(tp+".start", "missing start date")
@@ -277,7 +276,7 @@ func (c *checker) calendar(p string, cal *Calendar) {
 		prev, cur := cal.Terms[order[k-1]], cal.Terms[order[k]]
 		if !prev.End.Before(cur.Start) {
 			later, earlier := max(order[k-1], order[k]), min(order[k-1], order[k])
-			c.addRef(indexPath(p+".terms", later), "see", indexPath(p+".terms", earlier),
+			c.addRef(indexPath(keyPath(p, "terms"), later), "see", indexPath(keyPath(p, "terms"), earlier),
 				"term %s..%s overlaps term %s..%s", cal.Terms[later].Start, cal.Terms[later].End,
 				cal.Terms[earlier].Start, cal.Terms[earlier].End)
 		}
@@ -285,14 +284,14 @@ func (c *checker) calendar(p string, cal *Calendar) {
 	holidays := unique{}
 	for i, d := range cal.Holidays {
 		if d.IsZero() {
-			c.add(indexPath(p+".holidays", i), "missing date")
+			c.add(indexPath(keyPath(p, "holidays"), i), "missing date")
 			continue
 		}
-		c.unique(holidays, indexPath(p+".holidays", i), "holiday", d.String())
+		c.unique(holidays, indexPath(keyPath(p, "holidays"), i), "holiday", d.String())
 	}
 	workdays := unique{}
 	for i, d := range cal.Workdays {
-		wp := indexPath(p+".workdays", i)
+		wp := indexPath(keyPath(p, "workdays"), i)
 		if d.IsZero() {
 			c.add(wp, "missing date")
 			continue

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/schedule"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -27,7 +28,7 @@ func (st *schoolState) evaluate(d devices.Date, end time.Time, al openAlerts) Sc
 	sd := st.isSchoolDay(d)
 	var hours []span
 	if sd {
-		h0, h1 := hoursOf(st.sch)
+		h0, h1 := hoursOf(st.sch, d)
 		hours = intersect([]span{{h0.At(d), h1.At(d)}}, obs)
 	}
 	out := SchoolDay{School: st.sch.ID, Region: st.sch.Region, Date: d, Measures: make(map[Measure]Result, len(Measures))}
@@ -86,31 +87,45 @@ func (st *schoolState) closedCampus(d devices.Date, obs span, sd bool, hours []s
 }
 
 // guardStaffing: on school days, licensed guards on duty ≥ required from
-// GuardCheckAfterDayStart after school hours begin until they end; every
-// day, the guard room never unmanned longer than GuardroomUnmannedAfter.
+// GuardCheckAfterDayStart after school hours begin until they end, a
+// shortfall no longer than the handover gap forgiven (schedule.JudgeGuards:
+// the verdict guard_understaffed fires on); every day, the guard room
+// never unmanned longer than GuardroomUnmannedAfter. A school without a
+// guard roster is not judged (licences unknown, as the guard rules).
 func (st *schoolState) guardStaffing(d devices.Date, obs span, sd bool) Result {
 	if st.guardDevs == 0 {
 		return notApplicable("未登记保安签到终端", "no guard check-in terminals registered")
 	}
+	if !schedule.RosterKnown(st.sch) {
+		return Result{Detail: "未导入持证保安名册，未评判 / no guard roster imported: not judged"}
+	}
 	var w why
 	value := 1.0
+	stays := st.allStays()
 	if sd {
-		h0, h1 := hoursOf(st.sch)
+		h0, h1 := hoursOf(st.sch, d)
 		// As the guard rule: from GuardCheckAfterDayStart after the day
 		// start, or after Start when watching began later.
 		chk := span{later(h0.At(d), st.since).Add(st.par.guardCheckAfter), h1.At(d)}.clip(obs)
 		if !chk.empty() {
 			req := st.sch.RequiredGuards()
-			least := st.fewestGuards(chk)
-			value = min(1, float64(least)/float64(req))
-			if least < req {
-				w.add(fmt.Sprintf("在校时段在岗持证保安最少 %d 人，应有 %d 人", least, req),
-					fmt.Sprintf("licensed guards on duty fell to %d in school hours, %d required", least, req))
+			v := st.par.sched.JudgeGuards(st.sch, stays, req, later(dayStart(d), st.since), chk.from, chk.to)
+			value = min(1, float64(v.Least)/float64(req))
+			if !v.LapseAt.IsZero() {
+				gzh, gen := spell(st.par.sched.HandoverGap)
+				w.add(fmt.Sprintf("在校时段在岗持证保安最少 %d 人，应有 %d 人，不足超过交接时限 %s（%s 起）", v.Least, req, gzh, hhmm(v.LapseAt)),
+					fmt.Sprintf("licensed guards on duty fell to %d in school hours, %d required, for over the %s handover gap (from %s)", v.Least, req, gen, hhmm(v.LapseAt)))
 			}
 		}
 	}
-	if roomWatched(st.sch) {
-		present := union(st.stays(obs.to, func(s *stay) bool { return s.guard && s.post == devices.PostGuardroom }, nil))
+	if schedule.RoomWatched(st.sch) {
+		var present []span
+		for i := range stays {
+			if s := &stays[i]; s.Role == schedule.RoleGuard && s.Post == devices.PostGuardroom {
+				present = append(present, span{s.In, earlier(st.par.sched.End(s), obs.to)})
+			}
+		}
+		present = union(present)
 		var longest time.Duration
 		for _, g := range minus(span{st.since, obs.to}, present) {
 			if (span{g.from.Add(st.par.roomAfter), g.to}).clip(obs).empty() {
@@ -128,41 +143,12 @@ func (st *schoolState) guardStaffing(d devices.Date, obs span, sd bool) Result {
 	return w.result(value)
 }
 
-// fewestGuards returns the fewest distinct licensed guards (role guard, on
-// the roster) checked in anywhere during chk.
-func (st *schoolState) fewestGuards(chk span) int {
-	roster := make(map[string]bool, len(st.sch.Guards))
-	for _, g := range st.sch.Guards {
-		roster[g.ID] = true
-	}
-	byPerson := map[string][]span{}
-	add := func(s *stay, end time.Time) {
-		if s.guard && roster[s.person] && end.After(s.from) {
-			byPerson[s.person] = append(byPerson[s.person], span{s.from, end})
-		}
-	}
-	for i := range st.closedStays {
-		add(&st.closedStays[i], st.closedStays[i].to)
-	}
-	for _, s := range st.openStays {
-		add(s, s.end(chk.to))
-	}
-	var items []span
-	for _, ss := range byPerson {
-		items = append(items, union(ss)...)
-	}
-	least := -1
-	counts(items, chk, func(_ span, n int) {
-		if least < 0 || n < least {
-			least = n
-		}
-	})
-	return max(least, 0)
-}
-
-// protectionPost: every peak window of a school day at the protection
-// post staffed — someone checked in there when it starts, and at some
-// point during it at least postNeed people at once.
+// protectionPost: every protection-post window of a school day
+// (schedule.Windows: every peak at every post with a minimum staffing)
+// staffed — from its start, at every instant, at least its Need people who
+// checked in within its lead time (schedule.JudgeWindow: the verdict the
+// post rules fire on). A window not watched from its start (the engine
+// started later) is not judged; a running one counts as staffed so far.
 func (st *schoolState) protectionPost(d devices.Date, obs span, sd bool) Result {
 	if st.guardDevs == 0 {
 		return notApplicable("未登记保安签到终端", "no guard check-in terminals registered")
@@ -171,31 +157,27 @@ func (st *schoolState) protectionPost(d devices.Date, obs span, sd bool) Result 
 	if !sd {
 		return w.result(1)
 	}
-	post := protectionPost(st.sch)
-	need := postNeed(st.sch, st.par.postMinStaff, post)
-	name := postName(st.sch, post)
-	items := st.stays(obs.to, func(s *stay) bool { return s.post == post }, nil)
+	stays := st.allStays()
 	judged, staffed := 0, 0
-	for _, pw := range peaks(st.sch) {
-		start, end := pw.Start.At(d), pw.End.At(d)
-		if start.Before(st.since) || !obs.to.After(start) {
-			continue // not watched from its start, or not begun
+	for _, pw := range st.par.sched.Windows(st.sch, d, true) {
+		if pw.Start.Before(st.since) {
+			continue // not watched from its start
 		}
-		most := 0
-		counts(items, span{start, earlier(end, obs.to)}, func(_ span, n int) { most = max(most, n) })
-		subject := post + "@" + pw.Start.String()
+		v := st.par.sched.JudgeWindow(&pw, stays, obs.to)
+		if !v.Started {
+			continue
+		}
+		judged++
+		name := schedule.PostName(st.sch, pw.Post)
 		switch {
-		case coverAt(items, start) == 0:
-			judged++
-			w.add(fmt.Sprintf("%s %s 时段开始时无人到岗", name, pw.Start),
-				fmt.Sprintf("%s: nobody at the post when the window started", subject))
-		case most >= need:
-			judged++
+		case v.Staffed():
 			staffed++
-		case !end.After(obs.to):
-			judged++
-			w.add(fmt.Sprintf("%s %s–%s 时段最多 %d 人在岗，应有 %d 人", name, pw.Start, pw.End, most, need),
-				fmt.Sprintf("%s: at most %d of %d required at the post", subject, most, need))
+		case v.AtStart == 0 && v.Least == 0 && v.ShortAt.Equal(pw.Start):
+			w.add(fmt.Sprintf("%s %s 时段开始时无人到岗", name, hhmm(pw.Start)),
+				fmt.Sprintf("%s: nobody at the post when the window started", pw.Subject))
+		default:
+			w.add(fmt.Sprintf("%s %s–%s 时段 %s 起在岗不足 %d 人（最少 %d 人）", name, hhmm(pw.Start), hhmm(pw.End), hhmm(v.ShortAt), pw.Need, v.Least),
+				fmt.Sprintf("%s: fewer than %d at the post from %s (fewest %d)", pw.Subject, pw.Need, hhmm(v.ShortAt), v.Least))
 		}
 	}
 	value := 1.0
@@ -204,6 +186,9 @@ func (st *schoolState) protectionPost(d devices.Date, obs span, sd bool) Result 
 	}
 	return w.result(value)
 }
+
+// hhmm renders t as local clock time.
+func hhmm(t time.Time) string { return t.In(devices.Location()).Format("15:04") }
 
 // alarmLink: at least one alarm terminal online ≥ AlarmOnlineMin of school
 // hours, with no 110 link-down longer than AlarmLinkDownAfter in school

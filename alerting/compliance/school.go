@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting/config"
+	"github.com/campusguard/campusguard/alerting/schedule"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -16,7 +17,7 @@ type params struct {
 	testMaxAge      time.Duration
 	guardCheckAfter time.Duration
 	roomAfter       time.Duration
-	postMinStaff    int
+	sched           schedule.Params // post windows, presence, licences, handover gap: shared with the guard rules
 	kitchenLead     time.Duration
 	frameAgeMax     time.Duration
 	closeWithin     time.Duration
@@ -29,7 +30,7 @@ func paramsOf(p *config.Params) params {
 		testMaxAge:      p.AlarmTestMaxAge,
 		guardCheckAfter: p.GuardCheckAfterDayStart,
 		roomAfter:       p.GuardroomUnmannedAfter,
-		postMinStaff:    p.PostMinStaff,
+		sched:           schedule.ParamsOf(p),
 		kitchenLead:     p.KitchenWindowLead,
 		frameAgeMax:     p.KitchenFrameAgeMax,
 		closeWithin:     p.KitchenCloseWithin,
@@ -61,8 +62,8 @@ type schoolState struct {
 	byID      map[string]*device
 	guardDevs int
 
-	openStays   map[stayKey]*stay
-	closedStays []stay
+	openStays   map[stayKey]*schedule.Stay
+	closedStays []schedule.Stay // Out set
 
 	// Touched only on the engine worker (no lock needed).
 	checks []check
@@ -76,7 +77,7 @@ func newSchoolState(s *devices.School) *schoolState {
 		gateFlag:   map[devices.Date]bool{},
 		kitchFlag:  map[devices.Date]bool{},
 		byID:       map[string]*device{},
-		openStays:  map[stayKey]*stay{},
+		openStays:  map[stayKey]*schedule.Stay{},
 	}
 	for i := range s.Devices {
 		d := &s.Devices[i]
@@ -175,33 +176,30 @@ func (st *schoolState) observe(now time.Time, dv *device, ev *devices.Event) {
 	}
 }
 
-// person records a check-in or check-out (the guard rules' conventions:
-// one presence per person and post; a repeated check-in refreshes it; a
-// check-out at a post the person is not checked in at is ignored).
+// person records a check-in or check-out as the guard rules do
+// (schedule.Stay): one presence per person and post; a repeated check-in
+// ends the stay and starts a new one (it counts for a window whose lead
+// time has begun); a retained replay of a known check-in changes nothing;
+// a check-out at a post the person is not checked in at is ignored.
 func (st *schoolState) person(now time.Time, ev *devices.Event) {
 	k := stayKey{ev.Str("guard"), ev.Str("post")}
 	if k.person == "" || k.post == "" {
 		return
 	}
 	s := st.openStays[k]
-	if s != nil && !now.Before(s.refreshed.Add(presenceMaxAge)) { // expired: it ended at its max age
+	if s != nil && !now.Before(st.par.sched.End(s)) { // expired: it ended at its max age
 		st.close(k, s, now)
 		s = nil
 	}
 	switch ev.Type {
 	case "guard.checkin":
-		guard := ev.Str("role") == "guard"
 		if s != nil {
 			if ev.Retained {
 				return
 			}
-			if s.guard == guard {
-				s.refreshed = now
-				return
-			}
-			st.close(k, s, now) // role changed: a new stay
+			st.close(k, s, now)
 		}
-		st.openStays[k] = &stay{person: k.person, post: k.post, guard: guard, from: now, refreshed: now, open: true}
+		st.openStays[k] = &schedule.Stay{Person: k.person, Post: k.post, Role: ev.Str("role"), In: now}
 	case "guard.checkout":
 		if s != nil {
 			st.close(k, s, now)
@@ -209,30 +207,25 @@ func (st *schoolState) person(now time.Time, ev *devices.Event) {
 	}
 }
 
-func (st *schoolState) close(k stayKey, s *stay, now time.Time) {
+// close ends the open stay k at now (or at its max age, if earlier).
+func (st *schoolState) close(k stayKey, s *schedule.Stay, now time.Time) {
 	c := *s
-	c.to, c.open = s.end(now), false
-	if c.to.After(c.from) {
+	c.Out = earlier(now, st.par.sched.End(s))
+	if c.Out.After(c.In) {
 		st.closedStays = append(st.closedStays, c)
 	}
 	delete(st.openStays, k)
 }
 
-// stays appends to buf the spans of the stays that match, up to end.
-func (st *schoolState) stays(end time.Time, match func(*stay) bool, buf []span) []span {
-	for i := range st.closedStays {
-		if s := &st.closedStays[i]; match(s) {
-			buf = append(buf, span{s.from, s.to})
-		}
-	}
+// allStays returns every recorded stay, closed and open (open ones end at
+// their max age: schedule.Params.End), for the schedule verdicts.
+func (st *schoolState) allStays() []schedule.Stay {
+	out := make([]schedule.Stay, 0, len(st.closedStays)+len(st.openStays))
+	out = append(out, st.closedStays...)
 	for _, s := range st.openStays {
-		if match(s) {
-			if e := s.end(end); e.After(s.from) {
-				buf = append(buf, span{s.from, e})
-			}
-		}
+		out = append(out, *s)
 	}
-	return buf
+	return out
 }
 
 // prune forgets what ended by h and the frozen days before keep.
@@ -243,9 +236,9 @@ func (st *schoolState) prune(h time.Time, keep devices.Date) {
 		dv.down.closed = pruneSpans(dv.down.closed, h)
 		dv.bad.closed = pruneSpans(dv.bad.closed, h)
 	}
-	st.closedStays = slices.DeleteFunc(st.closedStays, func(s stay) bool { return !s.to.After(h) })
+	st.closedStays = slices.DeleteFunc(st.closedStays, func(s schedule.Stay) bool { return !s.Out.After(h) })
 	for k, s := range st.openStays {
-		if !s.refreshed.Add(presenceMaxAge).After(h) {
+		if !st.par.sched.End(s).After(h) {
 			delete(st.openStays, k)
 		}
 	}

@@ -124,27 +124,5 @@ func (d *device) camStatus(t time.Time, ev *devices.Event, frameAgeMax time.Dura
 	d.bad.set(t, !good)
 }
 
-// stay is one person checked in at one post: from the check-in until the
-// check-out, or until presenceMaxAge after the last check-in.
-type stay struct {
-	person, post string
-	guard        bool // role guard
-	from, to     time.Time
-	refreshed    time.Time // last check-in, while open
-	open         bool
-}
-
-// presenceMaxAge is how long a check-in without a check-out counts as
-// presence (the same choice as the guard rules: a forgotten check-out must
-// not keep a post manned for ever).
-const presenceMaxAge = 16 * time.Hour
-
-// end returns when the stay ends as seen at now.
-func (s *stay) end(now time.Time) time.Time {
-	if !s.open {
-		return s.to
-	}
-	return earlier(now, s.refreshed.Add(presenceMaxAge))
-}
-
+// stayKey names the open stay of one person at one post.
 type stayKey struct{ person, post string }

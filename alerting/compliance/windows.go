@@ -15,8 +15,8 @@ var (
 
 // hoursOf returns the start of the school's first gate window and the end
 // of its last one, or 07:00–18:00 when it has none.
-func hoursOf(s *devices.School) (start, end devices.ClockTime) {
-	g := s.Windows.Gate
+func hoursOf(s *devices.School, d devices.Date) (start, end devices.ClockTime) {
+	g := s.WindowsOn(d).Gate
 	if len(g) == 0 {
 		return defaultDayStart, defaultDayEnd
 	}
@@ -33,30 +33,21 @@ func gateWindows(s *devices.School, d devices.Date, schoolDay bool) []span {
 	if !schoolDay {
 		return nil
 	}
-	if len(s.Windows.Gate) == 0 {
+	if len(s.WindowsOn(d).Gate) == 0 {
 		return []span{{defaultDayStart.At(d), defaultDayEnd.At(d)}}
 	}
-	out := make([]span, 0, len(s.Windows.Gate))
-	for _, w := range s.Windows.Gate {
+	out := make([]span, 0, len(s.WindowsOn(d).Gate))
+	for _, w := range s.WindowsOn(d).Gate {
 		out = append(out, span{w.Start.At(d), w.End.At(d)})
 	}
 	return union(out)
 }
 
-// peaks returns the school's peak windows, or the defaults of its type (as
-// the guard rules do).
-func peaks(s *devices.School) []devices.Window {
-	if len(s.Windows.Peaks) > 0 {
-		return s.Windows.Peaks
-	}
-	return devices.DefaultWindows(s.Type, s.Boarders > 0).Peaks
-}
-
 // meals returns the school's meal windows, or the defaults of its type (as
 // the kitchen rules do).
-func meals(s *devices.School) []devices.Window {
-	if len(s.Windows.Meals) > 0 {
-		return s.Windows.Meals
+func meals(s *devices.School, d devices.Date) []devices.Window {
+	if w := s.WindowsOn(d).Meals; len(w) > 0 {
+		return w
 	}
 	return devices.DefaultWindows(s.Type, s.Boarders > 0).Meals
 }
@@ -68,7 +59,7 @@ func operating(s *devices.School, d devices.Date, schoolDay bool, lead time.Dura
 		return nil
 	}
 	var out []span
-	for _, m := range meals(s) {
+	for _, m := range meals(s, d) {
 		out = append(out, span{later(m.Start.At(d).Add(-lead), dayStart(d)), m.End.At(d)})
 	}
 	return union(out)

@@ -356,9 +356,16 @@ func inhibitable(r alerting.RuleID) bool {
 }
 
 // graceRule lists the rules the start-up grace period holds back: after a
-// restart every device looks silent until its next heartbeat.
+// restart every device looks silent until its next heartbeat, and nobody
+// looks checked in at a post or the guard room until they check in again
+// (the presence rules: post_*, guard_understaffed, guardroom_unmanned).
 func graceRule(r alerting.RuleID) bool {
-	return inhibitable(r) || r == alerting.SchoolOffline
+	switch r {
+	case alerting.SchoolOffline, alerting.PostUnstaffed, alerting.PostUnderstaffed, alerting.PostLeftEarly,
+		alerting.GuardUnderstaffed, alerting.GuardroomUnmanned:
+		return true
+	}
+	return inhibitable(r)
 }
 
 // inGrace reports whether school is still in its start-up grace period.

@@ -8,10 +8,14 @@ import (
 	"github.com/campusguard/campusguard/alerting/config"
 )
 
-// offlineRules are the rules the start-up grace period holds back.
+// offlineRules are the rules the start-up grace period holds back: the
+// offline rules and the presence rules (nobody looks checked in after a
+// restart).
 var offlineRules = map[alerting.RuleID]bool{
 	alerting.AlarmOffline: true, alerting.AccessOffline: true,
 	alerting.KitchenCamOffline: true, alerting.SchoolOffline: true,
+	alerting.PostUnstaffed: true, alerting.PostUnderstaffed: true, alerting.PostLeftEarly: true,
+	alerting.GuardUnderstaffed: true, alerting.GuardroomUnmanned: true,
 }
 
 // TestEveryRuleSilenceGraceEscalation walks the whole rule catalogue: for

@@ -87,9 +87,13 @@ func New(opts Options) (*Service, error) {
 			States: []alerting.State{alerting.Firing, alerting.Acknowledged}})
 	})
 	s.compliance.Now = opts.Clock.Now
+	kitchenMod, err := kitchen.NewWith(kitchen.Options{Registerer: opts.Registerer})
+	if err != nil {
+		return nil, err
+	}
 	s.engine, err = engine.New(engine.Options{
 		Registry: opts.Registry,
-		Modules: []engine.Module{alarm.New(), access.New(), guard.New(), kitchen.New(), school.New(),
+		Modules: []engine.Module{alarm.New(), access.New(), guard.New(), kitchenMod, school.New(),
 			compliance.NewModule(s.compliance)},
 		Params:     s.rules.Resolve,
 		Sink:       s.pushCond, // the engine never waits on the alert store
@@ -133,6 +137,12 @@ func (s *Service) Compliance() *compliance.Store { return s.compliance }
 
 // Registry is the registry alerting runs on.
 func (s *Service) Registry() *devices.Registry { return s.reg.Load() }
+
+// Params are the rule parameters of a school (region and school "": the
+// rules file's defaults, for city-wide rules like calendar_expiring).
+func (s *Service) Params(region, school string) *config.Params {
+	return s.rules.Resolve(region, school)
+}
 
 // Subscribe adds a consumer of every lifecycle change (the dashboards'
 // live stream). f is called on the fan-out goroutine, after the change is

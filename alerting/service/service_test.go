@@ -309,8 +309,9 @@ func TestReloadResolvesRemovedSchoolsStateAlerts(t *testing.T) {
 	resolved := []alerting.RuleID{alerting.GateDeniedBurst, alerting.GuardUnlicensed, alerting.PatrolShortfall,
 		alerting.PostUnstaffed, alerting.PostUnderstaffed, alerting.GuardroomUnmanned}
 	kept := []alerting.RuleID{alerting.AlarmPanic, alerting.GateIntrusion, alerting.KitchenViolation, alerting.PostLeftEarly}
+	now := h.clk.Add(10 * time.Minute) // past the start-up grace period, which holds the presence rules back
 	for _, r := range append(slices.Clone(resolved), kept...) {
-		h.svc.Manager().Apply(alerting.Condition{Rule: r, Region: "130802", School: "s001", Subject: "x", Firing: true, At: t0})
+		h.svc.Manager().Apply(alerting.Condition{Rule: r, Region: "130802", School: "s001", Subject: "x", Firing: true, At: now})
 	}
 	if err := h.svc.Reload(registry(t, "s000")); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ const usage = `campusguard — 校园安全“四个100%”与明厨亮灶实时
   campusguard sim      [flags]   模拟设备流量 / simulate device traffic
   campusguard registry gen    [-o file] [-schools N]   生成承德市演示登记册 / generate the demo registry
   campusguard registry check  file.yaml                校验登记册 / validate a registry
-  campusguard registry import -schools s.csv -devices d.csv [-o file]   CSV 批量导入 / bulk import
+  campusguard registry import -schools s.csv -devices d.csv [-guards g.csv] [-o file]   CSV 批量导入 / bulk import
   campusguard registry acl    -registry R [-o acl] [-passwd F -credentials C]   Mosquitto ACL 与密码 / broker ACL and passwords
   campusguard check    -registry R [-rules F] [-notify N]   校验配置而不启动 / validate configuration without starting
   campusguard user add|passwd|del|token|hash|list -users users.yaml ...   用户与令牌 / users and API tokens

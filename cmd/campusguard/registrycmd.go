@@ -7,13 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/devices/lunarholidays"
 )
 
 func cmdRegistry(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("registry: want gen, check, import or acl")
+		return errors.New("registry: want gen, check, import, acl or holidays")
 	}
 	switch args[0] {
 	case "gen":
@@ -24,8 +26,10 @@ func cmdRegistry(args []string, stdout, stderr io.Writer) error {
 		return registryImport(args[1:], stdout, stderr)
 	case "acl":
 		return registryACL(args[1:], stdout, stderr)
+	case "holidays":
+		return registryHolidays(args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("registry: unknown subcommand %q (want gen, check, import or acl)", args[0])
+	return fmt.Errorf("registry: unknown subcommand %q (want gen, check, import, acl or holidays)", args[0])
 }
 
 func registryGen(args []string, stdout, stderr io.Writer) error {
@@ -65,14 +69,33 @@ func registryCheck(args []string, stdout, stderr io.Writer) error {
 func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("registry import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	schools := fs.String("schools", "", "schools CSV (id,name,region,type,pupils,boarders,calendar)")
+	schools := fs.String("schools", "", "schools CSV (id,name,region,type,pupils,boarders[,calendar])")
 	devs := fs.String("devices", "", "devices CSV (id,school,kind,location,heartbeat_s,post,kitchen,gate)")
+	guards := fs.String("guards", "", "optional guard rosters CSV (school,id,company,license,license_expires); without it rosters stay empty and guard staffing is not judged")
 	out := fs.String("o", "-", "output YAML (- for stdout)")
+	calendar := fs.String("calendar", "", "calendar id of the schools whose calendar cell is empty (or of all schools when there is no calendar column); required unless every school names one. Shipped: "+strings.Join(devices.ShippedCalendarIDs(), ", "))
+	var calFiles []string
+	fs.Func("calendar-file", "a calendar file (devices/calendars/terms format) whose id the CSV or --calendar may name; repeatable", func(s string) error {
+		calFiles = append(calFiles, s)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *schools == "" || *devs == "" {
 		return errors.New("registry import: -schools and -devices are required")
+	}
+	opts := devices.ImportOptions{Calendar: *calendar}
+	for _, f := range calFiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("registry import: %w", err)
+		}
+		c, err := devices.ParseCalendarFile(f, data)
+		if err != nil {
+			return err
+		}
+		opts.Calendars = append(opts.Calendars, *c)
 	}
 	sf, err := os.Open(*schools)
 	if err != nil {
@@ -84,9 +107,19 @@ func registryImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer df.Close()
-	reg, err := devices.ImportCSV(sf, df)
+	reg, err := devices.ImportCSV(sf, df, opts)
 	if err != nil {
 		return err
+	}
+	if *guards != "" {
+		gf, err := os.Open(*guards)
+		if err != nil {
+			return err
+		}
+		defer gf.Close()
+		if err := devices.ImportGuardsCSV(reg, gf); err != nil {
+			return err
+		}
 	}
 	return writeRegistry(reg, *out, stdout)
 }
@@ -105,4 +138,39 @@ func writeRegistry(reg *devices.Registry, out string, stdout io.Writer) error {
 		return err
 	}
 	return os.Rename(tmp, out)
+}
+
+// registryHolidays writes a year's public-holiday file from the table of
+// github.com/6tail/lunar-go, for the operator to check against the State
+// Council's notice before adding it to holiday_files (docs/calendar.md).
+func registryHolidays(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("registry holidays", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	year := fs.Int("year", 0, "the year of the notice (e.g. 2027)")
+	out := fs.String("o", "-", "output file (- for stdout)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *year == 0 {
+		return errors.New("registry holidays: -year is required")
+	}
+	y, ok, err := lunarholidays.Year(*year)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("registry holidays: lunar-go has no public holidays for %d: type the file from the notice (docs/calendar.md)", *year)
+	}
+	data, err := lunarholidays.Marshal(y)
+	if err != nil {
+		return err
+	}
+	if _, err := devices.ParseHolidayFile("generated", data); err != nil {
+		return fmt.Errorf("registry holidays: lunar-go's %d does not pass the checks: %w", *year, err)
+	}
+	if *out == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return os.WriteFile(*out, data, 0o644)
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/calendarwatch"
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/alerting/service"
 	"github.com/campusguard/campusguard/dashboards/api"
@@ -62,6 +64,7 @@ type app struct {
 	auth      *auth.Auth
 	auditQ    *auth.AuditQueue // audit events on their way to the spool
 	web       *web.Web
+	calendars *calendarwatch.Watcher // calendar_expiring: checked at start, on reload and daily
 }
 
 func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started) error {
@@ -125,6 +128,13 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	}
 	defer store.Close()
 	a.alerting = al
+	cw, err := calendarwatch.New(calendarwatch.Options{Clock: clk, Apply: al.Manager().Apply, Logger: log, Registerer: promReg,
+		Enabled: func() bool { return al.Params("", "").Enabled(alerting.CalendarExpiring) }})
+	if err != nil {
+		return err
+	}
+	cw.Check(reg)
+	a.calendars = cw
 	if err := setupAccess(c, a, reg, live, sp, clk, log, promReg); err != nil {
 		return err
 	}
@@ -151,6 +161,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	}
 	g.Go(func() error { return reloadOnHUP(ctx, a, log) })
 	g.Go(func() error { return al.Run(ctx) })
+	g.Go(func() error { return cw.Run(ctx) })
 	if c.Sim {
 		if err := startSim(ctx, g, c, reg, a.brokerURL, log, promReg); err != nil {
 			return err
@@ -230,6 +241,7 @@ func (a *app) reload(log zerolog.Logger) error {
 		return err
 	}
 	a.reg.Store(reg)
+	a.calendars.Check(reg)
 	if users != nil {
 		a.auth.SetUsers(users)
 	}

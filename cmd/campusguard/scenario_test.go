@@ -142,6 +142,8 @@ func TestScenarioSchoolDay(t *testing.T) {
 		{alerting.KitchenCamOffline, kitchenSch.ID, cam.ID, alerting.Resolved},
 		{alerting.AlarmPanic, panicSch.ID, panicDev.ID, alerting.Acknowledged},
 		{alerting.GateForced, forcedSch.ID, gate.ID, alerting.Resolved},
+		// 2026-11-30 is 31 days before the shipped national holiday data end.
+		{alerting.CalendarExpiring, "", devices.DefaultCalendarID, alerting.Firing},
 	}
 
 	clk := &fakeClock{t: start}

@@ -23,7 +23,7 @@ func TestStaticFiles(t *testing.T) {
 	h := w.Handler()
 	wantType := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 	for _, name := range []string{"css/app.css", "js/common.js", "js/alerts.js", "js/chart.js", "js/police.js",
-		"js/education.js", "js/market.js", "js/report.js", "js/school.js", "js/silences.js", "js/root.js"} {
+		"js/education.js", "js/market.js", "js/report.js", "js/school.js", "js/silences.js", "js/root.js", "js/handling.js"} {
 		t.Run(name, func(t *testing.T) {
 			a, ok := w.assets[name]
 			if !ok {
@@ -210,6 +210,17 @@ func TestDictionaryCovers(t *testing.T) {
 	add("silence.", "active", "pending", "expired")
 	add("login.", "error", "error_rate_limited")
 	add("matcher.", lifecycle.MatcherNames...)
+	// The handling loop (handling.js, alerts.js): owners, handling states,
+	// what a school's to-do waits for, and the refusals by status.
+	for _, a := range alerting.Audiences {
+		if a != alerting.SchoolAud {
+			add("owner.", string(a))
+		}
+	}
+	add("handling.", string(alerting.Reported), string(alerting.Returned), "received",
+		"error_bad_request", "error_forbidden", "error_gone", "error_conflict")
+	add("todo.", "returned", "receipt", "report")
+	add("action.", "ack", "confirm", "receive", "resolve", "verify")
 	for c := range devices.ViolationCategories {
 		add("cat.", c)
 	}

@@ -71,7 +71,27 @@ type pageData struct {
 	Next       string
 	Rules      []alerting.RuleInfo
 	Dict       dictionary
+	RuleMeta   map[alerting.RuleID]ruleMeta // the catalogue's owner per rule, for the scripts
 }
+
+// ruleMeta is what the pages' scripts need of a rule's catalogue entry:
+// the agency that closes its alerts, and whether a human must close them.
+// The API names the owner on each alert; this covers alerts recorded
+// before it did, and the steps the page offers when an alert carries no
+// "can" (handling.js).
+type ruleMeta struct {
+	Owner      alerting.Audience `json:"owner"`
+	NeedsClose bool              `json:"needs_close"`
+}
+
+// ruleMetas is the catalogue's ruleMeta by rule.
+var ruleMetas = func() map[alerting.RuleID]ruleMeta {
+	m := make(map[alerting.RuleID]ruleMeta, len(alerting.Catalogue))
+	for _, r := range alerting.Catalogue {
+		m[r.ID] = ruleMeta{Owner: r.Owner, NeedsClose: r.NeedsClose}
+	}
+	return m
+}()
 
 // New builds the web UI: it loads the dictionary, the static files and
 // the templates, and renders every page once so that a missing label or
@@ -143,9 +163,15 @@ func BoardFor(role string) string {
 }
 
 func (w *Web) data(p page) pageData {
-	scripts := append([]string{"js/common.js"}, p.scripts...)
+	scripts := []string{"js/common.js"}
+	for _, s := range p.scripts {
+		if s == "js/alerts.js" { // the alert panel asks handling.js what to offer
+			scripts = append(scripts, "js/handling.js")
+		}
+		scripts = append(scripts, s)
+	}
 	return pageData{Name: p.name, Title: p.title, Theme: p.theme, Bare: p.bare, Scripts: scripts,
-		Rules: alerting.Catalogue, Dict: w.dict}
+		Rules: alerting.Catalogue, Dict: w.dict, RuleMeta: ruleMetas}
 }
 
 func (w *Web) pageHandler(p page) http.HandlerFunc {

@@ -103,14 +103,14 @@ func schoolWindows(s *devices.School) (peaks, gates, kitchen []window) {
 }
 
 // schoolDayFunc returns how the simulator decides school days for a school:
-// Options.SchoolDay, else the school's calendar, else Monday to Friday when
+// Options.SchoolDay, else the school's calendar and closures, else Monday to Friday when
 // the registry has no such calendar.
 func schoolDayFunc(opts *Options, s *devices.School) func(day time.Time) bool {
 	if opts.SchoolDay != nil {
 		return func(day time.Time) bool { return opts.SchoolDay(s, day) }
 	}
-	if cal, ok := opts.Registry.Calendar(s.Calendar); ok {
-		return cal.IsSchoolDay
+	if _, ok := opts.Registry.Calendar(s.Calendar); ok {
+		return s.IsSchoolDay // the calendar and the school's closures (停课)
 	}
 	return weekday
 }

@@ -172,14 +172,14 @@ func checkSchoolDay(t *testing.T, school *devices.School, msgs []msg) {
 						continue
 					}
 					switch {
-					case m.typ() == "guard.checkin" && inWindow(m.TS, from.Add(-20*time.Minute).Add(time.Nanosecond), from.Add(-12*time.Minute).Add(time.Nanosecond)):
+					case m.typ() == "guard.checkin" && inWindow(m.TS, from.Add(-20*time.Minute), from.Add(-15*time.Minute).Add(time.Nanosecond)):
 						ins++
 					case m.typ() == "guard.checkout" && inWindow(m.TS, to, to.Add(5*time.Minute+time.Nanosecond)):
 						outs++
 					}
 				}
 				if want := max(p.MinStaff, 2); ins < want || outs != ins {
-					t.Errorf("post %s, peak %s: %d check-ins 12-20 min before (never earlier than 20), %d check-outs after; want >= %d each", p.ID, w.name, ins, outs, want)
+					t.Errorf("post %s, peak %s: %d check-ins 15-20 min before, %d check-outs after; want >= %d each", p.ID, w.name, ins, outs, want)
 				}
 			}
 		}

@@ -5,10 +5,10 @@ import "strconv"
 // Protection posts: at every peak window of a school day each post is
 // staffed by at least two people (its MinStaff, sometimes one more): a guard
 // on duty when the roster has one, teachers, now and then a police officer
-// at the first and last peaks, and parent volunteers. They check in 12-20
-// min before the window (domain.md: at the post 20 min before; campusguard
-// counts a check-in for a window only from post_arrive_before, default 20
-// min, before it starts) and check out up to 5 min after it ends.
+// at the first and last peaks, and parent volunteers. They check in 15-20
+// min before the window (inside campusguard's default 20-min lead time:
+// an earlier check-in does not staff the window) and check out up to 5 min
+// after it ends.
 const (
 	postExtraP     = 0.3
 	postPoliceP    = 0.4
@@ -38,7 +38,7 @@ func (s *Simulator) planPosts(sc *schoolState, day int64) {
 			}
 			for k := 0; k < n; k++ {
 				id, role := s.postPerson(sc, from, dn, pi, wi, k, wi == 0 || wi == last)
-				in := from - uniform(s.rng, 12*nsMinute, 20*nsMinute)
+				in := from - uniform(s.rng, 15*nsMinute, 20*nsMinute)
 				out := to + uniform(s.rng, 0, 5*nsMinute)
 				s.planPostEvent(p, in, to, id, role, true)
 				s.planPostEvent(p, out, to, id, role, false)

@@ -22,7 +22,7 @@ func gateWindowAt(c engine.Ctx, t time.Time) (end time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	d := devices.DateOf(t.In(devices.Location()))
-	for _, w := range c.School().Windows.Gate {
+	for _, w := range c.School().WindowsOn(d).Gate {
 		s, e := w.Start.At(d), w.End.At(d)
 		if !t.Before(s) && t.Before(e) && e.After(end) {
 			end, ok = e, true
@@ -39,7 +39,7 @@ func lastWindowEnd(c engine.Ctx, t time.Time) (last time.Time, ok bool) {
 		if !c.SchoolDay(noonOf(d)) {
 			continue
 		}
-		for _, w := range c.School().Windows.Gate {
+		for _, w := range c.School().WindowsOn(d).Gate {
 			if e := w.End.At(d); !e.After(t) && e.After(last) {
 				last, ok = e, true
 			}
@@ -62,7 +62,7 @@ func nextWindowStart(c engine.Ctx, t time.Time) (time.Time, bool) {
 			continue
 		}
 		var best time.Time
-		for _, w := range gates {
+		for _, w := range c.School().WindowsOn(day).Gate {
 			if s := w.Start.At(day); s.After(t) && (best.IsZero() || s.Before(best)) {
 				best = s
 			}

@@ -27,7 +27,7 @@ type day struct {
 // end of its last one on date d (07:00-18:00 without gate windows).
 func dayBounds(s *devices.School, d devices.Date) (time.Time, time.Time) {
 	lo, hi := defDayStart, defDayEnd
-	if g := s.Windows.Gate; len(g) > 0 {
+	if g := s.WindowsOn(d).Gate; len(g) > 0 {
 		lo, hi = g[0].Start, g[0].End
 		for _, w := range g[1:] {
 			lo, hi = min(lo, w.Start), max(hi, w.End)
@@ -93,13 +93,13 @@ func (st *state) plan(c engine.Ctx, d devices.Date, start bool) {
 		for i := range nd.windows {
 			w := &nd.windows[i]
 			if w.phase < phaseAlert {
-				c.At(w.alertAt, windowKey(i, "a"))
+				c.At(w.AlertAt, windowKey(i, "a"))
 			}
 			if w.phase < phaseActive {
-				c.At(w.start, windowKey(i, "s"))
+				c.At(w.Start, windowKey(i, "s"))
 			}
 			if w.phase < phaseDone {
-				c.At(w.end, windowKey(i, "e"))
+				c.At(w.End, windowKey(i, "e"))
 			}
 		}
 	} else {
@@ -107,6 +107,8 @@ func (st *state) plan(c engine.Ctx, d devices.Date, start bool) {
 			c.Cancel(k)
 		}
 	}
+	st.judgeLate(c)
+	st.checkLicences(c)
 	// Armed last, so that a deadline of today at 24:00 runs before it.
 	c.At(d.AddDays(1).In(loc), keyDay)
 }
@@ -143,6 +145,7 @@ func (st *state) endDay(c engine.Ctx) {
 		return
 	}
 	st.day.endDone, st.day.checking = true, false
+	c.Cancel(keyLapse)
 	st.resolveStaffing(c)
 }
 

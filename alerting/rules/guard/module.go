@@ -10,11 +10,6 @@ import (
 	"github.com/campusguard/campusguard/devices"
 )
 
-// PresenceMaxAge is how long a check-in without a check-out counts as
-// presence: after it the person counts as gone (a forgotten check-out
-// must not keep a post or the guard room "manned" for ever).
-const PresenceMaxAge = 16 * time.Hour
-
 // Event types and roles of the vocabulary this module reads.
 const (
 	typeCheckin    = "guard.checkin"
@@ -32,6 +27,7 @@ const (
 	keyNoon     = name + ":noon"  // patrol_shortfall P2 point
 	keyEnd      = name + ":end"   // day end (last gate window end)
 	keyRoom     = name + ":room"  // guardroom_unmanned deadline
+	keyLapse    = name + ":lapse" // a guard shortfall outlasts the handover gap
 	prefExpire  = name + ":exp:"  // + presence sequence number
 	prefUnlic   = name + ":unl:"  // + guard id: end of guard_unlicensed
 	prefWindow  = name + ":w:"    // + window index + ":a" (alert point), ":s" (start), ":e" (end)
@@ -50,7 +46,7 @@ func (module) Name() string { return name }
 // Rules implements engine.Module.
 func (module) Rules() []alerting.RuleID {
 	return []alerting.RuleID{
-		alerting.GuardUnderstaffed, alerting.GuardroomUnmanned, alerting.GuardUnlicensed,
+		alerting.GuardUnderstaffed, alerting.GuardroomUnmanned, alerting.GuardUnlicensed, alerting.GuardLicenseExpiring,
 		alerting.PatrolShortfall, alerting.PostUnstaffed, alerting.PostUnderstaffed, alerting.PostLeftEarly,
 	}
 }
@@ -73,6 +69,7 @@ func (module) Start(c engine.Ctx, sv any) {
 	today := devices.DateOf(c.Now().In(c.School().Location()))
 	st.plan(c, today, true)
 	st.startRoom(c)
+	st.staffChanged(c)
 }
 
 // OnEvent implements engine.Module.
@@ -109,6 +106,9 @@ func (module) OnTimer(c engine.Ctx, sv any, key string) {
 		return
 	case keyRoom:
 		st.roomDeadline(c)
+		return
+	case keyLapse:
+		st.checkStaffing(c)
 		return
 	}
 	if rest, ok := strings.CutPrefix(key, prefExpire); ok {

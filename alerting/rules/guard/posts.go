@@ -6,6 +6,7 @@ import (
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/schedule"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -19,95 +20,65 @@ const (
 	phaseDone                 // window over
 )
 
-// window is one peak window of the day at its protection post.
+// window is one protection-post window of the day (schedule.Window) and
+// what the rules know of it.
 type window struct {
-	subject string // "<post>@HH:MM"
-	post    string
-	need    int // people required during the window
-	alertAt time.Time
-	start   time.Time
-	end     time.Time
-	phase   phase
-	late    bool // the engine started after the alert point: judged only on later changes
+	schedule.Window
+	phase phase
+	// judgeNow: the window was planned past its alert point (engine start,
+	// or a reload that added it); plan judges it at once. The lifecycle's
+	// start-up grace period holds what that fires back, so people who
+	// check in during the grace period raise nothing.
+	judgeNow bool
 
 	unstaffed, understaffed, leftEarly bool // open conditions
 }
 
-// peaks returns the school's peak windows, or the defaults of its type.
-func peaks(s *devices.School) []devices.Window {
-	if len(s.Windows.Peaks) > 0 {
-		return s.Windows.Peaks
-	}
-	return devices.DefaultWindows(s.Type, s.Boarders > 0).Peaks
-}
-
-// protectionPost returns the post staffed at peaks: the school's only
-// post besides the guard room when it has exactly one, else the main gate.
-func protectionPost(s *devices.School) string {
-	only, n := "", 0
-	for i := range s.Posts {
-		if s.Posts[i].ID != devices.PostGuardroom {
-			only = s.Posts[i].ID
-			n++
-		}
-	}
-	if n == 1 {
-		return only
-	}
-	return devices.PostMainGate
-}
-
-// postNeed returns the people required at post: the larger of the rule
-// parameter and the post's own minimum.
-func postNeed(s *devices.School, minStaff int, post string) int {
-	n := minStaff
-	for i := range s.Posts {
-		if s.Posts[i].ID == post {
-			n = max(n, s.Posts[i].MinStaff)
-		}
-	}
-	return max(n, 1)
-}
-
-// postName is how messages name a post.
-func postName(s *devices.School, post string) string {
-	for i := range s.Posts {
-		if s.Posts[i].ID == post && s.Posts[i].Name != "" {
-			return s.Posts[i].Name
-		}
-	}
-	return post
-}
-
-// planWindows returns the windows of school day d, in their phase at now.
+// planWindows returns the windows of school day d (schedule.Windows: every
+// peak at every watched post), in their phase at now.
 func planWindows(c engine.Ctx, d devices.Date, now time.Time) []window {
-	s, p := c.School(), c.Params()
-	post := protectionPost(s)
-	need := postNeed(s, p.PostMinStaff, post)
-	pk := peaks(s)
-	ws := make([]window, 0, len(pk))
-	for _, pw := range pk {
-		w := window{
-			subject: post + "@" + pw.Start.String(),
-			post:    post,
-			need:    need,
-			start:   pw.Start.At(d),
-			end:     pw.End.At(d),
-		}
-		w.alertAt = w.start.Add(-p.PostAlertBefore)
+	sw := sched(c).Windows(c.School(), d, true)
+	ws := make([]window, 0, len(sw))
+	for _, x := range sw {
+		w := window{Window: x}
 		switch {
-		case !now.Before(w.end):
+		case !now.Before(w.End):
 			w.phase = phaseDone
-		case now.After(w.alertAt):
-			w.late = true
+		case now.After(w.AlertAt):
+			w.judgeNow = true
 			w.phase = phaseAlert
-			if !now.Before(w.start) {
+			if !now.Before(w.Start) {
 				w.phase = phaseActive
 			}
 		}
 		ws = append(ws, w)
 	}
 	return ws
+}
+
+// staffAt returns the people staffing w now (schedule.StaffAt).
+func (st *state) staffAt(c engine.Ctx, w *window) int {
+	return sched(c).StaffAt(&w.Window, st.present, c.Now())
+}
+
+// judgeLate judges the windows planned past their alert point.
+func (st *state) judgeLate(c engine.Ctx) {
+	for i := range st.day.windows {
+		w := &st.day.windows[i]
+		if !w.judgeNow {
+			continue
+		}
+		w.judgeNow = false
+		n := st.staffAt(c, w)
+		switch w.phase {
+		case phaseAlert:
+			if n == 0 && !w.unstaffed {
+				st.fireUnstaffed(c, w, false)
+			}
+		case phaseActive:
+			st.judge(c, w, n, n, false)
+		}
+	}
 }
 
 // carry keeps, across a registry reload, what is known of today's windows
@@ -118,8 +89,8 @@ func (st *state) carry(c engine.Ctx, nd *day) {
 		o := &st.day.windows[i]
 		found := false
 		for j := range nd.windows {
-			if w := &nd.windows[j]; w.subject == o.subject {
-				w.phase, w.late = o.phase, o.late
+			if w := &nd.windows[j]; w.Subject == o.Subject {
+				w.phase, w.judgeNow = o.phase, false
 				w.unstaffed, w.understaffed, w.leftEarly = o.unstaffed, o.understaffed, o.leftEarly
 				found = true
 				break
@@ -139,7 +110,7 @@ func (st *state) windowAlert(c engine.Ctx, i int) {
 		return
 	}
 	w.phase = phaseAlert
-	if st.countAt(w.post) == 0 {
+	if st.staffAt(c, w) == 0 {
 		st.fireUnstaffed(c, w, false)
 	}
 }
@@ -151,10 +122,7 @@ func (st *state) windowStart(c engine.Ctx, i int) {
 		return
 	}
 	w.phase = phaseActive
-	if w.late {
-		return
-	}
-	n := st.countAt(w.post)
+	n := st.staffAt(c, w)
 	st.judge(c, w, n, n, false)
 }
 
@@ -169,11 +137,11 @@ func (st *state) windowEnd(c engine.Ctx, i int) {
 	w.phase = phaseDone
 	if w.unstaffed {
 		w.unstaffed = false
-		c.Resolve(alerting.PostUnstaffed, w.subject)
+		c.Resolve(alerting.PostUnstaffed, w.Subject)
 	}
 	if w.understaffed {
 		w.understaffed = false
-		c.Resolve(alerting.PostUnderstaffed, w.subject)
+		c.Resolve(alerting.PostUnderstaffed, w.Subject)
 	}
 	w.leftEarly = false // open in the lifecycle; no longer this window's business
 }
@@ -182,12 +150,12 @@ func (st *state) windowEnd(c engine.Ctx, i int) {
 // from before to the current count.
 func (st *state) windowChanged(c engine.Ctx, i, before int, checkin bool) {
 	w := &st.day.windows[i]
-	n := st.countAt(w.post)
+	n := st.staffAt(c, w)
 	switch w.phase {
 	case phaseAlert:
 		if n > 0 && w.unstaffed {
 			w.unstaffed = false
-			c.Resolve(alerting.PostUnstaffed, w.subject)
+			c.Resolve(alerting.PostUnstaffed, w.Subject)
 		}
 	case phaseActive:
 		st.judge(c, w, before, n, checkin)
@@ -201,7 +169,7 @@ func (st *state) judge(c engine.Ctx, w *window, before, n int, checkin bool) {
 	if n == 0 {
 		if w.understaffed {
 			w.understaffed = false
-			c.Resolve(alerting.PostUnderstaffed, w.subject)
+			c.Resolve(alerting.PostUnderstaffed, w.Subject)
 		}
 		if !w.unstaffed {
 			st.fireUnstaffed(c, w, before > 0)
@@ -213,27 +181,27 @@ func (st *state) judge(c engine.Ctx, w *window, before, n int, checkin bool) {
 	}
 	if w.unstaffed {
 		w.unstaffed = false
-		c.Resolve(alerting.PostUnstaffed, w.subject)
+		c.Resolve(alerting.PostUnstaffed, w.Subject)
 	}
 	if checkin && w.leftEarly {
 		w.leftEarly = false
-		c.Resolve(alerting.PostLeftEarly, w.subject)
+		c.Resolve(alerting.PostLeftEarly, w.Subject)
 	}
 	switch {
-	case n < w.need && !w.understaffed:
+	case n < w.Need && !w.understaffed:
 		w.understaffed = true
 		s := c.School()
 		c.Fire(alerting.Condition{
 			Rule:    alerting.PostUnderstaffed,
-			Subject: w.subject,
+			Subject: w.Subject,
 			MessageZH: fmt.Sprintf("%s %s（%s–%s 高峰）在岗 %d 人，少于要求的 %d 人",
-				schoolName(s), postName(s, w.post), hhmm(w.start), hhmm(w.end), n, w.need),
+				schoolName(s), schedule.PostName(s, w.Post), hhmm(w.Start), hhmm(w.End), n, w.Need),
 			MessageEN: fmt.Sprintf("%s: %s (peak %s-%s) has %d people on duty, %d required",
-				schoolName(s), w.post, hhmm(w.start), hhmm(w.end), n, w.need),
+				schoolName(s), w.Post, hhmm(w.Start), hhmm(w.End), n, w.Need),
 		})
-	case n >= w.need && w.understaffed:
+	case n >= w.Need && w.understaffed:
 		w.understaffed = false
-		c.Resolve(alerting.PostUnderstaffed, w.subject)
+		c.Resolve(alerting.PostUnderstaffed, w.Subject)
 	}
 }
 
@@ -244,19 +212,19 @@ func (st *state) fireUnstaffed(c engine.Ctx, w *window, left bool) {
 	s, now := c.School(), c.Now()
 	var zh, en string
 	switch {
-	case now.Before(w.start):
-		zh = fmt.Sprintf("%s %s（%s–%s 高峰）距开始 %d 分钟仍无人签到", schoolName(s), postName(s, w.post),
-			hhmm(w.start), hhmm(w.end), minutes(w.start.Sub(now)))
-		en = fmt.Sprintf("%s: nobody checked in at %s %d min before the %s-%s peak", schoolName(s), w.post,
-			minutes(w.start.Sub(now)), hhmm(w.start), hhmm(w.end))
+	case now.Before(w.Start):
+		zh = fmt.Sprintf("%s %s（%s–%s 高峰）距开始 %d 分钟仍无人签到", schoolName(s), schedule.PostName(s, w.Post),
+			hhmm(w.Start), hhmm(w.End), minutes(w.Start.Sub(now)))
+		en = fmt.Sprintf("%s: nobody checked in at %s %d min before the %s-%s peak", schoolName(s), w.Post,
+			minutes(w.Start.Sub(now)), hhmm(w.Start), hhmm(w.End))
 	case left:
-		zh = fmt.Sprintf("%s %s（%s–%s 高峰）高峰期间无人在岗", schoolName(s), postName(s, w.post), hhmm(w.start), hhmm(w.end))
-		en = fmt.Sprintf("%s: nobody at %s during the %s-%s peak", schoolName(s), w.post, hhmm(w.start), hhmm(w.end))
+		zh = fmt.Sprintf("%s %s（%s–%s 高峰）高峰期间无人在岗", schoolName(s), schedule.PostName(s, w.Post), hhmm(w.Start), hhmm(w.End))
+		en = fmt.Sprintf("%s: nobody at %s during the %s-%s peak", schoolName(s), w.Post, hhmm(w.Start), hhmm(w.End))
 	default:
-		zh = fmt.Sprintf("%s %s（%s–%s 高峰）高峰开始时无人在岗", schoolName(s), postName(s, w.post), hhmm(w.start), hhmm(w.end))
-		en = fmt.Sprintf("%s: nobody at %s when the %s-%s peak started", schoolName(s), w.post, hhmm(w.start), hhmm(w.end))
+		zh = fmt.Sprintf("%s %s（%s–%s 高峰）高峰开始时无人在岗", schoolName(s), schedule.PostName(s, w.Post), hhmm(w.Start), hhmm(w.End))
+		en = fmt.Sprintf("%s: nobody at %s when the %s-%s peak started", schoolName(s), w.Post, hhmm(w.Start), hhmm(w.End))
 	}
-	c.Fire(alerting.Condition{Rule: alerting.PostUnstaffed, Subject: w.subject, MessageZH: zh, MessageEN: en})
+	c.Fire(alerting.Condition{Rule: alerting.PostUnstaffed, Subject: w.Subject, MessageZH: zh, MessageEN: en})
 }
 
 func (st *state) fireLeftEarly(c engine.Ctx, w *window) {
@@ -264,10 +232,10 @@ func (st *state) fireLeftEarly(c engine.Ctx, w *window) {
 	s, now := c.School(), c.Now()
 	c.Fire(alerting.Condition{
 		Rule:    alerting.PostLeftEarly,
-		Subject: w.subject,
+		Subject: w.Subject,
 		MessageZH: fmt.Sprintf("%s %s（%s–%s 高峰）最后一名人员 %s 离岗，早于高峰结束 %d 分钟",
-			schoolName(s), postName(s, w.post), hhmm(w.start), hhmm(w.end), hhmm(now), minutes(w.end.Sub(now))),
+			schoolName(s), schedule.PostName(s, w.Post), hhmm(w.Start), hhmm(w.End), hhmm(now), minutes(w.End.Sub(now))),
 		MessageEN: fmt.Sprintf("%s: the last person left %s at %s, %d min before the %s-%s peak ended",
-			schoolName(s), w.post, hhmm(now), minutes(w.end.Sub(now)), hhmm(w.start), hhmm(w.end)),
+			schoolName(s), w.Post, hhmm(now), minutes(w.End.Sub(now)), hhmm(w.Start), hhmm(w.End)),
 	})
 }

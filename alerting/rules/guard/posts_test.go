@@ -173,13 +173,54 @@ func TestProtectionPosts(t *testing.T) {
 			want:  []want{fire(alerting.PostUnstaffed, am, mon(6, 50), alerting.P1)},
 		},
 		{
-			name: "staffed all day: every window fine",
+			name: "staffed all day: two check in within each window's lead time",
+			play: func(h *enginetest.Harness) {
+				for _, t := range []time.Time{mon(6, 40), mon(11, 20), mon(13, 20), mon(15, 40)} {
+					h.AdvanceTo(t)
+					in(h, "g3", gate, "guard")
+					in(h, "t1", gate, "teacher")
+				}
+			},
+			until: mon(23, 0),
+		},
+		{
+			// Regression (issue 8): one check-in at 06:40 and no check-out
+			// used to staff every later peak of the day.
+			name: "stale: checked in once in the morning, the later peaks are unstaffed",
 			play: func(h *enginetest.Harness) {
 				h.AdvanceTo(mon(6, 40))
 				in(h, "g3", gate, "guard")
 				in(h, "t1", gate, "teacher")
 			},
 			until: mon(23, 0),
+			want: []want{
+				fire(alerting.PostUnstaffed, "main-gate@11:40", mon(11, 30), alerting.P1),
+				resolve(alerting.PostUnstaffed, "main-gate@11:40", mon(12, 20)),
+				fire(alerting.PostUnstaffed, "main-gate@13:40", mon(13, 30), alerting.P1),
+				resolve(alerting.PostUnstaffed, "main-gate@13:40", mon(14, 20)),
+				fire(alerting.PostUnstaffed, "main-gate@16:00", mon(15, 50), alerting.P1),
+				resolve(alerting.PostUnstaffed, "main-gate@16:00", mon(17, 50)),
+			},
+		},
+		{
+			name: "a check-in before the lead time does not count; one inside it does",
+			play: func(h *enginetest.Harness) {
+				h.AdvanceTo(mon(15, 39)) // 21 min before 16:00
+				in(h, "g3", gate, "guard")
+				in(h, "t1", gate, "teacher")
+				h.AdvanceTo(mon(15, 55))
+				in(h, "g3", gate, "guard") // again, inside the lead time
+				h.AdvanceTo(mon(16, 5))
+				in(h, "t1", gate, "teacher")
+			},
+			start: mon(14, 30),
+			until: mon(23, 0),
+			want: []want{
+				fire(alerting.PostUnstaffed, "main-gate@16:00", mon(15, 50), alerting.P1),
+				resolve(alerting.PostUnstaffed, "main-gate@16:00", mon(15, 55)),
+				fire(alerting.PostUnderstaffed, "main-gate@16:00", mon(16, 0), alerting.P1),
+				resolve(alerting.PostUnderstaffed, "main-gate@16:00", mon(16, 5)),
+			},
 		},
 		{
 			name:  "nobody all day: every window under its own subject",

@@ -7,32 +7,76 @@ import (
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/engine"
+	"github.com/campusguard/campusguard/alerting/schedule"
 	"github.com/campusguard/campusguard/devices"
 )
 
 // --- guard_understaffed ---
 
-// checkStaffing compares the licensed guards present with the school's
-// requirement (called at the check point, then on every change until the
-// day's end).
+// shortNow returns the licensed guards on duty now and the requirement;
+// ok is false when the school has no roster (licences unknown: guard
+// staffing is not judged).
+func (st *state) shortNow(c engine.Ctx) (n, req int, ok bool) {
+	s := c.School()
+	if !schedule.RosterKnown(s) {
+		return 0, 0, false
+	}
+	return sched(c).LicensedOnDuty(s, st.present, c.Now()), s.RequiredGuards(), true
+}
+
+// staffChanged follows the licensed guards on duty after a change (and at
+// Start): it notes since when they fall short of the requirement and
+// re-judges guard_understaffed while it is checked.
+func (st *state) staffChanged(c engine.Ctx) {
+	n, req, ok := st.shortNow(c)
+	if !ok || n >= req {
+		st.shortSince = time.Time{}
+		c.Cancel(keyLapse)
+		st.resolveStaffing(c)
+		return
+	}
+	if st.shortSince.IsZero() {
+		st.shortSince = c.Now()
+	}
+	if st.day.checking {
+		st.checkStaffing(c)
+	}
+}
+
+// checkStaffing judges guard_understaffed (at the check point, at a lapse
+// deadline, then on every change until the day's end): a shortfall fires
+// once it has lasted longer than the handover gap (schedule.LapseAt);
+// until then the lapse deadline is armed.
 func (st *state) checkStaffing(c engine.Ctx) {
 	if !st.day.school || st.day.endDone {
 		return
 	}
 	st.day.checking = true
-	s := c.School()
-	n, req := st.licensedPresent(s), s.RequiredGuards()
-	switch {
-	case n < req && !st.understaffed:
-		st.understaffed = true
-		c.Fire(alerting.Condition{
-			Rule:      alerting.GuardUnderstaffed,
-			MessageZH: fmt.Sprintf("%s 在岗持证专职保安 %d 人，少于要求的 %d 人", schoolName(s), n, req),
-			MessageEN: fmt.Sprintf("%s: %d licensed guards on duty, %d required", schoolName(s), n, req),
-		})
-	case n >= req && st.understaffed:
+	n, req, ok := st.shortNow(c)
+	if !ok || n >= req {
+		st.shortSince = time.Time{}
+		c.Cancel(keyLapse)
 		st.resolveStaffing(c)
+		return
 	}
+	now := c.Now()
+	if st.shortSince.IsZero() {
+		st.shortSince = now
+	}
+	if st.understaffed {
+		return
+	}
+	if at := sched(c).LapseAt(st.shortSince, st.day.checkFrom); now.Before(at) {
+		c.At(at, keyLapse)
+		return
+	}
+	st.understaffed = true
+	s := c.School()
+	c.Fire(alerting.Condition{
+		Rule:      alerting.GuardUnderstaffed,
+		MessageZH: fmt.Sprintf("%s 在岗持证专职保安 %d 人，少于要求的 %d 人", schoolName(s), n, req),
+		MessageEN: fmt.Sprintf("%s: %d licensed guards on duty, %d required", schoolName(s), n, req),
+	})
 }
 
 func (st *state) resolveStaffing(c engine.Ctx) {
@@ -44,16 +88,10 @@ func (st *state) resolveStaffing(c engine.Ctx) {
 
 // --- guardroom_unmanned ---
 
-// roomWatched reports whether the school has a guard room to watch: it
-// lists one, or lists no posts at all (every school has one by default).
-func roomWatched(s *devices.School) bool {
-	return len(s.Posts) == 0 || s.HasPost(devices.PostGuardroom)
-}
-
 // startRoom arms the guard-room deadline at engine start or reload: a
 // guard room nobody checked in at since Start is unmanned from Start.
 func (st *state) startRoom(c engine.Ctx) {
-	st.roomWatched = roomWatched(c.School())
+	st.roomWatched = schedule.RoomWatched(c.School())
 	if !st.roomWatched {
 		st.roomEmptySince = time.Time{}
 		c.Cancel(keyRoom)
@@ -75,7 +113,7 @@ func (st *state) roomChanged(c engine.Ctx) {
 	if !st.roomWatched {
 		return
 	}
-	if st.guardsAt(devices.PostGuardroom) > 0 {
+	if sched(c).GuardsAt(devices.PostGuardroom, st.present, c.Now()) > 0 {
 		if !st.roomEmptySince.IsZero() {
 			st.roomEmptySince = time.Time{}
 			c.Cancel(keyRoom)
@@ -94,7 +132,7 @@ func (st *state) roomChanged(c engine.Ctx) {
 
 // roomDeadline: nobody came back to the guard room in time.
 func (st *state) roomDeadline(c engine.Ctx) {
-	if !st.roomWatched || st.roomOpen || st.roomEmptySince.IsZero() || st.guardsAt(devices.PostGuardroom) > 0 {
+	if !st.roomWatched || st.roomOpen || st.roomEmptySince.IsZero() || sched(c).GuardsAt(devices.PostGuardroom, st.present, c.Now()) > 0 {
 		return
 	}
 	st.roomOpen = true
@@ -127,7 +165,7 @@ func (st *state) flagUnlicensed(c engine.Ctx, g, post string) {
 	c.Fire(alerting.Condition{
 		Rule:      alerting.GuardUnlicensed,
 		Subject:   g,
-		MessageZH: fmt.Sprintf("%s 保安 %s 在%s签到，不在持证保安名册中", schoolName(s), g, postName(s, post)),
+		MessageZH: fmt.Sprintf("%s 保安 %s 在%s签到，不在持证保安名册中", schoolName(s), g, schedule.PostName(s, post)),
 		MessageEN: fmt.Sprintf("%s: guard %s checked in at %s but is not on the licensed roster", schoolName(s), g, post),
 	})
 }

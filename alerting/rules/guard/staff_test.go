@@ -42,7 +42,7 @@ func TestGuardUnderstaffed(t *testing.T) {
 			},
 		},
 		{
-			name: "checked continuously: a check-out fires, a check-in resolves",
+			name: "checked continuously: a check-out fires once past the handover gap, a check-in resolves",
 			play: func(h *enginetest.Harness) {
 				staffAll(h)
 				h.AdvanceTo(mon(10, 0))
@@ -52,8 +52,47 @@ func TestGuardUnderstaffed(t *testing.T) {
 			},
 			until: mon(23, 0),
 			want: []want{
-				fire(alerting.GuardUnderstaffed, "", mon(10, 0), alerting.P2),
+				fire(alerting.GuardUnderstaffed, "", mon(10, 5), alerting.P2),
 				resolve(alerting.GuardUnderstaffed, "", mon(10, 45)),
+			},
+		},
+		{
+			// Regression (issue 8): a one-minute shift handover fired.
+			name: "a one-minute handover raises nothing",
+			play: func(h *enginetest.Harness) {
+				staffAll(h)
+				h.AdvanceTo(mon(12, 0))
+				out(h, "g2", devices.PostGuardroom, "guard")
+				h.AdvanceTo(mon(12, 1))
+				in(h, "g5", devices.PostGuardroom, "guard")
+			},
+			until: mon(23, 0),
+		},
+		{
+			name: "a handover at the check point: the gap runs from the check-out",
+			play: func(h *enginetest.Harness) {
+				staffAll(h)
+				h.AdvanceTo(mon(7, 18))
+				out(h, "g2", devices.PostGuardroom, "guard")
+				h.AdvanceTo(mon(7, 22))
+				in(h, "g5", devices.PostGuardroom, "guard")
+			},
+			until: mon(23, 0),
+		},
+		{
+			name: "the handover gap is a parameter",
+			play: func(h *enginetest.Harness) {
+				h.Par.GuardHandoverGap = 30 * time.Second
+				staffAll(h)
+				h.AdvanceTo(mon(12, 0))
+				out(h, "g2", devices.PostGuardroom, "guard")
+				h.AdvanceTo(mon(12, 1))
+				in(h, "g5", devices.PostGuardroom, "guard")
+			},
+			until: mon(23, 0),
+			want: []want{
+				fire(alerting.GuardUnderstaffed, "", mon(12, 0).Add(30*time.Second), alerting.P2),
+				resolve(alerting.GuardUnderstaffed, "", mon(12, 1)),
 			},
 		},
 		{
@@ -94,7 +133,7 @@ func TestGuardUnderstaffed(t *testing.T) {
 				in(h, "g4", "north-gate", "guard")
 			},
 			until: mon(17, 0),
-			want:  []want{fire(alerting.GuardUnderstaffed, "", mon(16, 0), alerting.P2)},
+			want:  []want{fire(alerting.GuardUnderstaffed, "", mon(16, 5), alerting.P2)}, // gone at 16:00, past the 5-min handover gap at 16:05
 		},
 		{
 			name:  "weekend: nobody on duty raises nothing",

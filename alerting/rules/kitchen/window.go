@@ -23,9 +23,9 @@ type opWindow struct {
 const lookAhead = 7
 
 // meals returns the school's meal windows, or the defaults of its type.
-func meals(s *devices.School) []devices.Window {
-	if len(s.Windows.Meals) > 0 {
-		return s.Windows.Meals
+func meals(s *devices.School, d devices.Date) []devices.Window {
+	if w := s.WindowsOn(d).Meals; len(w) > 0 {
+		return w
 	}
 	return devices.DefaultWindows(s.Type, s.Boarders > 0).Meals
 }
@@ -35,7 +35,7 @@ func meals(s *devices.School) []devices.Window {
 func windowsOn(sch *devices.School, lead time.Duration, d devices.Date) []opWindow {
 	midnight := d.In(sch.Location())
 	var ws []opWindow
-	for _, m := range meals(sch) {
+	for _, m := range meals(sch, d) {
 		w := opWindow{name: m.Name, start: m.Start.At(d).Add(-lead), end: m.End.At(d)}
 		if w.start.Before(midnight) {
 			w.start = midnight

@@ -24,8 +24,15 @@ const SearchDays = 400
 
 // DayBounds returns the start of the school's first gate window and the end
 // of its last one, or 07:00–18:00 when it has none.
-func DayBounds(s *devices.School) (start, end devices.ClockTime) {
-	g := s.Windows.Gate
+func DayBounds(s *devices.School) (start, end devices.ClockTime) { return gateBounds(s.Windows.Gate) }
+
+// DayBoundsOn is DayBounds with the windows in force on d (a seasonal
+// timetable, School.WindowsOn).
+func DayBoundsOn(s *devices.School, d devices.Date) (start, end devices.ClockTime) {
+	return gateBounds(s.WindowsOn(d).Gate)
+}
+
+func gateBounds(g []devices.Window) (start, end devices.ClockTime) {
 	if len(g) == 0 {
 		return defaultDayStart, defaultDayEnd
 	}
@@ -42,8 +49,8 @@ func InSchoolHours(c engine.Ctx, t time.Time) bool {
 	if !c.SchoolDay(t) {
 		return false
 	}
-	start, end := DayBounds(c.School())
 	d := devices.DateOf(t.In(devices.Location()))
+	start, end := DayBoundsOn(c.School(), d)
 	return !t.Before(start.At(d)) && t.Before(end.At(d))
 }
 

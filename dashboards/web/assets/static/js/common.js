@@ -19,6 +19,18 @@
 
   CG.lang = () => lang;
 
+  // both returns a label in both languages, {zh, en} (API refusals are
+  // shown Chinese first, English second, whatever the page's language).
+  CG.both = function (key) {
+    const e = dict[key];
+    return e ? { zh: e.zh, en: e.en || e.zh } : { zh: key, en: key };
+  };
+
+  // rules is the catalogue's word on each rule, {rule: {owner,
+  // needs_close}}, as the page carries it (#rules-data).
+  const rulesEl = document.getElementById('rules-data');
+  CG.rules = rulesEl ? JSON.parse(rulesEl.textContent) : {};
+
   // T returns the label key in the current language; {0}, {1}... are
   // replaced by the arguments.
   CG.T = function (key, ...args) {

@@ -1,6 +1,7 @@
 // Education bureau board (/board/education): the five measures per region
 // and per school on a day, the trend of the last 30 days, a school's
-// lapses and alerts, and the CSV export.
+// lapses and alerts, the CSV export, and the reports of the alerts the
+// bureau owns that wait for its verification (待复核).
 'use strict';
 
 (function () {
@@ -10,6 +11,29 @@
 
   const state = { date: CG.today(), region: '', onlyFailing: false, report: null, trend: null, detail: '' };
   const hiddenSeries = new Set();
+
+  // The live alerts the bureau sees (the event stream), for its
+  // verification queue; the drill-down's alerts join them, closed ones
+  // too, so that the panel can show any of them.
+  const set = new CG.AlertSet({ keepResolved: true });
+  const panel = new CG.AlertPanel(set);
+  let who = CG.Handling.actor(null); // the viewer as the API sees it acting
+  const showAlert = (id) => panel.show(id);
+
+  function renderReview() {
+    const rows = set.list((a) => !state.region || a.region === state.region);
+    CG.renderReview($('#review-list tbody'), $('#review-empty'), rows, who, showAlert);
+  }
+  let pending = false;
+  set.onChange(() => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      renderReview();
+      renderDetailAlerts();
+    }, 50);
+  });
 
   // ---- Loading.
 
@@ -197,15 +221,28 @@
   }
 
   async function loadAlerts(id) {
-    const tbody = CG.clear($('#detail-alerts tbody'));
+    CG.clear($('#detail-alerts tbody'));
+    detailLoaded = '';
     try {
       const got = await CG.api('GET', '/api/v1/alerts?school=' + encodeURIComponent(id));
       if (state.detail !== id) return;
-      got.alerts.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'started', 'state'])));
-      $('#detail-alerts-empty').hidden = got.alerts.length > 0;
+      detailLoaded = id;
+      set.add(got.alerts);
     } catch (e) {
       CG.message(e.message, 'error');
     }
+  }
+
+  // renderDetailAlerts lists the drill-down school's alerts, as loaded and
+  // as they change since; a click opens the alert panel.
+  let detailLoaded = ''; // the school whose alerts are in the set
+  function renderDetailAlerts() {
+    const id = state.detail;
+    if (!id || detailLoaded !== id) return;
+    const rows = set.list((a) => a.school === id);
+    const tbody = CG.clear($('#detail-alerts tbody'));
+    rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'owner', 'started', 'state'], showAlert)));
+    $('#detail-alerts-empty').hidden = rows.length > 0;
   }
 
   $('#detail-close').addEventListener('click', () => {
@@ -220,6 +257,7 @@
     state.region = r;
     $('#region-filter').value = r;
     render();
+    renderReview();
   }
 
   const dateInput = $('#date-input');
@@ -237,8 +275,14 @@
     renderSchools();
   });
   CG.onLang(render);
+  CG.onLang(() => {
+    renderReview();
+    renderDetailAlerts();
+  });
 
-  CG.ready(() => {
+  CG.ready((s) => {
+    who = CG.Handling.actor(s);
+    CG.stream(set);
     CG.schools().then((list) => {
       CG.fillRegionSelect($('#region-filter'), CG.regionsOf(list));
       render();
@@ -251,4 +295,7 @@
       loadTrend();
     }, 300000);
   });
+
+  // For the browser test: the alerts and the panel.
+  CG.education = { set, panel };
 })();

@@ -14,6 +14,7 @@
   const set = new CG.AlertSet({ keepResolved: true });
   const panel = new CG.AlertPanel(set);
   const state = { region: '', compliance: null };
+  let who = CG.Handling.actor(null); // the viewer as the API sees it acting
 
   const inRegion = (x) => !state.region || x.region === state.region;
   const isViolation = (a) => a.rule === 'kitchen_violation';
@@ -40,6 +41,7 @@
     renderKitchens();
     renderMatrix();
     renderRectifications();
+    CG.renderReview($('#review-list tbody'), $('#review-empty'), set.list(inRegion), who, (id) => panel.show(id));
   }
 
   function kitchenSchools() {
@@ -145,7 +147,8 @@
   set.onChange(schedule);
   CG.onLang(render);
 
-  CG.ready(() => {
+  CG.ready((s) => {
+    who = CG.Handling.actor(s);
     CG.schools().then((list) => {
       const regions = CG.regionsOf(list);
       CG.fillRegionSelect($('#region-filter'), regions);
@@ -166,4 +169,7 @@
       schedule();
     }, (e) => CG.message(e.message, 'error')));
   });
+
+  // For the browser test: the alerts and the panel.
+  CG.market = { set, panel };
 })();

@@ -14,6 +14,7 @@
   const filter = { severities: new Set(), region: '', school: '' };
   let schools = []; // [{school, name, region, region_name}]
   let compliance = null; // today's GET /api/v1/compliance
+  let who = CG.Handling.actor(null); // the viewer as the API sees it acting
 
   // ---- Alarm sound: a WebAudio beep, repeated while a panic is firing.
   // Browsers start audio only after a user gesture: the first click
@@ -229,8 +230,9 @@
     const shown = filter.severities.size ? scoped.filter((a) => filter.severities.has(a.severity)) : scoped;
     const tbody = CG.clear($('#alerts tbody'));
     shown.forEach((a) => tbody.append(CG.alertRow(a,
-      ['severity', 'rule', 'region', 'school', 'message', 'started', 'state'], select)));
+      ['severity', 'rule', 'region', 'school', 'message', 'owner', 'started', 'state'], select)));
     $('#alerts-empty').hidden = shown.length > 0;
+    CG.renderReview($('#review-list tbody'), $('#review-empty'), scoped, who, select);
     renderRegions();
     renderSchools();
   }
@@ -328,7 +330,8 @@
     showSound();
   });
 
-  CG.ready(() => {
+  CG.ready((s) => {
+    who = CG.Handling.actor(s);
     showSound();
     CG.stream(set);
     CG.schools().then((list) => {
@@ -344,5 +347,5 @@
   });
 
   // For the browser test and the curious: the sound's state.
-  CG.police = { sound, set };
+  CG.police = { sound, set, panel };
 })();

@@ -1,5 +1,7 @@
-// School board (/board/school): one school's open alerts, duty and post
-// status, devices and kitchen — for its security office.
+// School board (/board/school): one school's to-do (alerts waiting for its
+// receipt or report, those sent back first), open alerts, duty and post
+// status, devices and kitchen — for its security office. The school
+// acknowledges receipt and reports what it did; it never closes.
 'use strict';
 
 (function () {
@@ -11,8 +13,9 @@
   const OFFLINE = /_offline$/;
 
   const set = new CG.AlertSet();
-  const panel = new CG.AlertPanel(set);
+  const panel = new CG.AlertPanel(set, { noClose: true });
   const state = { id: new URLSearchParams(location.search).get('school') || '', page: null };
+  let who = CG.Handling.actor({ role: 'school' }); // until the session is known
 
   const mine = (a) => a.school === state.id;
 
@@ -42,9 +45,10 @@
   }
 
   function renderAlerts() {
+    CG.renderTodo($('#school-todo tbody'), $('#school-todo-empty'), set.list(mine), state.id, who, (id) => panel.show(id));
     const rows = set.list(mine);
     const tbody = CG.clear($('#school-alerts tbody'));
-    rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'started', 'state'], (id) => panel.show(id))));
+    rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'owner', 'started', 'state'], (id) => panel.show(id))));
     $('#school-alerts-empty').hidden = rows.length > 0;
   }
 
@@ -149,6 +153,7 @@
   CG.onLang(render);
 
   CG.ready((s) => {
+    who = CG.Handling.actor(s);
     CG.stream(set);
     CG.schools().then((list) => {
       const sel = $('#school-select');
@@ -166,4 +171,7 @@
       CG.every(60000, loadSchool);
     }, (e) => CG.message(e.message, 'error'));
   });
+
+  // For the browser test: the alerts and the panel.
+  CG.school = { set, panel };
 })();

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRegistryImportCalendar: registry import wants a calendar id for every
+// school — from the CSV or --calendar — and names the shipped ones when one
+// is missing or unknown.
+func TestRegistryImportCalendar(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	schools := write("schools.csv", "id,name,region,type,pupils,boarders\ncd-1,一小,130802,primary,500,\n")
+	devs := write("devices.csv", "id,school,kind,location,heartbeat_s,post,kitchen,gate\ncd-1-alarm,cd-1,alarm,,,,,\n")
+	calFile := write("weichang.yaml", "id: weichang-2026-2027\nnational: true\nterms: [{start: \"2026-09-01\", end: \"2027-01-22\"}]\n")
+	run := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := cmdRegistry(append([]string{"import", "-schools", schools, "-devices", devs}, args...), &out, &errb)
+		return out.String(), err
+	}
+	if _, err := run(); err == nil || !strings.Contains(err.Error(), "no calendar column and no default calendar (registry import --calendar)") {
+		t.Errorf("no calendar: %v", err)
+	}
+	if _, err := run("-calendar", "nope"); err == nil || !strings.Contains(err.Error(), `unknown calendar "nope" (known: chengde-2026-2027)`) {
+		t.Errorf("unknown calendar: %v", err)
+	}
+	out, err := run("-calendar", "chengde-2026-2027")
+	if err != nil || !strings.Contains(out, "id: chengde-2026-2027") || !strings.Contains(out, "national: true") {
+		t.Errorf("default calendar: %v\n%s", err, out)
+	}
+	out, err = run("-calendar", "weichang-2026-2027", "-calendar-file", calFile)
+	if err != nil || !strings.Contains(out, "calendar: weichang-2026-2027") || strings.Contains(out, "chengde") {
+		t.Errorf("operator calendar: %v\n%s", err, out)
+	}
+}
+
+// TestRegistryHolidays: the generated file for 2026 is the shipped one's
+// data and parses; a year lunar-go lacks is a clear error.
+func TestRegistryHolidays(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := cmdRegistry([]string{"holidays", "-year", "2026"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"year: 2026", `{name: 中秋节, off: {from: "2026-09-25", to: "2026-09-27"}}`,
+		`{name: 国庆节, off: {from: "2026-10-01", to: "2026-10-07"}, workdays: ["2026-09-20", "2026-10-10"]}`, "CHECK EVERY LINE"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := cmdRegistry([]string{"holidays", "-year", "1990"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "lunar-go has no public holidays for 1990") {
+		t.Errorf("1990: %v", err)
+	}
+}
