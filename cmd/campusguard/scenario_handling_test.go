@@ -325,6 +325,8 @@ func TestScenarioHandlingDay(t *testing.T) {
 			alertLine(alerting.GateForced, forcedSch.ID, gate.ID, alerting.Resolved),
 			alertLine(alerting.PostUnstaffed, staleSch.ID, devices.PostMainGate+"@16:30", alerting.Resolved),
 			alertLine(alerting.GuardUnderstaffed, gapSch.ID, "", alerting.Resolved),
+			// The shipped holiday data ends on 2026-12-31, 31 days on.
+			alertLine(alerting.CalendarExpiring, "", devices.DefaultCalendarID, alerting.Firing),
 		}
 		compareAlerts(t, final, want)
 		lapsed := map[string]compliance.Measure{
