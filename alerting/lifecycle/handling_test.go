@@ -335,3 +335,15 @@ func TestAllowedFollowsState(t *testing.T) {
 		t.Fatalf("police, closed: %v", got)
 	}
 }
+
+// TestHandlingEventsNotifiable: a report and a return reach people; a
+// clear, a receipt and a verification (a resolved follows) are recorded
+// and streamed only.
+func TestHandlingEventsNotifiable(t *testing.T) {
+	for ev, want := range map[string]bool{EventReported: true, EventReturned: true,
+		EventCleared: false, EventReceived: false, EventVerified: false} {
+		if got := Notifiable(Change{Event: ev}); got != want {
+			t.Errorf("Notifiable(%s) = %v, want %v", ev, got, want)
+		}
+	}
+}
