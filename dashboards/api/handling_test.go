@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -165,4 +168,60 @@ func TestReportReturnCloseHTTP(t *testing.T) {
 		t.Fatalf("close: %+v", got)
 	}
 	errorOf(t, e.do("POST", path+"/close", "market", `{"note":"again"}`), http.StatusConflict, codeAlreadyResolved)
+}
+
+// TestStreamCarriesCan: the live stream answers each viewer with the
+// steps it can take, as GET does: a school and the police see the same
+// panic with different buttons.
+func TestStreamCarriesCan(t *testing.T) {
+	e := newEnv(t, nil)
+	tickers := manualTickers(e.api)
+	p := e.fire(alerting.AlarmPanic, schoolA, "alarm-a1")
+	srv := httptest.NewServer(e.h)
+	defer srv.Close()
+	connect := func(viewer string) (*bufio.Reader, func()) {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/stream", nil)
+		req.Header.Set("X-Test-Viewer", viewer)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-tickers
+		return bufio.NewReader(resp.Body), func() { resp.Body.Close() }
+	}
+	canOf := func(data string) []alerting.Action {
+		var ae struct {
+			Alert alertView `json:"alert"`
+		}
+		if err := json.Unmarshal([]byte(data), &ae); err != nil {
+			t.Fatal(err)
+		}
+		return ae.Alert.Can
+	}
+	school, closeSchool := connect("school-a")
+	defer closeSchool()
+	police, closePolice := connect("police-sq")
+	defer closePolice()
+	for _, tc := range []struct {
+		br   *bufio.Reader
+		want []alerting.Action
+	}{{school, []alerting.Action{alerting.ActAck, alerting.ActReport}}, {police, []alerting.Action{alerting.ActAck, alerting.ActClose}}} {
+		ev := readEvent(t, tc.br)
+		var snap snapshotEvent
+		if err := json.Unmarshal([]byte(ev.data), &snap); err != nil || len(snap.Alerts) != 1 {
+			t.Fatalf("snapshot %s: %v", ev.data, err)
+		}
+		if !slices.Equal(snap.Alerts[0].Can, tc.want) {
+			t.Fatalf("snapshot can %v, want %v", snap.Alerts[0].Can, tc.want)
+		}
+	}
+	if _, err := e.m.Report(p.ID, actorOf("school-a"), "误触", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := canOf(readEvent(t, school).data); !slices.Equal(got, []alerting.Action{alerting.ActAck, alerting.ActReport}) {
+		t.Fatalf("school's reported event can %v", got)
+	}
+	if got := canOf(readEvent(t, police).data); !slices.Equal(got, []alerting.Action{alerting.ActAck, alerting.ActClose, alerting.ActReturn}) {
+		t.Fatalf("police's reported event can %v", got)
+	}
 }

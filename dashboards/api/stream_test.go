@@ -61,7 +61,7 @@ func snapshotRules(t *testing.T, br *bufio.Reader) []string {
 	if err := json.Unmarshal([]byte(ev.data), &snap); err != nil {
 		t.Fatal(err)
 	}
-	return rulesOf(snap.Alerts)
+	return rulesOfViews(snap.Alerts)
 }
 
 // nextAlert reads an alert event and returns "event rule".
