@@ -176,7 +176,10 @@ func (m *Manager) create(c *alerting.Condition, count int, since, now time.Time)
 func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 	prev := e.a.UpdatedAt
 	e.a.Count++
-	e.a.ClearedAt = nil // the condition is back
+	// A cleared alert whose condition comes back (a gate forced again
+	// hours later) is news, as a new press on a panic is: it fires again.
+	wasCleared := e.a.ClearedAt != nil
+	e.a.ClearedAt = nil
 	if c.At.After(e.a.UpdatedAt) {
 		e.a.UpdatedAt = c.At
 	}
@@ -198,7 +201,7 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 		e.a.DueAt = cloneTime(c.DueAt)
 	}
 	silenced, inhibited := m.silencedAt(&e.a, now), m.inhibitedNow(&e.a)
-	if refires(e.a.Rule) && e.notifiable() && e.notified && !silenced && !inhibited {
+	if (refires(e.a.Rule) || wasCleared) && e.notifiable() && e.notified && !silenced && !inhibited {
 		m.repeat(e, prev, now)
 		return
 	}
@@ -206,7 +209,8 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 }
 
 // repeat handles a new press on an open panic alert people were told
-// about: it is news, whatever the state. An acknowledged alert fires again
+// about, or the return of a cleared alert's condition: it is news,
+// whatever the state. An acknowledged alert fires again
 // (acked_by and acked_at keep naming who took on the earlier press until
 // someone acknowledges this one) and its escalation clock restarts from
 // the new press, so alarm_unacked is raised again if nobody acknowledges

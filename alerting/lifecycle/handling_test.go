@@ -83,15 +83,23 @@ func TestClearedIsNotClosed(t *testing.T) {
 	e.clear(alerting.GateForced, "s1", "g1") // the access rule may repeat it: nothing new
 	expectEvents(t, e.rec.take(), "fired gate_forced", "cleared gate_forced")
 
-	// Forced again: no longer cleared, one more occurrence.
+	// Forced again after the police acknowledged it: no longer cleared,
+	// one more occurrence, and news again (firing, escalation clock anew).
+	if _, err := e.m.Ack(id, policeOf("officer"), "on the way"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(time.Hour)
 	e.fire(alerting.GateForced, "s1", "g1")
-	if a := e.one(alerting.GateForced, "s1", "g1"); a.ClearedAt != nil || a.Count != 2 || a.ID != id {
+	if a := e.one(alerting.GateForced, "s1", "g1"); a.ClearedAt != nil || a.Count != 2 || a.ID != id || a.State != alerting.Firing {
 		t.Fatalf("after a new firing: %+v", a)
 	}
+	expectEvents(t, e.rec.take(), "acknowledged gate_forced", "repeated gate_forced")
+	e.fire(alerting.GateForced, "s1", "g1") // while not cleared: an update as before
+	expectEvents(t, e.rec.take(), "updated gate_forced")
 	e.clock.Add(time.Hour)
 	e.clear(alerting.GateForced, "s1", "g1")
 	e.advance(48 * time.Hour)
-	if a := e.one(alerting.GateForced, "s1", "g1"); a.ClearedAt == nil {
+	if a := e.one(alerting.GateForced, "s1", "g1"); a.ClearedAt == nil || a.Count != 3 {
 		t.Fatalf("two days later: %+v", a)
 	}
 	e.rec.take()
