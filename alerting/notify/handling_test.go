@@ -60,3 +60,18 @@ func TestMarkdownShowsTheReport(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedOfAClearedAlertIsNotAPress: a gate forced again after its
+// alert cleared goes out as repeated; the robots must not call it a press.
+func TestRepeatedOfAClearedAlertIsNotAPress(t *testing.T) {
+	a := alertWith("g", alerting.P1, "130802", alerting.Police, alerting.SchoolAud)
+	md := renderMarkdown(&Notification{Alert: a, Event: EventRepeated}, "\n", false)
+	if strings.Contains(md.text, "再次按下") || strings.Contains(md.text, "pressed again") ||
+		!strings.Contains(md.text, "已消除后再次发生") || !strings.Contains(md.text, "happened again after it had cleared") {
+		t.Fatalf("repeated gate_forced:\n%s", md.text)
+	}
+	p := panicAlert()
+	if md := renderMarkdown(&Notification{Alert: p, Event: EventRepeated}, "\n", false); !strings.Contains(md.text, "再次按下报警") {
+		t.Fatalf("repeated panic:\n%s", md.text)
+	}
+}

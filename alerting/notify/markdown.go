@@ -84,7 +84,7 @@ func renderMarkdown(n *Notification, sep string, color bool) markdown {
 	}
 
 	zh = append(zh, "### 【"+sevZH+"】"+titleZH)
-	field(&zh, "事件", lookup(eventZH, n.Event))
+	field(&zh, "事件", eventText(true, n.Event, a.Rule))
 	field(&zh, "学校", a.School)
 	field(&zh, "区域", a.Region)
 	field(&zh, "设备", a.Device)
@@ -106,7 +106,7 @@ func renderMarkdown(n *Notification, sep string, color bool) markdown {
 	}
 
 	en = append(en, "### ["+sevEN+"] "+titleEN)
-	fieldEN(&en, "Event", lookup(eventEN, n.Event))
+	fieldEN(&en, "Event", eventText(false, n.Event, a.Rule))
 	fieldEN(&en, "School", a.School)
 	fieldEN(&en, "Region", a.Region)
 	fieldEN(&en, "Device", a.Device)
@@ -138,6 +138,21 @@ func renderMarkdown(n *Notification, sep string, color bool) markdown {
 		title += " · " + oneLine(a.School)
 	}
 	return markdown{title: title, text: strings.Join(blocks, "\n\n")}
+}
+
+// eventText names event for an alert of rule, in Chinese or English:
+// "repeated" is a new press on a panic, and for any other rule its
+// condition back after it had cleared.
+func eventText(zh bool, event string, rule alerting.RuleID) string {
+	switch {
+	case event == EventRepeated && rule != alerting.AlarmPanic && zh:
+		return "已消除后再次发生"
+	case event == EventRepeated && rule != alerting.AlarmPanic:
+		return "happened again after it had cleared"
+	case zh:
+		return lookup(eventZH, event)
+	}
+	return lookup(eventEN, event)
 }
 
 func lookup[K ~string](m map[K]string, k string) string {
