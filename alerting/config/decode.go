@@ -158,6 +158,10 @@ func (p *parser) block(n *yaml.Node, path, id string, line int) *layer {
 			if d, ok := p.duration(f, v, kpath); ok {
 				l.add(key, kpath, v.Line, func(q *Params) { *f.duration(q) = d })
 			}
+		case kindFraction:
+			if x, ok := p.fraction(v, kpath); ok {
+				l.add(key, kpath, v.Line, func(q *Params) { *f.fraction(q) = x })
+			}
 		case kindBySeverity:
 			p.mapping(v, kpath, "a mapping of severity (P0, P1, P2, P3) to duration", func(name string, k, v *yaml.Node) {
 				s, err := alerting.ParseSeverity(name)
@@ -271,6 +275,20 @@ func (p *parser) count(n *yaml.Node, path string) (int, bool) {
 		return 0, false
 	}
 	return c, true
+}
+
+// fraction reads a number from 0 to 1.
+func (p *parser) fraction(n *yaml.Node, path string) (float64, bool) {
+	var x float64
+	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!float" && n.ShortTag() != "!!int") || n.Decode(&x) != nil {
+		p.c.add(n.Line, path, "want a number from 0 to 1, like 0.6, got %s", describe(n))
+		return 0, false
+	}
+	if msg := checkFraction(x); msg != "" {
+		p.c.add(n.Line, path, "%s", msg)
+		return 0, false
+	}
+	return x, true
 }
 
 // duration reads a positive duration of field f.

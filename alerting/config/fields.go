@@ -18,6 +18,7 @@ const (
 	kindDuration                    // a positive duration ("90s", "10m", "30d")
 	kindBySeverity                  // a mapping of severity to duration
 	kindRules                       // a mapping of rule id to {enabled, severity}
+	kindFraction                    // a number from 0 to 1 (a share, an AI confidence)
 )
 
 // field is one key of an override block.
@@ -35,6 +36,7 @@ type field struct {
 	count      func(*Params) *int
 	duration   func(*Params) *time.Duration
 	bySeverity func(*Params) *map[alerting.Severity]time.Duration
+	fraction   func(*Params) *float64
 }
 
 const keyRules = "rules"
@@ -59,7 +61,11 @@ var fields = []field{
 	{key: "kitchen_frame_age_max", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.KitchenFrameAgeMax }},
 	{key: "kitchen_repeat_tier3", kind: kindCount, count: func(p *Params) *int { return &p.KitchenRepeatTier3 }},
 	{key: "kitchen_repeat_tier2", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.KitchenRepeatTier2 }},
+	{key: "kitchen_close_tier1", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.KitchenCloseTier1 }},
 	{key: "kitchen_close_within", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.KitchenCloseWithin }},
+	{key: "kitchen_close_tier3", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.KitchenCloseTier3 }},
+	{key: "kitchen_group_window", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.KitchenGroupWindow }},
+	{key: "kitchen_min_confidence", kind: kindFraction, fraction: func(p *Params) *float64 { return &p.KitchenMinConfidence }},
 	{key: "escalate_after", kind: kindBySeverity, bySeverity: func(p *Params) *map[alerting.Severity]time.Duration { return &p.EscalateAfter }},
 	{key: "remind_every", kind: kindBySeverity, bySeverity: func(p *Params) *map[alerting.Severity]time.Duration { return &p.RemindEvery }},
 	{key: "grace_period", kind: kindDuration, duration: func(p *Params) *time.Duration { return &p.GracePeriod }},

@@ -37,6 +37,8 @@ func TestFieldsMatchParams(t *testing.T) {
 			*f.count(&p) = 7
 		case kindDuration:
 			*f.duration(&p) = 7
+		case kindFraction:
+			*f.fraction(&p) = 0.7
 		case kindBySeverity:
 			*f.bySeverity(&p) = map[alerting.Severity]time.Duration{alerting.P0: 7}
 		}
@@ -82,6 +84,12 @@ func TestParamsValidate(t *testing.T) {
 		{"relation", func(p *Params) { p.PostAlertBefore = time.Hour }, "post_alert_before (1h) must not exceed post_arrive_before (20m)"},
 		{"silence ceiling", func(p *Params) { p.SilenceMaxDuration = 3650 * 24 * time.Hour }, "silence_max_duration: must be at most 30d (hard ceiling), got 3650d"},
 		{"drill ceiling", func(p *Params) { p.SilenceDrillMaxDuration = 10 * time.Hour }, "silence_drill_max_duration: must be at most 8h (hard ceiling)"},
+		{"confidence above 1", func(p *Params) { p.KitchenMinConfidence = 1.5 }, "kitchen_min_confidence: must be from 0 to 1, got 1.5"},
+		{"negative confidence", func(p *Params) { p.KitchenMinConfidence = -0.1 }, "kitchen_min_confidence: must be from 0 to 1, got -0.1"},
+		{"group window over the tier-1 deadline", func(p *Params) { p.KitchenGroupWindow = 5 * time.Hour },
+			"kitchen_group_window (5h) must not exceed kitchen_close_tier1 (4h)"},
+		{"group window over the tier-2 deadline", func(p *Params) { p.KitchenCloseTier1 = 48 * time.Hour; p.KitchenGroupWindow = 30 * time.Hour },
+			"kitchen_group_window (30h) must not exceed kitchen_close_within (1d)"},
 		{"drill over max", func(p *Params) { p.SilenceMaxDuration = time.Hour }, "silence_drill_max_duration (4h) must not exceed silence_max_duration (1h)"},
 	} {
 		p := d.Clone()
@@ -123,5 +131,47 @@ func TestSilenceLimits(t *testing.T) {
 	}
 	if d := Defaults(); d.SilenceMaxDuration != 7*24*time.Hour || d.SilenceDrillMaxDuration != 4*time.Hour {
 		t.Fatalf("default limits %s, %s", d.SilenceMaxDuration, d.SilenceDrillMaxDuration)
+	}
+}
+
+// TestKitchenParams: the kitchen deadlines per tier, the grouping window
+// and the minimum AI confidence resolve per region and school like every
+// other key; a confidence may be written as 0 or 1.
+func TestKitchenParams(t *testing.T) {
+	f, err := Parse("rules.yaml", []byte(`defaults:
+  kitchen_min_confidence: 0.5
+regions:
+  "130802":
+    kitchen_close_tier1: 2h
+    kitchen_min_confidence: 1
+schools:
+  cd-0001:
+    kitchen_close_tier3: 12h
+    kitchen_group_window: 1h
+    kitchen_min_confidence: 0
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Defaults()
+	if d.KitchenDeadline(1) != 4*time.Hour || d.KitchenDeadline(2) != 24*time.Hour || d.KitchenDeadline(3) != 24*time.Hour ||
+		d.KitchenDeadline(0) != 0 || d.KitchenGroupWindow != 30*time.Minute || d.KitchenMinConfidence != 0.6 {
+		t.Errorf("defaults: deadlines %s %s %s, group %s, confidence %g", d.KitchenDeadline(1), d.KitchenDeadline(2),
+			d.KitchenDeadline(3), d.KitchenGroupWindow, d.KitchenMinConfidence)
+	}
+	for _, tc := range []struct {
+		region, school string
+		t1, t3, group  time.Duration
+		conf           float64
+	}{
+		{"130803", "x", 4 * time.Hour, 24 * time.Hour, 30 * time.Minute, 0.5},
+		{"130802", "x", 2 * time.Hour, 24 * time.Hour, 30 * time.Minute, 1},
+		{"130802", "cd-0001", 2 * time.Hour, 12 * time.Hour, time.Hour, 0},
+	} {
+		p := f.Resolve(tc.region, tc.school)
+		if p.KitchenDeadline(1) != tc.t1 || p.KitchenDeadline(3) != tc.t3 || p.KitchenGroupWindow != tc.group || p.KitchenMinConfidence != tc.conf {
+			t.Errorf("%s/%s: tier 1 %s, tier 3 %s, group %s, confidence %g", tc.region, tc.school,
+				p.KitchenDeadline(1), p.KitchenDeadline(3), p.KitchenGroupWindow, p.KitchenMinConfidence)
+		}
 	}
 }

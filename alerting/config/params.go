@@ -41,7 +41,20 @@ type Params struct {
 	KitchenFrameAgeMax  time.Duration // a frame older than this counts as frozen
 	KitchenRepeatTier3  int           // kitchen_repeat: this many tier-3 events of one category in a school day
 	KitchenRepeatTier2  time.Duration // kitchen_repeat: a tier-2 repeat within this long
-	KitchenCloseWithin  time.Duration // kitchen_violation tier 2: rectify within this long (kitchen_overdue after)
+	// The rectification deadline of a kitchen_violation by tier (DueAt =
+	// the first detection of the alert + this; kitchen_overdue after):
+	// domain.md closes violations within 24 h unless a tier says less.
+	// KitchenCloseWithin is tier 2's and keeps its old name (and key).
+	KitchenCloseTier1  time.Duration // tier 1 (rodent, unattended flame); 4 h (assumed)
+	KitchenCloseWithin time.Duration // tier 2 (smoking, bin lid open, phone, stranger)
+	KitchenCloseTier3  time.Duration // tier 3 (no hat, mask, uniform, gloves; shirtless)
+	// KitchenGroupWindow: detections of one category at one camera within
+	// this long of the first one are one alert with a count. At most the
+	// shortest deadline, so a grouped detection never lands past its DueAt.
+	KitchenGroupWindow time.Duration
+	// KitchenMinConfidence: a violation whose AI confidence is below this
+	// (0–1) is stored but raises nothing.
+	KitchenMinConfidence float64
 
 	// Lifecycle.
 	EscalateAfter map[alerting.Severity]time.Duration // not acknowledged this long → escalate (alarm_unacked for panics)
@@ -78,7 +91,11 @@ func Defaults() Params {
 		KitchenFrameAgeMax:      60 * time.Second,
 		KitchenRepeatTier3:      3,
 		KitchenRepeatTier2:      7 * 24 * time.Hour,
+		KitchenCloseTier1:       4 * time.Hour,
 		KitchenCloseWithin:      24 * time.Hour,
+		KitchenCloseTier3:       24 * time.Hour,
+		KitchenGroupWindow:      30 * time.Minute,
+		KitchenMinConfidence:    0.6,
 		EscalateAfter: map[alerting.Severity]time.Duration{
 			alerting.P0: 60 * time.Second,
 			alerting.P1: 10 * time.Minute,
@@ -92,6 +109,20 @@ func Defaults() Params {
 		SilenceMaxDuration:      7 * 24 * time.Hour,
 		SilenceDrillMaxDuration: 4 * time.Hour,
 	}
+}
+
+// KitchenDeadline returns how long a kitchen violation of tier (1, 2 or
+// 3) has to be closed; 0 for any other tier.
+func (p *Params) KitchenDeadline(tier int) time.Duration {
+	switch tier {
+	case 1:
+		return p.KitchenCloseTier1
+	case 2:
+		return p.KitchenCloseWithin
+	case 3:
+		return p.KitchenCloseTier3
+	}
+	return 0
 }
 
 // Enabled reports whether rule fires for this school.

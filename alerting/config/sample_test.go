@@ -45,7 +45,7 @@ func TestSampleFileShowsEveryKey(t *testing.T) {
 	var want []string
 	for _, fl := range fields {
 		switch fl.kind {
-		case kindCount, kindDuration:
+		case kindCount, kindDuration, kindFraction:
 			want = append(want, "defaults."+fl.key)
 		case kindBySeverity:
 			for _, s := range sortedKeys(*fl.bySeverity(&d)) {

@@ -26,6 +26,10 @@ func (p *Params) Validate() error {
 			if msg := checkDuration(f, *f.duration(p), FormatDuration(*f.duration(p))); msg != "" {
 				errs = append(errs, fmt.Errorf("%s: %s", f.key, msg))
 			}
+		case kindFraction:
+			if msg := checkFraction(*f.fraction(p)); msg != "" {
+				errs = append(errs, fmt.Errorf("%s: %s", f.key, msg))
+			}
 		case kindBySeverity:
 			m := *f.bySeverity(p)
 			for _, s := range sortedKeys(m) {
@@ -64,6 +68,14 @@ func checkCount(n int) string {
 	return ""
 }
 
+// checkFraction returns what is wrong with a fraction, or "".
+func checkFraction(x float64) string {
+	if !(x >= 0 && x <= 1) { // also refuses NaN
+		return fmt.Sprintf("must be from 0 to 1, got %g", x)
+	}
+	return ""
+}
+
 // checkDuration returns what is wrong with a duration of field f, written
 // as shown, or "".
 func checkDuration(f *field, d time.Duration, shown string) string {
@@ -94,6 +106,18 @@ func (p *Params) problems() []problem {
 			msg: fmt.Sprintf("post_alert_before (%s) must not exceed post_arrive_before (%s): post_unstaffed would fire before the staff are due",
 				FormatDuration(p.PostAlertBefore), FormatDuration(p.PostArriveBefore)),
 		})
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"kitchen_close_tier1", p.KitchenCloseTier1}, {"kitchen_close_within", p.KitchenCloseWithin}} {
+		if p.KitchenGroupWindow > d.v {
+			out = append(out, problem{
+				keys: []string{"kitchen_group_window", d.key},
+				msg: fmt.Sprintf("kitchen_group_window (%s) must not exceed %s (%s): a grouped detection would join an alert already past its deadline",
+					FormatDuration(p.KitchenGroupWindow), d.key, FormatDuration(d.v)),
+			})
+		}
 	}
 	if p.SilenceDrillMaxDuration > p.SilenceMaxDuration {
 		out = append(out, problem{

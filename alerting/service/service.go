@@ -87,9 +87,13 @@ func New(opts Options) (*Service, error) {
 			States: []alerting.State{alerting.Firing, alerting.Acknowledged}})
 	})
 	s.compliance.Now = opts.Clock.Now
+	kitchenMod, err := kitchen.NewWith(kitchen.Options{Registerer: opts.Registerer})
+	if err != nil {
+		return nil, err
+	}
 	s.engine, err = engine.New(engine.Options{
 		Registry: opts.Registry,
-		Modules: []engine.Module{alarm.New(), access.New(), guard.New(), kitchen.New(), school.New(),
+		Modules: []engine.Module{alarm.New(), access.New(), guard.New(), kitchenMod, school.New(),
 			compliance.NewModule(s.compliance)},
 		Params:     s.rules.Resolve,
 		Sink:       s.pushCond, // the engine never waits on the alert store

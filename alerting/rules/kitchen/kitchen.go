@@ -1,8 +1,11 @@
 package kitchen
 
 import (
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/engine"
@@ -20,10 +23,27 @@ const (
 	prefixBad = Name + ":bad:"
 )
 
-type module struct{}
+type module struct{ met *metrics }
 
-// New returns the bright-kitchen module.
-func New() engine.Module { return module{} }
+// New returns the bright-kitchen module with its metrics registered
+// nowhere (tests, benchmarks).
+func New() engine.Module { return module{met: newMetrics()} }
+
+// Options configure the module.
+type Options struct {
+	// Registerer receives the module's metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+// NewWith returns the bright-kitchen module with its metrics registered
+// on opts.Registerer.
+func NewWith(opts Options) (engine.Module, error) {
+	m := module{met: newMetrics()}
+	if err := m.met.register(opts.Registerer); err != nil {
+		return nil, fmt.Errorf("kitchen: register metrics: %w", err)
+	}
+	return m, nil
+}
 
 // Name implements engine.Module.
 func (module) Name() string { return Name }
@@ -36,8 +56,8 @@ func (module) Rules() []alerting.RuleID {
 
 // NewState implements engine.Module: nil for a school without kitchen
 // cameras.
-func (module) NewState(s *devices.School) any {
-	st := newState()
+func (m module) NewState(s *devices.School) any {
+	st := newState(m.met)
 	for i := range s.Devices {
 		if s.Devices[i].Kind == devices.KindKitchenCam {
 			st.addCamera(s, &s.Devices[i])

@@ -23,9 +23,11 @@ type State struct {
 	days   map[devices.Date]map[string]*camDay // online accounting per local day and camera
 	newest devices.Date                        // the newest day in days
 
+	met    *metrics
+	groups map[string]*group    // open tier-1/2 alert groups by groupKey
 	t3Day  devices.Date         // the local day t3 counts
 	t3     map[string]int       // tier-3 events per category on t3Day
-	t2Last map[string]time.Time // last tier-2 event per category
+	t2Last map[string]time.Time // last tier-2 event per category, any camera
 }
 
 // camera is what the module knows of one kitchen camera.
@@ -53,8 +55,10 @@ type camera struct {
 	cur  *WindowStat // accounting of the open window, nil outside windows
 }
 
-func newState() *State {
+func newState(met *metrics) *State {
 	return &State{
+		met:    met,
+		groups: map[string]*group{},
 		byID:   map[string]*camera{},
 		days:   map[devices.Date]map[string]*camDay{},
 		t3:     map[string]int{},

@@ -1,6 +1,7 @@
 package kitchen
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -16,21 +17,23 @@ func TestViolationTiers(t *testing.T) {
 		sev      alerting.Severity
 		subject  string
 		device   string
-		due      time.Duration // 0: no deadline
-		zh       string
+		due      time.Duration // every tier has a deadline
+		zh, en   string
 	}{
-		{"rodent is tier 1", monday, "rodent", alerting.P1, "cam-1:rodent:ev-1", "cam-1", 0,
-			"测试小学 食堂 操作间发现老鼠出没（一级违规，须立即处置；AI 置信度 93%）"},
-		{"unattended flame is tier 1", monday, "flame_unattended", alerting.P1, "cam-1:flame_unattended:ev-1", "cam-1", 0, ""},
-		{"tier 1 on a weekend night still fires", saturday, "rodent", alerting.P1, "cam-1:rodent:ev-1", "cam-1", 0, ""},
+		{"rodent is tier 1, due in 4 h", monday, "rodent", alerting.P1, "cam-1:rodent:ev-1", "cam-1", 4 * time.Hour,
+			"测试小学 食堂 操作间发现老鼠出没（一级违规，须立即处置，2026-12-07 18:00 前整改完毕；AI 置信度 93%）",
+			"测试小学: rodent detected by camera cam-1 at 食堂 操作间 (tier 1, act now, rectify by 2026-12-07 18:00; AI confidence 93%)"},
+		{"unattended flame is tier 1", monday, "flame_unattended", alerting.P1, "cam-1:flame_unattended:ev-1", "cam-1", 4 * time.Hour, "", ""},
+		{"tier 1 on a weekend night still fires", saturday, "rodent", alerting.P1, "cam-1:rodent:ev-1", "cam-1", 4 * time.Hour, "", ""},
 		{"smoking is tier 2, due in 24 h", monday, "smoking", alerting.P2, "cam-1:smoking:ev-1", "cam-1", 24 * time.Hour,
-			"测试小学 食堂 操作间发现吸烟（二级违规，须于 2026-12-08 14:00 前整改；AI 置信度 93%）"},
-		{"open bin is tier 2", monday, "bin_open", alerting.P2, "cam-1:bin_open:ev-1", "cam-1", 24 * time.Hour, ""},
-		{"phone is tier 2", monday, "phone", alerting.P2, "cam-1:phone:ev-1", "cam-1", 24 * time.Hour, ""},
-		{"stranger is tier 2", monday, "stranger", alerting.P2, "cam-1:stranger:ev-1", "cam-1", 24 * time.Hour, ""},
-		{"no hat is tier 3, one alert per category and day", monday, "no_hat", alerting.P3, "no_hat@2026-12-07", "", 0,
-			"测试小学 后厨未戴厨师帽（三级违规，今日第 1 次，最近一次在食堂 操作间）"},
-		{"shirtless is tier 3", monday, "shirtless", alerting.P3, "shirtless@2026-12-07", "", 0, ""},
+			"测试小学 食堂 操作间发现吸烟（二级违规，须于 2026-12-08 14:00 前整改；AI 置信度 93%）",
+			"测试小学: smoking detected by camera cam-1 at 食堂 操作间 (tier 2, rectify by 2026-12-08 14:00; AI confidence 93%)"},
+		{"open bin is tier 2", monday, "bin_open", alerting.P2, "cam-1:bin_open:ev-1", "cam-1", 24 * time.Hour, "", ""},
+		{"phone is tier 2", monday, "phone", alerting.P2, "cam-1:phone:ev-1", "cam-1", 24 * time.Hour, "", ""},
+		{"stranger is tier 2", monday, "stranger", alerting.P2, "cam-1:stranger:ev-1", "cam-1", 24 * time.Hour, "", ""},
+		{"no hat is tier 3, one alert per category and day, due in 24 h", monday, "no_hat", alerting.P3, "no_hat@2026-12-07", "", 24 * time.Hour,
+			"测试小学 后厨未戴厨师帽（三级违规，今日第 1 次，最近一次在食堂 操作间）", ""},
+		{"shirtless is tier 3", monday, "shirtless", alerting.P3, "shirtless@2026-12-07", "", 24 * time.Hour, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,37 +48,131 @@ func TestViolationTiers(t *testing.T) {
 			if c.Rule != alerting.KitchenViolation || !c.Firing || c.Severity != tc.sev || c.Subject != tc.subject || c.Device != tc.device {
 				t.Errorf("condition %+v", c)
 			}
-			switch {
-			case tc.due == 0 && c.DueAt != nil:
-				t.Errorf("due %v, want none", c.DueAt)
-			case tc.due != 0 && (c.DueAt == nil || !c.DueAt.Equal(at(tc.day, 14, 0).Add(tc.due))):
-				t.Errorf("due %v, want %v", c.DueAt, at(tc.day, 14, 0).Add(tc.due))
+			if want := at(tc.day, 14, 0).Add(tc.due); c.DueAt == nil || !c.DueAt.Equal(want) {
+				t.Errorf("due %v, want %v", c.DueAt, want)
 			}
 			if tc.zh != "" && c.MessageZH != tc.zh {
 				t.Errorf("message %q, want %q", c.MessageZH, tc.zh)
+			}
+			if tc.en != "" && c.MessageEN != tc.en {
+				t.Errorf("message %q, want %q", c.MessageEN, tc.en)
 			}
 		})
 	}
 }
 
-// TestViolationEachItsOwn: tier-1/2 violations are separate alerts; tier-3
-// ones of a category share the day's alert, which counts them.
-func TestViolationEachItsOwn(t *testing.T) {
+// TestViolationDeadlinesConfigurable: each tier takes its own deadline
+// from the parameters (a region or school may set them).
+func TestViolationDeadlinesConfigurable(t *testing.T) {
 	h := newHarness(t, at(monday, 10, 0))
-	for i, cat := range []string{"rodent", "rodent", "smoking", "no_mask", "no_mask"} {
-		h.Event(violation("cam-2", "ev-"+string(rune('a'+i)), cat))
-		h.Advance(time.Minute)
+	h.Par.KitchenCloseTier1 = time.Hour
+	h.Par.KitchenCloseWithin = 8 * time.Hour
+	h.Par.KitchenCloseTier3 = 12 * time.Hour
+	for i, cat := range []string{"rodent", "phone", "no_gloves"} {
+		h.Event(violation("cam-1", "ev-"+string(rune('a'+i)), cat))
 	}
-	var subjects []string
+	var due []string
 	for _, c := range h.Fired(alerting.KitchenViolation) {
-		subjects = append(subjects, c.Subject)
+		due = append(due, dueOf(c))
 	}
-	want := []string{"cam-2:rodent:ev-a", "cam-2:rodent:ev-b", "cam-2:smoking:ev-c", "no_mask@2026-12-07", "no_mask@2026-12-07"}
-	if !equal(subjects, want) {
-		t.Fatalf("subjects %v, want %v", subjects, want)
+	if want := []string{"12-07 11:00", "12-07 18:00", "12-07 22:00"}; !equal(due, want) {
+		t.Fatalf("deadlines %v, want %v", due, want)
 	}
-	if last := h.Fired(alerting.KitchenViolation)[4]; last.MessageEN != "测试小学: no mask in the kitchen (tier 3, 2 today, last by camera cam-2 at 食堂 备餐间)" {
-		t.Errorf("message %q", last.MessageEN)
+}
+
+// dueOf renders a condition's deadline ("none" without one).
+func dueOf(c alerting.Condition) string {
+	if c.DueAt == nil {
+		return "none"
+	}
+	return c.DueAt.In(loc).Format("01-02 15:04")
+}
+
+// TestViolationGrouping: detections of one category at one camera within
+// the grouping window of the first are one alert (one subject) whose
+// deadline runs from the first; another camera, another category or a
+// detection after the window start another. Tier 3 stays one alert per
+// category and day over every camera.
+func TestViolationGrouping(t *testing.T) {
+	type det struct {
+		min      int // minutes after 10:00
+		cam, cat string
+	}
+	tests := []struct {
+		name     string
+		window   time.Duration // 0: the default 30 min
+		dets     []det
+		subjects []string // of each kitchen_violation condition
+		due      []string // their deadlines
+	}{
+		{"re-detections within the window are one alert", 0,
+			[]det{{0, "cam-1", "bin_open"}, {5, "cam-1", "bin_open"}, {20, "cam-1", "bin_open"}, {29, "cam-1", "bin_open"}},
+			[]string{"cam-1:bin_open:d0", "cam-1:bin_open:d0", "cam-1:bin_open:d0", "cam-1:bin_open:d0"},
+			[]string{"12-08 10:00", "12-08 10:00", "12-08 10:00", "12-08 10:00"}},
+		{"the window runs from the first detection", 0,
+			[]det{{0, "cam-1", "rodent"}, {20, "cam-1", "rodent"}, {30, "cam-1", "rodent"}, {45, "cam-1", "rodent"}},
+			[]string{"cam-1:rodent:d0", "cam-1:rodent:d0", "cam-1:rodent:d2", "cam-1:rodent:d2"},
+			[]string{"12-07 14:00", "12-07 14:00", "12-07 14:30", "12-07 14:30"}},
+		{"another camera is another alert", 0,
+			[]det{{0, "cam-1", "smoking"}, {1, "cam-2", "smoking"}, {2, "cam-1", "smoking"}},
+			[]string{"cam-1:smoking:d0", "cam-2:smoking:d1", "cam-1:smoking:d0"},
+			[]string{"12-08 10:00", "12-08 10:01", "12-08 10:00"}},
+		{"another category is another alert", 0,
+			[]det{{0, "cam-1", "smoking"}, {1, "cam-1", "phone"}, {2, "cam-1", "smoking"}},
+			[]string{"cam-1:smoking:d0", "cam-1:phone:d1", "cam-1:smoking:d0"},
+			[]string{"12-08 10:00", "12-08 10:01", "12-08 10:00"}},
+		{"a longer window groups a whole meal service", 3 * time.Hour,
+			[]det{{0, "cam-1", "phone"}, {90, "cam-1", "phone"}, {179, "cam-1", "phone"}, {180, "cam-1", "phone"}},
+			[]string{"cam-1:phone:d0", "cam-1:phone:d0", "cam-1:phone:d0", "cam-1:phone:d3"},
+			[]string{"12-08 10:00", "12-08 10:00", "12-08 10:00", "12-08 13:00"}},
+		{"tier 3 is the day's summary over every camera", 0,
+			[]det{{0, "cam-1", "no_mask"}, {1, "cam-2", "no_mask"}, {90, "cam-1", "no_mask"}},
+			[]string{"no_mask@2026-12-07", "no_mask@2026-12-07", "no_mask@2026-12-07"},
+			[]string{"12-08 10:00", "12-08 10:01", "12-08 11:30"}}, // the lifecycle keeps the first
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, at(monday, 10, 0))
+			if tc.window > 0 {
+				h.Par.KitchenGroupWindow = tc.window
+			}
+			for i, d := range tc.dets {
+				h.AdvanceTo(at(monday, 10, 0).Add(time.Duration(d.min) * time.Minute))
+				h.Event(violation(d.cam, "d"+strconv.Itoa(i), d.cat))
+			}
+			var subjects, due []string
+			for _, c := range h.Fired(alerting.KitchenViolation) {
+				subjects = append(subjects, c.Subject)
+				due = append(due, dueOf(c))
+			}
+			if !equal(subjects, tc.subjects) || !equal(due, tc.due) {
+				t.Fatalf("subjects %v due %v, want %v due %v", subjects, due, tc.subjects, tc.due)
+			}
+		})
+	}
+}
+
+// TestViolationGroupMessages: the alert's message counts the detections
+// of its group (次数) and keeps the deadline of the first.
+func TestViolationGroupMessages(t *testing.T) {
+	h := newHarness(t, at(monday, 10, 0))
+	h.Event(violation("cam-2", "a", "stranger"))
+	h.AdvanceTo(at(monday, 10, 12))
+	h.Event(violation("cam-2", "b", "stranger"))
+	h.AdvanceTo(at(monday, 10, 25))
+	h.Event(violation("cam-2", "c", "stranger"))
+	f := h.Fired(alerting.KitchenViolation)
+	if len(f) != 3 {
+		t.Fatalf("fired %d, want 3", len(f))
+	}
+	last := f[2]
+	wantZH := "测试小学 食堂 备餐间发现陌生人进入 3 次（10:00 起）（二级违规，须于 2026-12-08 10:00 前整改；AI 置信度 93%）"
+	wantEN := "测试小学: stranger detected 3 times since 10:00 by camera cam-2 at 食堂 备餐间 (tier 2, rectify by 2026-12-08 10:00; AI confidence 93%)"
+	if last.Subject != "cam-2:stranger:a" || last.MessageZH != wantZH || last.MessageEN != wantEN {
+		t.Errorf("last condition %s\n%s\n%s\nwant\n%s\n%s", last.Subject, last.MessageZH, last.MessageEN, wantZH, wantEN)
+	}
+	if f[0].MessageZH != "测试小学 食堂 备餐间发现陌生人进入（二级违规，须于 2026-12-08 10:00 前整改；AI 置信度 93%）" {
+		t.Errorf("first message %q", f[0].MessageZH)
 	}
 }
 
@@ -121,6 +218,12 @@ func TestRepeat(t *testing.T) {
 		{"every tier-2 repeat fires",
 			[]ev{{at(monday, 10, 0), "phone"}, {at(monday+2, 10, 0), "phone"}, {at(monday+10, 10, 0), "phone"}, {at(monday+11, 10, 0), "phone"}},
 			[]string{"phone", "phone"}, []string{"12-09 10:00:00", "12-18 10:00:00"}},
+		{"tier-2 re-detections of one occurrence are no repeat",
+			[]ev{{at(monday, 10, 0), "smoking"}, {at(monday, 10, 5), "smoking"}, {at(monday, 10, 20), "smoking"}, {at(monday, 10, 45), "smoking"}},
+			nil, nil},
+		{"tier-2 again after a pause longer than the grouping window repeats",
+			[]ev{{at(monday, 10, 0), "smoking"}, {at(monday, 10, 5), "smoking"}, {at(monday, 10, 35), "smoking"}},
+			[]string{"smoking"}, []string{"12-07 10:35:00"}},
 		{"tier 1 never repeats",
 			[]ev{{at(monday, 10, 0), "rodent"}, {at(monday, 10, 1), "rodent"}, {at(monday, 10, 2), "rodent"}},
 			nil, nil},
@@ -176,7 +279,7 @@ func TestViolationUnknownDevice(t *testing.T) {
 	h.Event(devices.Event{Kind: devices.KindKitchenCam, Device: "cam-9", Channel: devices.ChannelEvent, Type: "kitchen.violation", ID: "x",
 		Values: []devices.Value{{Name: "category", Type: devices.TypeEnum, Str: "rodent"}}})
 	f := h.Fired(alerting.KitchenViolation)
-	if len(f) != 1 || f[0].Subject != "cam-9:rodent:x" || f[0].MessageZH != "测试小学 后厨发现老鼠出没（一级违规，须立即处置）" {
+	if len(f) != 1 || f[0].Subject != "cam-9:rodent:x" || f[0].MessageZH != "测试小学 后厨发现老鼠出没（一级违规，须立即处置，2026-12-07 14:00 前整改完毕）" {
 		t.Fatalf("fired %+v", f)
 	}
 }
