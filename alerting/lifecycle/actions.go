@@ -39,8 +39,8 @@ func (m *Manager) Ack(id string, who alerting.Actor, note string) (alerting.Aler
 		return m.refuse(e, err)
 	}
 	stops := alerting.AckStopsEscalation(&e.a, who)
-	if note != "" {
-		e.a.Note = note
+	if note != "" && (stops || e.a.Note == "") {
+		e.a.Note = note // a receipt's note never replaces the owner's
 	}
 	touch(&e.a, now)
 	event := EventReceived

@@ -52,6 +52,18 @@ func TestSchoolAckOfPanicDoesNotStopEscalation(t *testing.T) {
 	}
 	expectEvents(t, e.rec.take(), "acknowledged alarm_panic", "resolved alarm_unacked")
 
+	// A receipt after the police acknowledgement keeps the police's note.
+	e.fire(alerting.AlarmPanic, "s3", "alarm-1")
+	p3 := e.one(alerting.AlarmPanic, "s3", "alarm-1")
+	if _, err := e.m.Ack(p3.ID, policeOf("110-duty"), "已派警"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.m.Ack(p3.ID, schoolOf("s3-security"), "收到"); err != nil || got.Note != "已派警" ||
+		got.ReceivedBy != "s3-security" || got.State != alerting.Acknowledged {
+		t.Fatalf("receipt after the police ack: %+v, %v", got, err)
+	}
+	e.rec.take()
+
 	// The police acknowledging in time: no escalation at all.
 	e.fire(alerting.AlarmPanic, "s2", "alarm-1")
 	e.clock.Add(30 * time.Second)
