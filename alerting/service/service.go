@@ -45,7 +45,8 @@ type Service struct {
 	history    *historyLane
 	conds      *fifo[alerting.Condition]
 	changes    *fifo[lifecycle.Change]
-	inflight   atomic.Int64 // conditions and changes queued or being handled
+	inflight   atomic.Int64  // conditions and changes queued or being handled
+	restored   chan struct{} // closed once the compliance history is read back
 
 	liveMu sync.RWMutex
 	live   []func(lifecycle.Change)
@@ -60,11 +61,12 @@ func New(opts Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{
-		opts:    opts,
-		log:     opts.Logger.With().Str("component", "alerting.service").Logger(),
-		rules:   opts.Rules,
-		conds:   newFIFO[alerting.Condition](),
-		changes: newFIFO[lifecycle.Change](),
+		opts:     opts,
+		log:      opts.Logger.With().Str("component", "alerting.service").Logger(),
+		rules:    opts.Rules,
+		conds:    newFIFO[alerting.Condition](),
+		changes:  newFIFO[lifecycle.Change](),
+		restored: make(chan struct{}),
 	}
 	s.reg.Store(opts.Registry)
 	now := opts.Clock.Now()
@@ -167,6 +169,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { s.applyConditions(ctx); return nil })
 	g.Go(func() error { s.fanOut(ctx); return nil })
 	g.Go(func() error { s.tick(ctx); return nil })
+	g.Go(func() error { s.restoreCompliance(ctx); return nil })
 	err := g.Wait()
 	if err != nil {
 		return fmt.Errorf("alerting service: %w", err)
@@ -227,7 +230,7 @@ func (s *Service) tick(ctx context.Context) {
 		}
 		now := s.opts.Clock.Now()
 		s.manager.Tick(now)
-		if now.Sub(lastRow) < time.Minute {
+		if now.Sub(lastRow) < time.Minute || !s.Restored() {
 			continue
 		}
 		lastRow = now
@@ -242,5 +245,43 @@ func (s *Service) tick(ctx context.Context) {
 				s.history.push(rec)
 			}
 		}
+	}
+}
+
+// Restored reports whether the compliance history has been read back (at
+// once when no ComplianceHistory is configured).
+func (s *Service) Restored() bool {
+	select {
+	case <-s.restored:
+		return true
+	default:
+		return false
+	}
+}
+
+// restoreCompliance reads the stored compliance days back into the store,
+// retrying with a growing pause (1 s to 1 min) while InfluxDB is away.
+func (s *Service) restoreCompliance(ctx context.Context) {
+	defer close(s.restored)
+	src := s.opts.ComplianceHistory
+	if src == nil {
+		return
+	}
+	pause := time.Second
+	for {
+		n, err := s.compliance.Restore(ctx, src, s.opts.Clock.Now())
+		if err == nil {
+			s.log.Info().Int("records", n).Msg("compliance history restored")
+			return
+		}
+		s.log.Warn().Err(err).Dur("retry_in", pause).Msg("compliance history not restored yet")
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		pause = min(2*pause, time.Minute)
 	}
 }
