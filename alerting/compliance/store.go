@@ -72,7 +72,8 @@ func (s *Store) open(school string, rules ...alerting.RuleID) []alerting.Alert {
 	if s.openAlerts == nil {
 		return nil
 	}
-	return s.openAlerts(school, rules...)
+	// Open, cleared or not: a cleared NeedsClose alert is open until closed.
+	return slices.DeleteFunc(s.openAlerts(school, rules...), func(a alerting.Alert) bool { return !a.Open() })
 }
 
 // alertsOf fetches the open alerts the school's measures read (only those

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,9 +85,12 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every open alert counts, whatever its state and whether its
+	// condition has cleared (a NeedsClose alert stays open, ClearedAt set,
+	// until its owner closes it).
 	s.compliance = compliance.NewStore(opts.Registry, func(school string, rules ...alerting.RuleID) []alerting.Alert {
-		return s.manager.List(lifecycle.Filter{Schools: []string{school}, Rules: rules,
-			States: []alerting.State{alerting.Firing, alerting.Acknowledged}})
+		return slices.DeleteFunc(s.manager.List(lifecycle.Filter{Schools: []string{school}, Rules: rules}),
+			func(a alerting.Alert) bool { return !a.Open() })
 	})
 	s.compliance.Now = opts.Clock.Now
 	s.engine, err = engine.New(engine.Options{
