@@ -296,3 +296,37 @@ func cityName(code string) string {
 	}
 	return ""
 }
+
+// Rollup aggregates schools (any order) as one region code, name: the
+// counts of each verdict per measure and the rates (the API's rollups of
+// what a viewer sees).
+func Rollup(code, name string, schools []SchoolDay) RegionRollup {
+	r := RegionRollup{Region: code, Name: name}
+	for i := range schools {
+		sd := &schools[i]
+		row := rollupRow{region: sd.Region, four: sd.FourHundredStatus}
+		if row.four == "" { // a SchoolDay built without verdicts (older callers)
+			row.four = map[bool]Status{true: Met, false: NotMet}[sd.FourHundred]
+		}
+		for j, m := range Measures {
+			row.status[j] = sd.Measures[m].Verdict()
+		}
+		r.count(&row)
+	}
+	r.rates()
+	return r
+}
+
+// Verdict returns r.Status, or for a Result built without one (older
+// callers) the verdict its Applicable and OK say.
+func (r Result) Verdict() Status {
+	switch {
+	case r.Status != "":
+		return r.Status
+	case !r.Applicable:
+		return NotApplicable
+	case r.OK:
+		return Met
+	}
+	return NotMet
+}
