@@ -1,7 +1,9 @@
 package compliance
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -240,5 +242,29 @@ func wantRate(t *testing.T, rates map[Measure]float64, m Measure, want float64) 
 	t.Helper()
 	if got, ok := rates[m]; !ok || math.Abs(got-want) > 1e-9 {
 		t.Errorf("%s rate = %v (%v), want %v", m, got, ok, want)
+	}
+}
+
+func TestPeriodLineProtocol(t *testing.T) {
+	store, now := figuresStore(t)
+	got := string(store.PeriodLineProtocol(PeriodWeek, figuresDays.wed, now))
+	mon := dayStart(figuresDays.mon).UnixNano()
+	// The hand-computed week of TestHandComputedFigures: city four-100% 2
+	// of 6; f's closed_campus not met on the 4 school days with a verdict
+	// (Mon, Tue, Thu, Fri) of the 5 days so far.
+	for _, want := range []string{
+		fmt.Sprintf(`compliance_period,level=city,measure=all,period=week,region=130800 schools=6i,met=2i,not_met=4i,not_applicable=0i,not_judged=0i,rate=0.3333,to="2026-12-06",complete=false %d`, mon),
+		fmt.Sprintf(`compliance_period,measure=closed_campus,period=week,region=130803,school=f status="not_met",days=5i,days_met=0i,days_not_met=4i,to="2026-12-06",complete=false %d`, mon),
+		fmt.Sprintf(`compliance_period,measure=all,period=week,region=130802,school=a status="met",to="2026-12-06",complete=false %d`, mon),
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("missing line %s", want)
+		}
+	}
+	if n := strings.Count(got, "\n"); n != 6*6+3*6 { // 6 schools × (all + 5 measures), 2 regions + city × 6
+		t.Errorf("%d lines:\n%s", n, got)
+	}
+	if store.PeriodLineProtocol(PeriodDay, figuresDays.wed, now) != nil {
+		t.Error("day rows under compliance_period")
 	}
 }

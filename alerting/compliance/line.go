@@ -80,12 +80,22 @@ func schoolRow(b []byte, region, school, measure string) []byte {
 }
 
 func rollupRows(b []byte, level string, r *RegionRollup, ts string) []byte {
+	return rollupRowsOf(b, Measurement, level, "", r, func(b []byte) []byte { return endRow(b, ts) })
+}
+
+// rollupRowsOf writes the rollup rows of r in measurement meas, with tag
+// period when not empty; end finishes each row (extra fields, timestamp).
+func rollupRowsOf(b []byte, meas, level string, period Period, r *RegionRollup, end func([]byte) []byte) []byte {
 	row := func(measure string, c Counts) {
-		b = append(b, Measurement...)
+		b = append(b, meas...)
 		b = append(b, ",level="...)
 		b = append(b, level...)
 		b = append(b, ",measure="...)
 		b = appendTag(b, measure)
+		if period != "" {
+			b = append(b, ",period="...)
+			b = append(b, period...)
+		}
 		if r.Region != "" {
 			b = append(b, ",region="...)
 			b = appendTag(b, r.Region)
@@ -106,7 +116,7 @@ func rollupRows(b []byte, level string, r *RegionRollup, ts string) []byte {
 			b = append(b, ",rate="...)
 			b = appendFloat(b, rate)
 		}
-		b = endRow(b, ts)
+		b = end(b)
 	}
 	row("all", r.FourHundredCounts)
 	for _, m := range Measures {
@@ -135,4 +145,88 @@ func appendTag(b []byte, v string) []byte {
 		v = tagEscaper.Replace(v)
 	}
 	return append(b, v...)
+}
+
+// PeriodMeasurement is the InfluxDB measurement of the week, month and
+// term figures.
+const PeriodMeasurement = "compliance_period"
+
+// PeriodLineProtocol renders the period p containing date, evaluated at
+// now, for measurement "compliance_period", tag period=week|month|term:
+//
+//   - per school: measure=all with field status (the four-100% verdict),
+//     one row per measure with field status and integer fields days,
+//     days_met, days_not_met (tags region, school, measure), stamped with
+//     the school's period start;
+//   - per region and for the city (level=region|city): the fields of the
+//     day rollups (schools, met, not_met, not_applicable, not_judged,
+//     rate), stamped with the report's period start;
+//
+// plus the string field to (the period's last day, "YYYY-MM-DD") and the
+// boolean complete on every row. Written again, a period's point
+// overwrites itself, so the last write — after the period ended — stays.
+// The figures derive from the day verdicts (which Restore reads back);
+// these rows are for readers outside campusguard (Grafana, inspections).
+func (s *Store) PeriodLineProtocol(p Period, date devices.Date, now time.Time) []byte {
+	if p == PeriodDay {
+		return nil
+	}
+	rep := s.PeriodAt(p, date, now)
+	var b []byte
+	tail := func(b []byte, to, from devices.Date) []byte {
+		b = append(b, `,to="`...)
+		b = append(b, to.String()...)
+		b = append(b, `",complete=`...)
+		b = strconv.AppendBool(b, rep.Complete)
+		return endRow(b, strconv.FormatInt(dayStart(from).UnixNano(), 10))
+	}
+	for i := range rep.Schools {
+		sp := &rep.Schools[i]
+		if sp.From.IsZero() {
+			continue // no term in the school's calendar
+		}
+		b = periodSchoolRow(b, p, sp.Region, sp.School, "all")
+		b = append(b, ` status="`...)
+		b = append(b, sp.FourHundredStatus...)
+		b = append(b, '"')
+		b = tail(b, sp.To, sp.From)
+		for _, m := range Measures {
+			pr := sp.Measures[m]
+			b = periodSchoolRow(b, p, sp.Region, sp.School, string(m))
+			b = append(b, ` status="`...)
+			b = append(b, pr.Status...)
+			b = append(b, `",days=`...)
+			b = strconv.AppendInt(b, int64(pr.Days.All), 10)
+			b = append(b, "i,days_met="...)
+			b = strconv.AppendInt(b, int64(pr.Days.Met), 10)
+			b = append(b, "i,days_not_met="...)
+			b = strconv.AppendInt(b, int64(pr.Days.NotMet), 10)
+			b = append(b, 'i')
+			b = tail(b, sp.To, sp.From)
+		}
+	}
+	if rep.From.IsZero() {
+		return b
+	}
+	end := func(b []byte) []byte { return tail(b, rep.To, rep.From) }
+	for i := range rep.Regions {
+		b = rollupRowsOf(b, PeriodMeasurement, "region", p, &rep.Regions[i], end)
+	}
+	if rep.City.Schools > 0 {
+		b = rollupRowsOf(b, PeriodMeasurement, "city", p, &rep.City, end)
+	}
+	return b
+}
+
+// periodSchoolRow starts a per-school period row (tag keys sorted).
+func periodSchoolRow(b []byte, p Period, region, school, measure string) []byte {
+	b = append(b, PeriodMeasurement...)
+	b = append(b, ",measure="...)
+	b = appendTag(b, measure)
+	b = append(b, ",period="...)
+	b = append(b, p...)
+	b = append(b, ",region="...)
+	b = appendTag(b, region)
+	b = append(b, ",school="...)
+	return appendTag(b, school)
 }

@@ -220,7 +220,8 @@ func (s *Service) fanOut(ctx context.Context) {
 
 // tick drives escalation, reminders, overdue and silence expiry every
 // TickEvery, and writes the compliance rows every minute (today's, and the
-// finished day's final figures after midnight).
+// finished day's final figures after midnight) once the stored days are
+// read back, and the week, month and term rows once a day.
 func (s *Service) tick(ctx context.Context) {
 	t := time.NewTicker(s.opts.TickEvery)
 	defer t.Stop()
@@ -243,10 +244,21 @@ func (s *Service) tick(ctx context.Context) {
 		if !lastDay.IsZero() && lastDay != today {
 			days = []devices.Date{lastDay, today}
 		}
+		newDay := lastDay != today // the first write, or the first after midnight
 		lastDay = today
 		for _, day := range days {
 			for _, rec := range chunkLines(s.compliance.LineProtocol(day, now), 256<<10) {
 				s.history.push(rec)
+			}
+			if !newDay {
+				continue
+			}
+			// Week, month and term rows once a day: the periods of the day
+			// that ended (final when it closed one) and of today.
+			for _, p := range []compliance.Period{compliance.PeriodWeek, compliance.PeriodMonth, compliance.PeriodTerm} {
+				for _, rec := range chunkLines(s.compliance.PeriodLineProtocol(p, day, now), 256<<10) {
+					s.history.push(rec)
+				}
 			}
 		}
 	}

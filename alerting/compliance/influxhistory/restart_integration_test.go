@@ -72,7 +72,14 @@ func TestRestartKeepsYesterdayAndLastWeek(t *testing.T) {
 	for d := date(11, 23); !now.Before(d.In(devices.Location())); d = d.AddDays(1) {
 		lines = append(lines, before.LineProtocol(d, now)...)
 	}
+	for _, p := range []compliance.Period{compliance.PeriodWeek, compliance.PeriodMonth, compliance.PeriodTerm} {
+		lines = append(lines, before.PeriodLineProtocol(p, lastWeek, now)...)
+	}
 	srv.Write(t, string(lines))
+	// InfluxDB took the period rows: last week's city four-100% row.
+	if rows := srv.Query(t, `SELECT "met", "not_met" FROM "compliance_period" WHERE "level"='city' AND "measure"='all' AND "period"='week'`); len(rows) != 1 || len(rows[0].Values) != 1 {
+		t.Errorf("compliance_period week rows = %+v", rows)
+	}
 	srv.Stop(t)
 	srv.Start(t)
 
