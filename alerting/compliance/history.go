@@ -14,21 +14,30 @@ const HistoryDays = 400
 
 // verdict is one school's day in the history: the verdicts and values of
 // the five measures (in Measures order), compact so that a city's
-// HistoryDays fit in memory.
+// HistoryDays fit in memory (about 50 bytes a school-day).
 type verdict struct {
 	region string
-	status [5]Status
+	status [5]uint8 // index into statusCodes
 	value  [5]float32
+}
+
+// statusCodes numbers the verdicts for verdict.status (0: not judged).
+var statusCodes = [...]Status{NotJudged, Met, NotMet, NotApplicable}
+
+func codeOf(s Status) uint8 {
+	for i, c := range statusCodes {
+		if c == s {
+			return uint8(i)
+		}
+	}
+	return 0
 }
 
 func verdictOf(sd *SchoolDay) verdict {
 	v := verdict{region: sd.Region}
 	for i, m := range Measures {
 		r := sd.Measures[m]
-		v.status[i], v.value[i] = r.Status, float32(r.Value)
-		if v.status[i] == "" {
-			v.status[i] = NotJudged
-		}
+		v.status[i], v.value[i] = codeOf(r.Status), float32(r.Value)
 	}
 	return v
 }
@@ -37,7 +46,7 @@ func verdictOf(sd *SchoolDay) verdict {
 func (v verdict) schoolDay(school string, d devices.Date) SchoolDay {
 	sd := SchoolDay{School: school, Region: v.region, Date: d, Measures: make(map[Measure]Result, len(Measures))}
 	for i, m := range Measures {
-		sd.Measures[m] = Result{Value: float64(v.value[i])}.withStatus(v.status[i])
+		sd.Measures[m] = Result{Value: float64(v.value[i])}.withStatus(statusCodes[v.status[i]])
 	}
 	sd.fourHundred()
 	return sd
@@ -80,15 +89,21 @@ func (s *Store) Load(recs []DayRecord) {
 	defer s.mu.Unlock()
 	for i := range recs {
 		r := &recs[i]
-		v := verdict{region: r.Region}
-		for j, m := range Measures {
-			v.status[j] = NotJudged
-			if st, ok := r.Status[m]; ok && st != "" {
-				v.status[j] = st
+		school, region := r.School, r.Region
+		if s.reg != nil { // share the registry's strings: one copy per school, not per day
+			if sch, ok := s.reg.School(school); ok {
+				school = sch.ID
+				if sch.Region == region {
+					region = sch.Region
+				}
 			}
+		}
+		v := verdict{region: region}
+		for j, m := range Measures {
+			v.status[j] = codeOf(r.Status[m])
 			v.value[j] = float32(r.Value[m])
 		}
-		s.putLocked(r.School, r.Date, v)
+		s.putLocked(school, r.Date, v)
 	}
 }
 
@@ -107,10 +122,11 @@ func (s *Store) putLocked(school string, d devices.Date, v verdict) {
 		day = map[string]verdict{}
 		s.hist[d] = day
 	}
+	notMet := codeOf(NotMet)
 	if old, ok := day[school]; ok {
 		for i := range v.status {
-			if old.status[i] == NotMet && v.status[i] != NotMet {
-				v.status[i], v.value[i] = NotMet, old.value[i]
+			if old.status[i] == notMet && v.status[i] != notMet {
+				v.status[i], v.value[i] = notMet, old.value[i]
 			}
 		}
 	}
@@ -128,7 +144,7 @@ func (s *Store) mergeHistory(sd *SchoolDay) {
 	}
 	changed := false
 	for i, m := range Measures {
-		if r := sd.Measures[m]; old.status[i] == NotMet && r.Status != NotMet {
+		if r := sd.Measures[m]; statusCodes[old.status[i]] == NotMet && r.Status != NotMet {
 			r = r.withStatus(NotMet)
 			r.Value = min(r.Value, float64(old.value[i]))
 			r.Detail = "重启前已不达标 / not met before a restart"

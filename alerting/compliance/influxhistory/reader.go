@@ -74,11 +74,33 @@ type key struct {
 // in [from, to] (local days), one record per school and day. A row
 // without a status field (written before verdicts had one) reads ok=true
 // as met and ok=false as not met.
+//
+// The range is read ChunkDays at a time, so that no single answer holds a
+// city's whole year and each query stays well inside Timeout.
 func (r *Reader) ReadDays(ctx context.Context, from, to devices.Date) ([]compliance.DayRecord, error) {
+	var out []compliance.DayRecord
+	for d := from; !to.Before(d); d = d.AddDays(ChunkDays) {
+		last := d.AddDays(ChunkDays - 1)
+		if to.Before(last) {
+			last = to
+		}
+		recs, err := r.readChunk(ctx, d, last)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// ChunkDays is how many days one query reads.
+const ChunkDays = 31
+
+func (r *Reader) readChunk(ctx context.Context, from, to devices.Date) ([]compliance.DayRecord, error) {
 	start, stop := from.In(devices.Location()), to.AddDays(1).In(devices.Location())
 	res, err := r.client.QueryAPI(r.opts.Org).Query(ctx, fluxQuery(r.opts.Bucket, start, stop))
 	if err != nil {
-		return nil, fmt.Errorf("influxhistory: query: %w", err)
+		return nil, fmt.Errorf("influxhistory: query %s – %s: %w", from, to, err)
 	}
 	defer res.Close()
 	recs := map[key]*compliance.DayRecord{}
@@ -104,7 +126,7 @@ func (r *Reader) ReadDays(ctx context.Context, from, to devices.Date) ([]complia
 		apply(dr, oks, k, m, rec)
 	}
 	if err := res.Err(); err != nil {
-		return nil, fmt.Errorf("influxhistory: read: %w", err)
+		return nil, fmt.Errorf("influxhistory: read %s – %s: %w", from, to, err)
 	}
 	out := make([]compliance.DayRecord, 0, len(order))
 	for _, k := range order {
