@@ -112,56 +112,64 @@ type PeriodReport struct {
 func (s *Store) PeriodAt(p Period, date devices.Date, now time.Time) PeriodReport {
 	today := dateOf(now)
 	rep := PeriodReport{Period: p, Date: date, Complete: true}
-	days := map[devices.Date]Report{} // one report per day, shared by the schools
-	dayOf := func(d devices.Date) *Report {
-		r, ok := days[d]
-		if !ok {
-			r = s.DayAt(d, now)
-			days[d] = r
-		}
-		return &r
-	}
 	s.mu.RLock()
 	reg := s.reg
 	s.mu.RUnlock()
-	for _, sch := range s.inScope() {
+	scope := s.inScope()
+	type bounds struct {
+		from, to devices.Date
+		ok       bool
+	}
+	bs := make([]bounds, len(scope))
+	for i, sch := range scope {
 		var cal *devices.Calendar
 		if reg != nil {
 			cal, _ = reg.Calendar(sch.Calendar)
 		}
-		from, to, ok := Bounds(p, date, cal)
-		sp := SchoolPeriod{School: sch.ID, Region: sch.Region, From: from, To: to, Measures: make(map[Measure]PeriodResult, len(Measures))}
-		if ok {
-			if rep.From.IsZero() || from.Before(rep.From) {
-				rep.From = from
-			}
-			if rep.To.Before(to) {
-				rep.To = to
-			}
-			if !to.Before(today) {
-				rep.Complete = false
-			}
-			for d := from; !to.Before(d) && !today.Before(d); d = d.AddDays(1) {
-				sd := findSchool(dayOf(d), sch.ID)
-				for _, m := range Measures {
-					pr := sp.Measures[m]
-					pr.Days.add(sd.Measures[m].Status)
-					sp.Measures[m] = pr
-				}
+		b := &bs[i]
+		b.from, b.to, b.ok = Bounds(p, date, cal)
+		rep.Schools = append(rep.Schools, SchoolPeriod{School: sch.ID, Region: sch.Region, From: b.from, To: b.to,
+			Measures: make(map[Measure]PeriodResult, len(Measures))})
+		if !b.ok {
+			continue
+		}
+		if rep.From.IsZero() || b.from.Before(rep.From) {
+			rep.From = b.from
+		}
+		if rep.To.Before(b.to) {
+			rep.To = b.to
+		}
+		if !b.to.Before(today) {
+			rep.Complete = false
+		}
+	}
+	// Each school counts the days inside its own bounds.
+	for i, sch := range scope {
+		if !bs[i].ok {
+			continue
+		}
+		var days [5]Counts
+		for d := bs[i].from; !bs[i].to.Before(d) && !today.Before(d); d = d.AddDays(1) {
+			st := s.dayStatuses(sch, d, now)
+			for j := range days {
+				days[j].add(st[j])
 			}
 		}
+		for j, m := range Measures {
+			rep.Schools[i].Measures[m] = PeriodResult{Days: days[j]}
+		}
+	}
+	for i := range rep.Schools {
+		sp := &rep.Schools[i]
+		sd := SchoolDay{Measures: make(map[Measure]Result, len(Measures))}
 		for _, m := range Measures {
 			pr := sp.Measures[m]
 			pr.Status = pr.Days.verdict()
 			sp.Measures[m] = pr
-		}
-		sd := SchoolDay{Measures: make(map[Measure]Result, len(Measures))}
-		for m, pr := range sp.Measures {
 			sd.Measures[m] = Result{}.withStatus(pr.Status)
 		}
 		sd.fourHundred()
 		sp.FourHundredStatus, sp.FourHundred = sd.FourHundredStatus, sd.FourHundred
-		rep.Schools = append(rep.Schools, sp)
 	}
 	rows := make([]rollupRow, len(rep.Schools))
 	for i := range rep.Schools {
@@ -175,17 +183,6 @@ func (s *Store) PeriodAt(p Period, date devices.Date, now time.Time) PeriodRepor
 	return rep
 }
 
-// findSchool returns school id's day in rep (every school in scope is in
-// it); NotJudged throughout when it is missing.
-func findSchool(rep *Report, id string) SchoolDay {
-	for i := range rep.Schools {
-		if rep.Schools[i].School == id {
-			return rep.Schools[i]
-		}
-	}
-	return SchoolDay{School: id}
-}
-
 // verdict is a period's verdict from its days' (see SchoolPeriod).
 func (c Counts) verdict() Status {
 	switch {
@@ -197,4 +194,34 @@ func (c Counts) verdict() Status {
 		return NotApplicable
 	}
 	return NotJudged
+}
+
+// dayStatuses returns the verdicts (in Measures order) of sch on d: its
+// own record, else the history's (without expanding it), else no record.
+func (s *Store) dayStatuses(sch *devices.School, d devices.Date, now time.Time) [5]Status {
+	var out [5]Status
+	s.mu.RLock()
+	st := s.schools[sch.ID]
+	s.mu.RUnlock()
+	if st != nil {
+		if sd, ok := s.schoolDay(st, d, now); ok {
+			for j, m := range Measures {
+				out[j] = sd.Measures[m].Status
+			}
+			return out
+		}
+	}
+	if dayStart(d).Before(now) {
+		if v, ok := s.historic(sch.ID, d); ok {
+			for j := range out {
+				out[j] = statusCodes[v.status[j]]
+			}
+			return out
+		}
+	}
+	sd := noRecord(sch, d)
+	for j, m := range Measures {
+		out[j] = sd.Measures[m].Status
+	}
+	return out
 }
