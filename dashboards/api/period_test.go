@@ -72,6 +72,14 @@ func TestCompliancePeriod(t *testing.T) {
 		t.Errorf("双滦区 alarm_link = %+v", c)
 	}
 
+	// The trend reads the same history: Wednesday judged (B not four-100%),
+	// Saturday without a record is not judged, so no school has a verdict.
+	tr := decode[trendAnswer](t, e.do("GET", "/api/v1/compliance/trend?date=2026-11-28&days=4", "admin", ""), http.StatusOK)
+	if len(tr.Days) != 4 || tr.Days[0].Date != "2026-11-25" || len(tr.Days[0].FourHundred) != 3 || tr.Days[0].FourHundred[schoolB] ||
+		len(tr.Days[3].FourHundred) != 0 || len(tr.Days[3].Scope.Rates) != 0 {
+		t.Errorf("trend: %+v", tr.Days)
+	}
+
 	errorOf(t, e.do("GET", "/api/v1/compliance?period=year", "admin", ""), http.StatusBadRequest, codeBadParameter)
 	// The fake Compliance serves days only.
 	e = newEnv(t, nil)

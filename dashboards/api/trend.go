@@ -53,7 +53,7 @@ type trendAnswer struct {
 // GET /api/v1/compliance: Scope is recomputed over the schools the viewer
 // sees (it is never more than they may see), Regions and City are the
 // store's rollups shown only to who sees them whole, FourHundred is the
-// verdict of each visible school with a record that day.
+// verdict of each visible school judged that day (met or not met).
 type trendDay struct {
 	Date        string                    `json:"date"`
 	Scope       trendScope                `json:"scope"`
@@ -158,7 +158,9 @@ func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) 
 		sds := make([]compliance.SchoolDay, 0, len(cut.Schools))
 		for _, sd := range cut.Schools {
 			sds = append(sds, sd.SchoolDay)
-			day.FourHundred[sd.School] = sd.FourHundred
+			if st := sd.FourHundredStatus; st == "" || st.Judged() { // a day not judged has no square colour
+				day.FourHundred[sd.School] = sd.FourHundred
+			}
 		}
 		day.Scope = scopeOf(sds)
 		out.Days = append(out.Days, day)
