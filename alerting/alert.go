@@ -170,7 +170,7 @@ const (
 	EventReminder     = "reminder"     // still open and unacknowledged
 	EventSilenced     = "silenced"     // recorded, but a silence matches: do not notify
 	EventInhibited    = "inhibited"    // recorded, but the school is offline as a whole: do not notify
-	EventRepeated     = "repeated"     // a new panic press on an open panic alert: it fires again
+	EventRepeated     = "repeated"     // a new panic press on an open panic alert, or a cleared alert's condition back: it fires again
 	EventCleared      = "cleared"      // the condition ended by itself; the alert waits for its owner to close it
 	EventReceived     = "received"     // the school acknowledged receipt (签收); does not stop an escalation
 	EventReported     = "reported"     // the school reported what it did (整改反馈)

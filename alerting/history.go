@@ -8,7 +8,10 @@ import (
 
 // AppendLineProtocol appends the InfluxDB line protocol of one alert
 // change to dst: measurement "alert", low-cardinality tags (region, school,
-// rule, severity, state, event) and the alert's ids and texts as fields.
+// rule, severity, state, event) and the alert's ids and texts as fields,
+// with the handling loop's (owner, handling, feedback, evidence,
+// received_by, reported_by, reviewed_by, review_note, closed_by,
+// resolution) when set.
 // at is the change's time; its nanosecond part is made unique per alert id
 // and event so that two changes of one alert in the same millisecond both
 // stay, and a replay overwrites itself.
@@ -28,6 +31,18 @@ func (a *Alert) AppendLineProtocol(dst []byte, event string, at time.Time) []byt
 	dst = appendStrField(dst, "message_en", a.MessageEN, false)
 	dst = appendStrField(dst, "acked_by", a.AckedBy, false)
 	dst = appendStrField(dst, "note", a.Note, false)
+	// The handling loop: who owns it, where the school's report stands,
+	// who received, reported, reviewed and closed it.
+	dst = appendStrField(dst, "owner", string(a.Owner), false)
+	dst = appendStrField(dst, "handling", string(a.Handling), false)
+	dst = appendStrField(dst, "feedback", a.Feedback, false)
+	dst = appendStrField(dst, "evidence", a.Evidence, false)
+	dst = appendStrField(dst, "received_by", a.ReceivedBy, false)
+	dst = appendStrField(dst, "reported_by", a.ReportedBy, false)
+	dst = appendStrField(dst, "reviewed_by", a.ReviewedBy, false)
+	dst = appendStrField(dst, "review_note", a.ReviewNote, false)
+	dst = appendStrField(dst, "closed_by", a.ClosedBy, false)
+	dst = appendStrField(dst, "resolution", a.Resolution, false)
 	dst = append(dst, ",count="...)
 	dst = strconv.AppendInt(dst, int64(a.Count), 10)
 	dst = append(dst, 'i')

@@ -26,3 +26,20 @@ func TestAlertLineProtocol(t *testing.T) {
 		t.Errorf("timestamps: replay must repeat, another event must differ:\n%s%s", got, other)
 	}
 }
+
+// TestAlertLineProtocolHandling: every step of the handling loop is in the
+// alert's history.
+func TestAlertLineProtocolHandling(t *testing.T) {
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	a := Alert{ID: "al-2", Rule: KitchenViolation, Severity: P2, State: Resolved, Region: "130802", School: "cd-0001",
+		Owner: Market, Handling: Reported, Feedback: "已整改, \"盖好\"", Evidence: "https://pics.example.cn/a b.jpg",
+		ReceivedBy: "canteen", ReportedBy: "canteen", ReviewedBy: "inspector", ReviewNote: "复核通过", ClosedBy: "inspector",
+		Resolution: "verified", StartedAt: at, ResolvedAt: &at}
+	got := string(a.AppendLineProtocol(nil, EventVerified, at))
+	want := `,owner="market",handling="reported",feedback="已整改, \"盖好\"",evidence="https://pics.example.cn/a b.jpg",` +
+		`received_by="canteen",reported_by="canteen",reviewed_by="inspector",review_note="复核通过",closed_by="inspector",` +
+		`resolution="verified",count=0i`
+	if !strings.Contains(got, want) || !strings.HasPrefix(got, "alert,event=verified,") {
+		t.Fatalf("got  %q\nwant …%q…", got, want)
+	}
+}

@@ -189,7 +189,7 @@ func TestNoRosterGuardStaffingNotJudged(t *testing.T) {
 	r.perfectDay(monday)
 	r.run(at(monday.AddDays(1), 0, 0))
 	res := r.day(monday).Measures[GuardStaffing]
-	if res.Applicable || res.OK || !strings.Contains(res.Detail, "not judged") || !strings.Contains(res.Detail, "未评判") {
+	if res.Status != NotJudged || !strings.Contains(res.Detail, "no guard roster") || !strings.Contains(res.Detail, "未导入持证保安名册") {
 		t.Errorf("guard_staffing without a roster: %+v", res)
 	}
 	if pp := r.day(monday).Measures[ProtectionPost]; !pp.OK {

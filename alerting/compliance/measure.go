@@ -33,24 +33,60 @@ const (
 	GateAlertMaxOpen = 24 * time.Hour // closed_campus: a gate_forced/gate_intrusion alert open this long fails the day
 )
 
-// Retention is how many past days the Store keeps besides today.
+// Retention is how many past days the Store keeps in full (with values
+// and details) besides today; older days, and days read back from
+// InfluxDB, keep their verdicts only (HistoryDays).
 const Retention = 31
+
+// Status is the verdict of one measure (or of the four 100%) for one
+// school over a day or a period.
+type Status string
+
+// The four verdicts. Only Met and NotMet are "judged"; a rate is
+// Met ÷ (Met + NotMet), with NotApplicable and NotJudged counted apart.
+const (
+	// Met: the measure held over the whole judged window.
+	Met Status = "met"
+	// NotMet: the measure failed, or the school cannot show it (a school
+	// without the devices a measure needs does not meet it).
+	NotMet Status = "not_met"
+	// NotApplicable: nothing is required of the school (no kitchen
+	// registered for bright_kitchen, no peak windows for protection_post).
+	NotApplicable Status = "not_applicable"
+	// NotJudged: not yet judged — a day without school, a window that has
+	// not ended (and has not already failed), a day campusguard did not
+	// watch, or no record.
+	NotJudged Status = "not_judged"
+)
+
+// Judged reports whether s counts in a rate's denominator.
+func (s Status) Judged() bool { return s == Met || s == NotMet }
 
 // Result is one measure of one school on one day.
 type Result struct {
-	// Applicable is false when the school has no device of the kind the
-	// measure needs: the measure is then left out of every rate.
+	// Status is the verdict (see Status).
+	Status Status `json:"status"`
+	// Applicable is false only when Status is NotApplicable (kept for
+	// older readers).
 	Applicable bool `json:"applicable"`
-	// OK reports whether the measure holds (false when not applicable).
+	// OK reports whether Status is Met.
 	OK bool `json:"ok"`
 	// Value is the measure's figure between 0 and 1: the online share
 	// (closed_campus, alarm_link: the best terminal, bright_kitchen), the
 	// fewest licensed guards on duty ÷ required (guard_staffing), staffed
-	// ÷ judged windows (protection_post). 1 when there was nothing to judge.
+	// ÷ judged windows (protection_post). 1 when there was nothing to
+	// judge yet, 0 when the school has no device to show it.
 	Value float64 `json:"value"`
 	// Detail says, in Chinese then English ("中文 / English"), why the
-	// measure does not hold or is not applicable; empty when it holds.
+	// measure does not hold, is not applicable or not judged yet; empty
+	// when it holds.
 	Detail string `json:"detail,omitempty"`
+}
+
+// withStatus returns r with Status, Applicable and OK set from s.
+func (r Result) withStatus(s Status) Result {
+	r.Status, r.Applicable, r.OK = s, s != NotApplicable, s == Met
+	return r
 }
 
 // SchoolDay is one school's measures on one local day: frozen at local
@@ -60,23 +96,81 @@ type SchoolDay struct {
 	Region   string             `json:"region"`
 	Date     devices.Date       `json:"date"`
 	Measures map[Measure]Result `json:"measures"`
-	// FourHundred is true only when each of the first four measures is
-	// applicable and holds.
+	// FourHundredStatus is the four-100% verdict: NotMet when any of the
+	// first four is not met, else NotJudged when any is not judged yet,
+	// else Met (a measure not applicable requires nothing).
+	FourHundredStatus Status `json:"four_hundred_status"`
+	// FourHundred is FourHundredStatus == Met.
 	FourHundred bool `json:"four_hundred"`
+}
+
+// fourHundred sets the four-100% verdict from the first four measures.
+func (sd *SchoolDay) fourHundred() {
+	st := Met
+	for _, m := range FourHundredMeasures {
+		switch sd.Measures[m].Status {
+		case NotMet:
+			st = NotMet
+		case NotJudged, "":
+			if st != NotMet {
+				st = NotJudged
+			}
+		}
+	}
+	sd.FourHundredStatus, sd.FourHundred = st, st == Met
+}
+
+// Counts are how many schools have each verdict on a measure. The rate
+// is Met ÷ (Met + NotMet); All = Met + NotMet + NotApplicable + NotJudged
+// is every school in scope.
+type Counts struct {
+	All           int `json:"all"`
+	Met           int `json:"met"`
+	NotMet        int `json:"not_met"`
+	NotApplicable int `json:"not_applicable"`
+	NotJudged     int `json:"not_judged"`
+}
+
+func (c *Counts) add(s Status) {
+	c.All++
+	switch s {
+	case Met:
+		c.Met++
+	case NotMet:
+		c.NotMet++
+	case NotApplicable:
+		c.NotApplicable++
+	default:
+		c.NotJudged++
+	}
+}
+
+// Rate returns Met ÷ (All − NotApplicable − NotJudged), and false when
+// no school is judged.
+func (c Counts) Rate() (float64, bool) {
+	if n := c.Met + c.NotMet; n > 0 {
+		return float64(c.Met) / float64(n), true
+	}
+	return 0, false
 }
 
 // RegionRollup aggregates the schools of one region (or of the city).
 type RegionRollup struct {
-	Region  string `json:"region"` // division code
-	Name    string `json:"name"`
-	Schools int    `json:"schools"`
-	// Rates is, per measure, the share of the schools where it is
-	// applicable that are at 100% on it; a measure applicable nowhere is
-	// absent.
+	Region string `json:"region"` // division code
+	Name   string `json:"name"`
+	// Schools is every school in scope (the registry's schools of the
+	// region), with or without a record.
+	Schools int `json:"schools"`
+	// Counts is, per measure, how many schools met it, did not, were not
+	// applicable and not judged yet.
+	Counts map[Measure]Counts `json:"counts"`
+	// Rates is, per measure, Counts.Rate(); a measure judged at no school
+	// is absent.
 	Rates map[Measure]float64 `json:"rates"`
-	// FourHundredRate is the share of all the schools that are four-100%
-	// compliant.
-	FourHundredRate float64 `json:"four_hundred_rate"`
+	// FourHundredCounts and FourHundredRate are the same for the four-100%
+	// verdict (FourHundredRate is 0 when no school is judged).
+	FourHundredCounts Counts  `json:"four_hundred_counts"`
+	FourHundredRate   float64 `json:"four_hundred_rate"`
 }
 
 // Report is the compliance of every school on one day, per region and for

@@ -106,14 +106,31 @@ func (m *Module) OnTimer(c engine.Ctx, st any, key string) {
 	}
 }
 
-// rollover freezes every day that ended and starts the new one.
+// rollover freezes every day that ended (merged with the history, which
+// it joins) and starts the new one.
 func (m *Module) rollover(c engine.Ctx, s *schoolState) {
 	now := c.Now()
 	today := dateOf(now)
 	al := m.store.alertsOf(s)
 	s.mu.Lock()
+	var done []SchoolDay
 	for d := s.today; d.Before(today); d = d.AddDays(1) {
-		s.frozen[d] = s.evaluate(d, dayStart(d.AddDays(1)), al)
+		if !dayStart(d.AddDays(1)).After(s.since) {
+			continue // before watching began: the history (if any) keeps it
+		}
+		done = append(done, s.evaluate(d, dayStart(d.AddDays(1)), al))
+	}
+	s.mu.Unlock()
+	// The store's lock is never taken under a school's (add takes them
+	// the other way round).
+	for i := range done {
+		m.store.mergeHistory(&done[i])
+		m.store.record(&done[i])
+	}
+	m.store.pruneHistory(today.AddDays(-HistoryDays))
+	s.mu.Lock()
+	for _, sd := range done {
+		s.frozen[sd.Date] = sd
 	}
 	s.today = today
 	s.schoolDays[today] = c.SchoolDay(now)

@@ -29,12 +29,14 @@ type Store struct {
 
 	mu      sync.RWMutex
 	schools map[string]*schoolState
+	hist    map[devices.Date]map[string]verdict // frozen and restored days (HistoryDays)
 }
 
 // NewStore returns an empty store. reg names the regions (and the city)
 // of the rollups; openAlerts may be nil (no alert is ever open).
 func NewStore(reg *devices.Registry, openAlerts func(school string, rules ...alerting.RuleID) []alerting.Alert) *Store {
-	return &Store{reg: reg, openAlerts: openAlerts, Now: time.Now, schools: map[string]*schoolState{}}
+	return &Store{reg: reg, openAlerts: openAlerts, Now: time.Now, schools: map[string]*schoolState{},
+		hist: map[devices.Date]map[string]verdict{}}
 }
 
 // add starts a record for school sch. After a registry reload it takes
@@ -70,7 +72,8 @@ func (s *Store) open(school string, rules ...alerting.RuleID) []alerting.Alert {
 	if s.openAlerts == nil {
 		return nil
 	}
-	return s.openAlerts(school, rules...)
+	// Open, cleared or not: a cleared NeedsClose alert is open until closed.
+	return slices.DeleteFunc(s.openAlerts(school, rules...), func(a alerting.Alert) bool { return !a.Open() })
 }
 
 // alertsOf fetches the open alerts the school's measures read (only those
@@ -92,9 +95,9 @@ func (s *Store) alertsOf(st *schoolState) openAlerts {
 }
 
 // School returns one school's measures on date: frozen for a past day,
-// today so far (at Store.Now) for today. It is false for an unknown
-// school, a future day, a day before watching began or older than
-// Retention days.
+// today so far (at Store.Now) for today, the stored verdicts (without
+// details) for a day before a restart. It is false for an unknown school,
+// a future day, or a day without any record.
 func (s *Store) School(id string, date devices.Date) (SchoolDay, bool) {
 	return s.SchoolAt(id, date, s.Now())
 }
@@ -104,12 +107,21 @@ func (s *Store) SchoolAt(id string, date devices.Date, now time.Time) (SchoolDay
 	s.mu.RLock()
 	st := s.schools[id]
 	s.mu.RUnlock()
-	if st == nil {
+	if st != nil {
+		if sd, ok := s.schoolDay(st, date, now); ok {
+			return sd, true
+		}
+	}
+	if !dayStart(date).Before(now) {
 		return SchoolDay{}, false
 	}
-	return s.schoolDay(st, date, now)
+	if v, ok := s.historic(id, date); ok {
+		return v.schoolDay(id, date), true
+	}
+	return SchoolDay{}, false
 }
 
+// schoolDay returns st's own record of date, merged with the history.
 func (s *Store) schoolDay(st *schoolState, date devices.Date, now time.Time) (SchoolDay, bool) {
 	st.mu.Lock()
 	if fr, ok := st.frozen[date]; ok {
@@ -125,51 +137,144 @@ func (s *Store) schoolDay(st *schoolState, date devices.Date, now time.Time) (Sc
 	}
 	al := s.alertsOf(st) // outside the lock: the lifecycle has locks of its own
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	if fr, ok := st.frozen[date]; ok { // frozen meanwhile
+		st.mu.Unlock()
 		fr.Measures = maps.Clone(fr.Measures)
 		return fr, true
 	}
-	return st.evaluate(date, earlier(now, dayStart(date.AddDays(1))), al), true
+	sd := st.evaluate(date, earlier(now, dayStart(date.AddDays(1))), al)
+	st.mu.Unlock()
+	s.mergeHistory(&sd)
+	return sd, true
+}
+
+// noRecord is the day of a school in scope that has no record: every
+// measure not judged (bright_kitchen not applicable without a kitchen).
+func noRecord(sch *devices.School, d devices.Date) SchoolDay {
+	sd := SchoolDay{School: sch.ID, Region: sch.Region, Date: d, Measures: make(map[Measure]Result, len(Measures))}
+	for _, m := range Measures {
+		sd.Measures[m] = notJudged("无记录", "no record")
+	}
+	if len(sch.Kitchens) == 0 {
+		sd.Measures[BrightKitchen] = notApplicable("未登记食堂后厨", "no kitchen registered")
+	}
+	sd.fourHundred()
+	return sd
 }
 
 // Day returns the report of date at Store.Now.
 func (s *Store) Day(date devices.Date) Report { return s.DayAt(date, s.Now()) }
 
-// DayAt returns the report of date evaluated at now: every school with a
-// record that day (by region, then id), each region's rollup (by code)
-// and the city's.
+// DayAt returns the report of date evaluated at now: every school of the
+// registry (by region, then id) — one without a record that day with every
+// measure not judged —, each region's rollup (by code) and the city's.
+// Rollups count every school in scope.
 func (s *Store) DayAt(date devices.Date, now time.Time) Report {
-	s.mu.RLock()
-	sts := make([]*schoolState, 0, len(s.schools))
-	for _, st := range s.schools {
-		sts = append(sts, st)
-	}
-	s.mu.RUnlock()
 	rep := Report{Date: date}
-	for _, st := range sts {
-		if sd, ok := s.schoolDay(st, date, now); ok {
-			rep.Schools = append(rep.Schools, sd)
+	for _, sch := range s.inScope() {
+		sd, ok := s.SchoolAt(sch.ID, date, now)
+		if !ok {
+			sd = noRecord(sch, date)
+		}
+		rep.Schools = append(rep.Schools, sd)
+	}
+	rows := make([]rollupRow, len(rep.Schools))
+	for i := range rep.Schools {
+		sd := &rep.Schools[i]
+		rows[i] = rollupRow{region: sd.Region, four: sd.FourHundredStatus}
+		for j, m := range Measures {
+			rows[i].status[j] = sd.Measures[m].Status
 		}
 	}
-	slices.SortFunc(rep.Schools, func(a, b SchoolDay) int {
+	rep.Regions, rep.City = s.rollups(rows)
+	return rep
+}
+
+// inScope returns the registry's schools by region, then id.
+func (s *Store) inScope() []*devices.School {
+	s.mu.RLock()
+	reg := s.reg
+	s.mu.RUnlock()
+	if reg == nil {
+		return nil
+	}
+	out := make([]*devices.School, 0, len(reg.Schools))
+	for i := range reg.Schools {
+		out = append(out, &reg.Schools[i])
+	}
+	slices.SortFunc(out, func(a, b *devices.School) int {
 		if c := strings.Compare(a.Region, b.Region); c != 0 {
 			return c
 		}
-		return strings.Compare(a.School, b.School)
+		return strings.Compare(a.ID, b.ID)
 	})
-	for i := 0; i < len(rep.Schools); {
-		j := i
-		for j < len(rep.Schools) && rep.Schools[j].Region == rep.Schools[i].Region {
-			j++
+	return out
+}
+
+// rollupRow is one school's verdicts for a rollup.
+type rollupRow struct {
+	region string
+	four   Status
+	status [5]Status // in Measures order
+}
+
+// rollups aggregates rows (sorted by region) per region and for the city
+// (whose code is the regions' first four digits and "00").
+func (s *Store) rollups(rows []rollupRow) ([]RegionRollup, RegionRollup) {
+	var regions []RegionRollup
+	cityCode := ""
+	for i := range rows {
+		c := ""
+		if len(rows[i].region) == 6 {
+			c = rows[i].region[:4] + "00"
 		}
-		code := rep.Schools[i].Region
-		rep.Regions = append(rep.Regions, rollup(code, s.regionName(code), rep.Schools[i:j]))
-		i = j
+		if i > 0 && c != cityCode {
+			cityCode = ""
+			break
+		}
+		cityCode = c
 	}
-	city := cityOf(rep.Schools)
-	rep.City = rollup(city, cityName(city), rep.Schools)
-	return rep
+	city := RegionRollup{Region: cityCode, Name: cityName(cityCode)}
+	for i := range rows {
+		if len(regions) == 0 || regions[len(regions)-1].Region != rows[i].region {
+			regions = append(regions, RegionRollup{Region: rows[i].region, Name: s.regionName(rows[i].region)})
+		}
+		regions[len(regions)-1].count(&rows[i])
+		city.count(&rows[i])
+	}
+	for i := range regions {
+		regions[i].rates()
+	}
+	city.rates()
+	return regions, city
+}
+
+// count adds one school's verdicts.
+func (r *RegionRollup) count(row *rollupRow) {
+	if r.Counts == nil {
+		r.Counts = make(map[Measure]Counts, len(Measures))
+	}
+	r.Schools++
+	r.FourHundredCounts.add(row.four)
+	for i, m := range Measures {
+		c := r.Counts[m]
+		c.add(row.status[i])
+		r.Counts[m] = c
+	}
+}
+
+// rates fills Rates and FourHundredRate from the counts.
+func (r *RegionRollup) rates() {
+	r.Rates = make(map[Measure]float64, len(Measures))
+	if r.Counts == nil {
+		r.Counts = map[Measure]Counts{}
+	}
+	for m, c := range r.Counts {
+		if rate, ok := c.Rate(); ok {
+			r.Rates[m] = rate
+		}
+	}
+	r.FourHundredRate, _ = r.FourHundredCounts.Rate()
 }
 
 func (s *Store) regionName(code string) string {
@@ -185,57 +290,43 @@ func (s *Store) regionName(code string) string {
 	return ""
 }
 
-// rollup aggregates schools: per measure the share at 100% among those
-// where it applies; the share of all that are four-100% compliant.
-func rollup(code, name string, schools []SchoolDay) RegionRollup {
-	r := RegionRollup{Region: code, Name: name, Schools: len(schools), Rates: map[Measure]float64{}}
-	for _, m := range Measures {
-		applicable, ok := 0, 0
-		for i := range schools {
-			if res := schools[i].Measures[m]; res.Applicable {
-				applicable++
-				if res.OK {
-					ok++
-				}
-			}
-		}
-		if applicable > 0 {
-			r.Rates[m] = float64(ok) / float64(applicable)
-		}
-	}
-	four := 0
-	for i := range schools {
-		if schools[i].FourHundred {
-			four++
-		}
-	}
-	if len(schools) > 0 {
-		r.FourHundredRate = float64(four) / float64(len(schools))
-	}
-	return r
-}
-
-// cityOf returns the prefecture code of the schools' regions (the first
-// four digits and "00"), or "" when they span more than one city.
-func cityOf(schools []SchoolDay) string {
-	city := ""
-	for i := range schools {
-		reg := schools[i].Region
-		if len(reg) != 6 {
-			return ""
-		}
-		c := reg[:4] + "00"
-		if city != "" && c != city {
-			return ""
-		}
-		city = c
-	}
-	return city
-}
-
 func cityName(code string) string {
 	if code == devices.CityChengde {
 		return "承德市"
 	}
 	return ""
+}
+
+// Rollup aggregates schools (any order) as one region code, name: the
+// counts of each verdict per measure and the rates (the API's rollups of
+// what a viewer sees).
+func Rollup(code, name string, schools []SchoolDay) RegionRollup {
+	r := RegionRollup{Region: code, Name: name}
+	for i := range schools {
+		sd := &schools[i]
+		row := rollupRow{region: sd.Region, four: sd.FourHundredStatus}
+		if row.four == "" { // a SchoolDay built without verdicts (older callers)
+			row.four = map[bool]Status{true: Met, false: NotMet}[sd.FourHundred]
+		}
+		for j, m := range Measures {
+			row.status[j] = sd.Measures[m].Verdict()
+		}
+		r.count(&row)
+	}
+	r.rates()
+	return r
+}
+
+// Verdict returns r.Status, or for a Result built without one (older
+// callers) the verdict its Applicable and OK say.
+func (r Result) Verdict() Status {
+	switch {
+	case r.Status != "":
+		return r.Status
+	case !r.Applicable:
+		return NotApplicable
+	case r.OK:
+		return Met
+	}
+	return NotMet
 }

@@ -9,8 +9,11 @@ import (
 // Apply takes a condition from the engine. Firing creates the one alert of
 // c.Key() or updates it (count, updated_at, messages; the severity may
 // rise, never fall; a new press on an open panic fires it again, see
-// repeat); !Firing resolves it (resolution "auto") and is a no-op when
-// none is open. Offline conditions are held back during the start-up grace
+// repeat; a firing after a clear makes it uncleared again); !Firing
+// resolves it (resolution "auto") unless its rule needs a human close
+// (catalogue NeedsClose): then it only marks the alert cleared (ClearedAt,
+// event cleared) and the alert waits for its owner. !Firing is a no-op
+// when no alert is open. Offline conditions are held back during the start-up grace
 // period. A condition with Hold set turns the school's outage hold on or
 // off instead (see alerting.Condition.Hold). A zero c.At means now. Safe
 // for concurrent use; returns once the change is stored and handed to
@@ -82,9 +85,26 @@ func (m *Manager) applyClear(c *alerting.Condition) {
 		delete(m.held, key)
 		m.met.held.Set(float64(len(m.held)))
 	}
-	if e := m.open[key]; e != nil {
-		m.resolve(e, c.At, "auto", "", "")
+	e := m.open[key]
+	if e == nil {
+		return
 	}
+	if info, ok := alerting.Info(c.Rule); !ok || !info.NeedsClose {
+		m.resolve(e, c.At, "auto", "", "")
+		return
+	}
+	if e.a.ClearedAt != nil {
+		return
+	}
+	at := c.At
+	if at.Before(e.a.StartedAt) {
+		at = e.a.StartedAt
+	}
+	e.a.ClearedAt = &at
+	touch(&e.a, at)
+	m.emit(e, EventCleared)
+	m.log.Info().Str("alert", e.a.ID).Str("rule", string(e.a.Rule)).Str("school", e.a.School).
+		Msg("alert cleared by itself; it stays open until its owner closes it")
 }
 
 // fire creates or updates the alert of c, bypassing the grace period (for
@@ -118,6 +138,7 @@ func (m *Manager) create(c *alerting.Condition, count int, since, now time.Time)
 	}
 	if info, ok := alerting.Info(c.Rule); ok {
 		a.Audience = append([]alerting.Audience(nil), info.Audience...)
+		a.Owner = info.Owner
 		if a.Severity.Rank() > 3 {
 			a.Severity = p.SeverityOf(c.Rule, info.Severity)
 		}
@@ -155,6 +176,10 @@ func (m *Manager) create(c *alerting.Condition, count int, since, now time.Time)
 func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 	prev := e.a.UpdatedAt
 	e.a.Count++
+	// A cleared alert whose condition comes back (a gate forced again
+	// hours later) is news, as a new press on a panic is: it fires again.
+	wasCleared := e.a.ClearedAt != nil
+	e.a.ClearedAt = nil
 	if c.At.After(e.a.UpdatedAt) {
 		e.a.UpdatedAt = c.At
 	}
@@ -176,7 +201,7 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 		e.a.DueAt = cloneTime(c.DueAt)
 	}
 	silenced, inhibited := m.silencedAt(&e.a, now), m.inhibitedNow(&e.a)
-	if refires(e.a.Rule) && e.notifiable() && e.notified && !silenced && !inhibited {
+	if (refires(e.a.Rule) || wasCleared) && e.notifiable() && e.notified && !silenced && !inhibited {
 		m.repeat(e, prev, now)
 		return
 	}
@@ -184,7 +209,8 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 }
 
 // repeat handles a new press on an open panic alert people were told
-// about: it is news, whatever the state. An acknowledged alert fires again
+// about, or the return of a cleared alert's condition: it is news,
+// whatever the state. An acknowledged alert fires again
 // (acked_by and acked_at keep naming who took on the earlier press until
 // someone acknowledges this one) and its escalation clock restarts from
 // the new press, so alarm_unacked is raised again if nobody acknowledges
@@ -296,7 +322,7 @@ func (m *Manager) resolve(e *entry, at time.Time, resolution, user, note string)
 	if note != "" {
 		e.a.Note = note
 	}
-	if resolution == "manual" && e.a.AckedBy == "" {
+	if (resolution == "manual" || resolution == "verified") && e.a.AckedBy == "" {
 		e.a.AckedBy = user
 	}
 	m.resolvedQ = append(m.resolvedQ, aged{e.a.ID, at})

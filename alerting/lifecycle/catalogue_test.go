@@ -109,7 +109,7 @@ func TestEveryRuleSilenceGraceEscalation(t *testing.T) {
 				t.Fatalf("%s (%s) at %s: %q, want %q", rule, info.Severity, first, got, want)
 			}
 			// Acknowledged: nothing more.
-			if _, err := e.m.Ack(e.one(rule, "s1", "x").ID, "duty", ""); err != nil {
+			if _, err := e.m.Ack(e.one(rule, "s1", "x").ID, adminOf("duty"), ""); err != nil {
 				t.Fatal(err)
 			}
 			e.rec.take()

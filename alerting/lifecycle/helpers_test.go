@@ -138,3 +138,12 @@ func expectEvents(t *testing.T, got []Change, want ...string) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// actor returns a person acting for agency; admin an administrator.
+func actor(name string, agency alerting.Audience) alerting.Actor {
+	return alerting.Actor{Name: name, Agency: agency}
+}
+func policeOf(name string) alerting.Actor { return actor(name, alerting.Police) }
+func marketOf(name string) alerting.Actor { return actor(name, alerting.Market) }
+func schoolOf(name string) alerting.Actor { return actor(name, alerting.SchoolAud) }
+func adminOf(name string) alerting.Actor  { return alerting.Actor{Name: name, Admin: true} }

@@ -129,6 +129,12 @@ func (m *Manager) load() error {
 		if a.ID == "" {
 			continue
 		}
+		if a.Owner == "" {
+			// Stored before alerts named their owner: the catalogue's.
+			if info, ok := alerting.Info(a.Rule); ok {
+				a.Owner = info.Owner
+			}
+		}
 		if a.Open() {
 			if old := m.open[a.Key()]; old != nil {
 				// Two open alerts of one identity cannot happen through

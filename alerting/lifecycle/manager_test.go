@@ -12,33 +12,35 @@ import (
 	"github.com/campusguard/campusguard/alerting"
 )
 
+// TestFireUpdateAutoResolve: a rule without NeedsClose resolves when its
+// condition ends.
 func TestFireUpdateAutoResolve(t *testing.T) {
 	e := newEnv(t, nil)
-	e.fire(alerting.GateForced, "s1", "gate-1")
-	a := e.one(alerting.GateForced, "s1", "gate-1")
+	e.fire(alerting.GateDeniedBurst, "s1", "gate-1")
+	a := e.one(alerting.GateDeniedBurst, "s1", "gate-1")
 	if a.State != alerting.Firing || a.Count != 1 || a.Severity != alerting.P1 || a.Region != "130802" ||
-		!a.StartedAt.Equal(t0) || a.ID == "" || len(a.Audience) != 2 || a.MessageEN != "Gate forced open" {
+		!a.StartedAt.Equal(t0) || a.ID == "" || len(a.Audience) != 2 || a.MessageEN != "Burst of denied attempts" {
 		t.Fatalf("fired alert: %+v", a)
 	}
 	e.clock.Add(30 * time.Second)
-	e.fire(alerting.GateForced, "s1", "gate-1")
-	u := e.one(alerting.GateForced, "s1", "gate-1")
+	e.fire(alerting.GateDeniedBurst, "s1", "gate-1")
+	u := e.one(alerting.GateDeniedBurst, "s1", "gate-1")
 	if u.ID != a.ID || u.Count != 2 || !u.UpdatedAt.Equal(t0.Add(30*time.Second)) || !u.StartedAt.Equal(t0) {
 		t.Fatalf("updated alert: %+v", u)
 	}
 	e.clock.Add(90 * time.Second)
-	e.clear(alerting.GateForced, "s1", "gate-1")
+	e.clear(alerting.GateDeniedBurst, "s1", "gate-1")
 	r, ok := e.m.Get(a.ID)
 	if !ok || r.State != alerting.Resolved || r.Resolution != "auto" || r.ResolvedAt == nil ||
 		r.ResolvedAt.Sub(r.StartedAt) != 2*time.Minute {
 		t.Fatalf("resolved alert: %+v", r)
 	}
-	e.clear(alerting.GateForced, "s1", "gate-1") // no-op
-	expectEvents(t, e.rec.take(), "fired gate_forced", "updated gate_forced", "resolved gate_forced")
+	e.clear(alerting.GateDeniedBurst, "s1", "gate-1") // no-op
+	expectEvents(t, e.rec.take(), "fired gate_denied_burst", "updated gate_denied_burst", "resolved gate_denied_burst")
 
 	// A new firing after the resolution is a new alert.
-	e.fire(alerting.GateForced, "s1", "gate-1")
-	if n := e.one(alerting.GateForced, "s1", "gate-1"); n.ID == a.ID || n.Count != 1 {
+	e.fire(alerting.GateDeniedBurst, "s1", "gate-1")
+	if n := e.one(alerting.GateDeniedBurst, "s1", "gate-1"); n.ID == a.ID || n.Count != 1 {
 		t.Fatalf("refired alert: %+v (old id %s)", n, a.ID)
 	}
 }
@@ -64,7 +66,7 @@ func TestAckThenResolveWithNote(t *testing.T) {
 	e.fire(alerting.GateForced, "s1", "gate-1")
 	a := e.one(alerting.GateForced, "s1", "gate-1")
 	e.clock.Add(40 * time.Second)
-	ack, err := e.m.Ack(a.ID, "officer-7", "on the way")
+	ack, err := e.m.Ack(a.ID, policeOf("officer-7"), "on the way")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestAckThenResolveWithNote(t *testing.T) {
 		t.Fatalf("after repeat: %+v", g)
 	}
 	e.clock.Add(5 * time.Minute)
-	res, err := e.m.Resolve(a.ID, "officer-7", "door repaired")
+	res, err := e.m.Close(a.ID, policeOf("officer-7"), "door repaired")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,12 +96,14 @@ func TestAckResolveErrors(t *testing.T) {
 	open := e.one(alerting.GateForced, "s1", "g1").ID
 	e.fire(alerting.GateForced, "s1", "g2")
 	acked := e.one(alerting.GateForced, "s1", "g2").ID
-	if _, err := e.m.Ack(acked, "u", ""); err != nil {
+	if _, err := e.m.Ack(acked, policeOf("u"), ""); err != nil {
 		t.Fatal(err)
 	}
 	e.fire(alerting.GateForced, "s1", "g3")
 	resolved := e.one(alerting.GateForced, "s1", "g3").ID
-	e.clear(alerting.GateForced, "s1", "g3")
+	if _, err := e.m.Close(resolved, policeOf("u"), "checked"); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name     string
@@ -107,14 +111,14 @@ func TestAckResolveErrors(t *testing.T) {
 		want     error
 		wantOpen bool
 	}{
-		{"resolve without note", func() (alerting.Alert, error) { return e.m.Resolve(open, "u", "  ") }, ErrNoteRequired, true},
-		{"resolve without user", func() (alerting.Alert, error) { return e.m.Resolve(open, "", "n") }, ErrUserRequired, true},
-		{"ack without user", func() (alerting.Alert, error) { return e.m.Ack(open, " ", "") }, ErrUserRequired, true},
-		{"ack unknown", func() (alerting.Alert, error) { return e.m.Ack("al-nope", "u", "") }, ErrNotFound, true},
-		{"resolve unknown", func() (alerting.Alert, error) { return e.m.Resolve("al-nope", "u", "n") }, ErrNotFound, true},
-		{"ack twice", func() (alerting.Alert, error) { return e.m.Ack(acked, "v", "") }, ErrAcknowledged, true},
-		{"ack resolved", func() (alerting.Alert, error) { return e.m.Ack(resolved, "u", "") }, ErrResolved, false},
-		{"resolve resolved", func() (alerting.Alert, error) { return e.m.Resolve(resolved, "u", "n") }, ErrResolved, false},
+		{"resolve without note", func() (alerting.Alert, error) { return e.m.Close(open, policeOf("u"), "  ") }, ErrNoteRequired, true},
+		{"resolve without user", func() (alerting.Alert, error) { return e.m.Close(open, policeOf(""), "n") }, ErrUserRequired, true},
+		{"ack without user", func() (alerting.Alert, error) { return e.m.Ack(open, policeOf(" "), "") }, ErrUserRequired, true},
+		{"ack unknown", func() (alerting.Alert, error) { return e.m.Ack("al-nope", policeOf("u"), "") }, ErrNotFound, true},
+		{"resolve unknown", func() (alerting.Alert, error) { return e.m.Close("al-nope", policeOf("u"), "n") }, ErrNotFound, true},
+		{"ack twice", func() (alerting.Alert, error) { return e.m.Ack(acked, policeOf("v"), "") }, ErrAcknowledged, true},
+		{"ack resolved", func() (alerting.Alert, error) { return e.m.Ack(resolved, policeOf("u"), "") }, ErrResolved, false},
+		{"resolve resolved", func() (alerting.Alert, error) { return e.m.Close(resolved, policeOf("u"), "n") }, ErrResolved, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := tc.call(); !errors.Is(err, tc.want) {
@@ -175,9 +179,9 @@ func TestListFilterAndOrder(t *testing.T) {
 
 func TestResolvedKeptForRetention(t *testing.T) {
 	e := newEnv(t, nil)
-	e.fire(alerting.GateForced, "s1", "g1")
-	id := e.one(alerting.GateForced, "s1", "g1").ID
-	e.clear(alerting.GateForced, "s1", "g1")
+	e.fire(alerting.AlarmLinkDown, "s1", "g1")
+	id := e.one(alerting.AlarmLinkDown, "s1", "g1").ID
+	e.clear(alerting.AlarmLinkDown, "s1", "g1")
 	e.advance(7*24*time.Hour - time.Second)
 	if _, ok := e.m.Get(id); !ok {
 		t.Fatal("resolved alert gone before 7 days")
@@ -199,9 +203,9 @@ func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	e := newEnv(t, func(o *Options) { o.Registerer = reg })
 	e.fire(alerting.AlarmPanic, "s1", "a1")
-	e.fire(alerting.GateForced, "s1", "g1")
-	e.fire(alerting.GateForced, "s1", "g1")
-	e.clear(alerting.GateForced, "s1", "g1")
+	e.fire(alerting.AlarmLinkDown, "s1", "g1")
+	e.fire(alerting.AlarmLinkDown, "s1", "g1")
+	e.clear(alerting.AlarmLinkDown, "s1", "g1")
 	want := `
 # HELP campusguard_alerts_open Open (firing or acknowledged) alerts, by severity.
 # TYPE campusguard_alerts_open gauge
@@ -274,7 +278,7 @@ func TestStoreFailureKeepsAlerting(t *testing.T) {
 	if a := e.one(alerting.AlarmPanic, "s1", "a1"); a.State != alerting.Firing {
 		t.Fatalf("panic alert not kept in memory: %+v", a)
 	}
-	if _, err := e.m.Ack(e.one(alerting.AlarmPanic, "s1", "a1").ID, "u", ""); err != nil {
+	if _, err := e.m.Ack(e.one(alerting.AlarmPanic, "s1", "a1").ID, policeOf("u"), ""); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -292,16 +296,16 @@ func TestConcurrentOrder(t *testing.T) {
 			defer wg.Done()
 			school := "s" + string(rune('a'+w))
 			for i := 0; i < repeats; i++ {
-				e.fire(alerting.GateForced, school, "g1")
+				e.fire(alerting.AlarmLinkDown, school, "g1")
 				if i == repeats/2 {
 					for _, a := range e.m.List(Filter{Schools: []string{school}}) {
-						if _, err := e.m.Ack(a.ID, "u", ""); err != nil {
+						if _, err := e.m.Ack(a.ID, policeOf("u"), ""); err != nil {
 							t.Error(err)
 						}
 					}
 				}
 			}
-			e.clear(alerting.GateForced, school, "g1")
+			e.clear(alerting.AlarmLinkDown, school, "g1")
 		}(w)
 	}
 	wg.Add(1)

@@ -32,11 +32,17 @@ const (
 	EventSilenced     = alerting.EventSilenced
 	EventInhibited    = alerting.EventInhibited
 	EventRepeated     = alerting.EventRepeated
+	EventCleared      = alerting.EventCleared
+	EventReceived     = alerting.EventReceived
+	EventReported     = alerting.EventReported
+	EventReturned     = alerting.EventReturned
+	EventVerified     = alerting.EventVerified
 )
 
 // Events lists every event, for metrics and consumers' tables.
 var Events = []string{EventFired, EventUpdated, EventAcknowledged, EventResolved,
-	EventEscalated, EventReminder, EventSilenced, EventInhibited, EventRepeated}
+	EventEscalated, EventReminder, EventSilenced, EventInhibited, EventRepeated,
+	EventCleared, EventReceived, EventReported, EventReturned, EventVerified}
 
 // Change is one change of one alert. Alert is a copy the receiver owns.
 type Change struct {
@@ -50,12 +56,16 @@ type Change struct {
 
 // Notifiable reports whether c must reach people (the MQTT alert topic,
 // webhooks): fired, repeated, acknowledged, resolved, escalated and
-// reminder do; updated (a repeat that changes nothing people act on),
-// silenced and inhibited do not, and neither does a Quiet resolution.
-// Every change, notifiable or not, is stored and streamed to the boards.
+// reminder do, and of the handling loop reported (the owner has a report
+// to review) and returned (the school must act again; notify narrows both
+// to those receivers); updated (a repeat that changes nothing people act
+// on), silenced, inhibited, cleared (the alert stays open), received (a
+// receipt) and verified (a resolved follows) do not, and neither does a
+// Quiet resolution. Every change, notifiable or not, is stored and
+// streamed to the boards.
 func Notifiable(c Change) bool {
 	switch c.Event {
-	case EventFired, EventRepeated, EventAcknowledged, EventEscalated, EventReminder:
+	case EventFired, EventRepeated, EventAcknowledged, EventEscalated, EventReminder, EventReported, EventReturned:
 		return true
 	case EventResolved:
 		return !c.Quiet
@@ -63,12 +73,16 @@ func Notifiable(c Change) bool {
 	return false
 }
 
-// Errors of Ack, Resolve and the silence calls; test them with errors.Is.
+// Errors of Ack, Report, Return, Close and the silence calls; test them
+// with errors.Is.
 var (
 	ErrNotFound       = errors.New("lifecycle: not found")
 	ErrResolved       = errors.New("lifecycle: alert already resolved")
 	ErrAcknowledged   = errors.New("lifecycle: alert already acknowledged")
-	ErrNoteRequired   = errors.New("lifecycle: a note is required to resolve an alert")
+	ErrNoteRequired   = errors.New("lifecycle: a note is required")
+	ErrForbidden      = errors.New("lifecycle: not permitted for this actor")
+	ErrNotReported    = errors.New("lifecycle: no report waits for review")
+	ErrEvidence       = errors.New("lifecycle: evidence must be an http or https link")
 	ErrUserRequired   = errors.New("lifecycle: user is required")
 	ErrSilenceExpired = errors.New("lifecycle: silence already expired")
 )
@@ -92,7 +106,7 @@ type Options struct {
 	StartedAt time.Time
 	// OnChange receives every change after it is stored, in the order the
 	// changes were made, outside the Manager's state lock. It must not
-	// block (queue and return) and must not call Apply, Ack, Resolve,
+	// block (queue and return) and must not call Apply, Ack, Report, Return, Close,
 	// Tick or the silence calls synchronously; Get and List are fine.
 	OnChange func(Change)
 	// IDs generates alert ids (default "al-<unixms>-<random hex>").

@@ -16,7 +16,7 @@ func TestRepeatPressFiresAgain(t *testing.T) {
 	e.fire(alerting.AlarmPanic, "s1", "alarm-1")
 	p := e.one(alerting.AlarmPanic, "s1", "alarm-1")
 	e.clock.Add(20 * time.Second)
-	if _, err := e.m.Ack(p.ID, "110-duty", "officers dispatched"); err != nil {
+	if _, err := e.m.Ack(p.ID, policeOf("110-duty"), "officers dispatched"); err != nil {
 		t.Fatal(err)
 	}
 	e.rec.take()
@@ -52,7 +52,7 @@ func TestRepeatPressFiresAgain(t *testing.T) {
 	}
 
 	// Acknowledging now acknowledges the repeat and ends alarm_unacked.
-	ack, err := e.m.Ack(p.ID, "110-duty-2", "")
+	ack, err := e.m.Ack(p.ID, policeOf("110-duty-2"), "")
 	if err != nil || ack.State != alerting.Acknowledged || ack.AckedBy != "110-duty-2" {
 		t.Fatalf("ack of the repeat: %+v %v", ack, err)
 	}
@@ -95,7 +95,7 @@ func TestRepeatedPressesHaveDistinctUpdatedAt(t *testing.T) {
 	e.fire(alerting.AlarmPanic, "s1", "alarm-1")
 	p := e.one(alerting.AlarmPanic, "s1", "alarm-1")
 	e.clock.Add(30 * time.Second)
-	ack, err := e.m.Ack(p.ID, "110-duty", "")
+	ack, err := e.m.Ack(p.ID, policeOf("110-duty"), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,8 +31,9 @@ func jsonOf(t *testing.T, v any) string {
 	return string(b)
 }
 
-// TestRestartWithBolt: open alerts, acknowledgements and silences survive a
-// restart with the same ids and states; the restart notifies nothing again,
+// TestRestartWithBolt: open alerts, acknowledgements, the handling loop
+// (cleared, receipt, report) and silences survive a restart with the same
+// ids and states; the restart notifies nothing again,
 // and offline conditions right after it are held by the grace period.
 func TestRestartWithBolt(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "alerts.db")
@@ -43,7 +44,7 @@ func TestRestartWithBolt(t *testing.T) {
 	e.fire(alerting.GateForced, "s1", "g1")
 	e.fire(alerting.AlarmOffline, "s1", "a9") // firing, P1, old enough for reminders
 	gf := e.one(alerting.GateForced, "s1", "g1")
-	if _, err := e.m.Ack(gf.ID, "officer-3", "checking"); err != nil {
+	if _, err := e.m.Ack(gf.ID, policeOf("officer-3"), "checking"); err != nil {
 		t.Fatal(err)
 	}
 	sil, err := e.m.AddSilence(Silence{CreatedBy: "s2-security", Reason: "drill",
@@ -53,12 +54,21 @@ func TestRestartWithBolt(t *testing.T) {
 	}
 	e.fire(alerting.AlarmPanic, "s2", "a1") // silenced
 	e.fire(alerting.GateIntrusion, "s1", "g2")
-	e.clear(alerting.GateIntrusion, "s1", "g2") // resolved, kept for the board
-	e.advance(time.Minute)                      // panic escalates, alarm_unacked fires
-	e.advance(94 * time.Minute)                 // reminders go out up to here
+	e.clear(alerting.GateIntrusion, "s1", "g2") // cleared: stays open for the police
+	gi := e.one(alerting.GateIntrusion, "s1", "g2")
+	if _, err := e.m.Report(gi.ID, schoolOf("s1-security"), "保安已巡查 / patrolled", "https://pics.example.cn/g2.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	e.fire(alerting.AlarmLinkDown, "s1", "a8")
+	e.clear(alerting.AlarmLinkDown, "s1", "a8") // resolved, kept for the board
+	if _, err := e.m.Ack(e.one(alerting.AlarmPanic, "s1", "a1").ID, schoolOf("s1-security"), "收到"); err != nil {
+		t.Fatal(err) // receipt only: the panic still escalates
+	}
+	e.advance(time.Minute)      // panic escalates, alarm_unacked fires
+	e.advance(94 * time.Minute) // reminders go out up to here
 	before := e.m.List(Filter{})
-	if len(before) != 6 {
-		t.Fatalf("%d alerts before restart, want 6", len(before))
+	if len(before) != 7 {
+		t.Fatalf("%d alerts before restart, want 7", len(before))
 	}
 	if err := e.store.Close(); err != nil {
 		t.Fatal(err)
@@ -78,8 +88,15 @@ func TestRestartWithBolt(t *testing.T) {
 	for _, a := range after {
 		states[string(a.Rule)+"/"+a.School] = a.State
 	}
+	if g := e2.one(alerting.GateIntrusion, "s1", "g2"); g.ClearedAt == nil || g.Handling != alerting.Reported ||
+		g.Evidence != "https://pics.example.cn/g2.jpg" || g.ReportedBy != "s1-security" || g.Owner != alerting.Police {
+		t.Fatalf("handling after restart: %+v", g)
+	}
+	if p := e2.one(alerting.AlarmPanic, "s1", "a1"); p.ReceivedBy != "s1-security" || p.ReceivedAt == nil || p.State != alerting.Firing {
+		t.Fatalf("receipt after restart: %+v", p)
+	}
 	if states["gate_forced/s1"] != alerting.Acknowledged || states["alarm_panic/s2"] != alerting.Firing ||
-		states["gate_intrusion/s1"] != alerting.Resolved || !e2.one(alerting.AlarmPanic, "s2", "a1").Silenced ||
+		states["alarm_link_down/s1"] != alerting.Resolved || !e2.one(alerting.AlarmPanic, "s2", "a1").Silenced ||
 		!e2.one(alerting.AlarmPanic, "s1", "a1").Escalated {
 		t.Fatalf("states after restart: %v", states)
 	}
@@ -121,10 +138,10 @@ func TestRestartWithBolt(t *testing.T) {
 	}
 
 	// The restored alerts work as before.
-	if _, err := e2.m.Resolve(gf.ID, "officer-3", "door closed and checked"); err != nil {
+	if _, err := e2.m.Close(gf.ID, policeOf("officer-3"), "door closed and checked"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e2.m.Ack(e2.one(alerting.AlarmPanic, "s1", "a1").ID, "officer-3", ""); err != nil {
+	if _, err := e2.m.Ack(e2.one(alerting.AlarmPanic, "s1", "a1").ID, policeOf("officer-3"), ""); err != nil {
 		t.Fatal(err)
 	}
 	cs := e2.rec.take()
@@ -180,7 +197,7 @@ func TestRestartDerivedState(t *testing.T) {
 	e.fire(alerting.AlarmOffline, "s1", "a1") // inhibited
 	e.fire(alerting.GateForced, "s2", "g1")   // silenced
 	down := e.one(alerting.AlarmOffline, "s1", "a1").ID
-	if _, err := e.m.Ack(e.one(alerting.SchoolOffline, "s1", "").ID, "officer", "power cut in the village"); err != nil {
+	if _, err := e.m.Ack(e.one(alerting.SchoolOffline, "s1", "").ID, policeOf("officer"), "power cut in the village"); err != nil {
 		t.Fatal(err)
 	}
 

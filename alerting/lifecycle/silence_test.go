@@ -62,7 +62,7 @@ func TestSilenceBySchool(t *testing.T) {
 	if !cs[0].Alert.Silenced || cs[1].Alert.Silenced {
 		t.Fatalf("silenced flags: %v %v", cs[0].Alert.Silenced, cs[1].Alert.Silenced)
 	}
-	if _, err := e.m.Ack(cs[1].Alert.ID, "officer", ""); err != nil { // quiet s2 down
+	if _, err := e.m.Ack(cs[1].Alert.ID, policeOf("officer"), ""); err != nil { // quiet s2 down
 		t.Fatal(err)
 	}
 	e.rec.take()

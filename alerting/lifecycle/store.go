@@ -175,6 +175,10 @@ func cloneAlert(a *alerting.Alert) alerting.Alert {
 	c.ResolvedAt = cloneTime(a.ResolvedAt)
 	c.AckedAt = cloneTime(a.AckedAt)
 	c.DueAt = cloneTime(a.DueAt)
+	c.ClearedAt = cloneTime(a.ClearedAt)
+	c.ReceivedAt = cloneTime(a.ReceivedAt)
+	c.ReportedAt = cloneTime(a.ReportedAt)
+	c.ReviewedAt = cloneTime(a.ReviewedAt)
 	return c
 }
 

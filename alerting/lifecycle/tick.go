@@ -11,7 +11,8 @@ import (
 // ended, offline conditions released at the end of the grace period,
 // escalation (P0/P1 firing and not acknowledged within EscalateAfter; a
 // panic also raises alarm_unacked), reminders every RemindEvery while
-// firing, kitchen_overdue for open alerts whose DueAt passed, and dropping
+// firing, kitchen_overdue for open alerts whose DueAt passed without a
+// report of the fix waiting for review (see overdueDue), and dropping
 // resolved alerts and silences older than Retention from memory. Silenced
 // and inhibited alerts neither escalate nor remind. The caller drives it
 // (every second is plenty).
@@ -72,9 +73,7 @@ func (m *Manager) tickOpen(now time.Time) {
 	for _, e := range m.open {
 		var act action
 		a := &e.a
-		if a.DueAt != nil && !e.overdueFired && a.Rule != alerting.KitchenOverdue && !now.Before(*a.DueAt) {
-			act.overdue = true
-		}
+		act.overdue = m.overdueDue(e, now)
 		if a.State == alerting.Firing && e.notifiable() {
 			p := m.params(a.School)
 			if d := p.EscalateAfter[a.Severity]; d > 0 && !a.Escalated && !now.Before(e.since.Add(d)) {
@@ -144,10 +143,25 @@ func (m *Manager) escalate(e *entry, now time.Time) {
 	}, now)
 }
 
+// overdueDue reports whether e must raise kitchen_overdue now: it has a
+// rectification deadline (any rule, any tier) that has passed, it has not
+// gone overdue yet, and the school has no report of a fix waiting for
+// review (none sent, or the last one sent back). Call with mu.
+func (m *Manager) overdueDue(e *entry, now time.Time) bool {
+	a := &e.a
+	return a.DueAt != nil && !e.overdueFired && a.Rule != alerting.KitchenOverdue &&
+		!now.Before(*a.DueAt) && a.Handling != alerting.Reported
+}
+
 // overdue raises kitchen_overdue for e, whose rectification deadline
-// passed; it resolves with e. Call with mu.
+// passed unreported (or whose report was sent back after it); it resolves
+// when e is closed. Call with mu.
 func (m *Manager) overdue(e *entry, now time.Time) {
 	e.overdueFired = true
+	at := *e.a.DueAt
+	if r := e.a.ReviewedAt; e.a.Handling == alerting.Returned && r != nil && r.After(at) {
+		at = *r // overdue since the report was sent back
+	}
 	info, _ := alerting.Info(alerting.KitchenOverdue)
 	m.fire(&alerting.Condition{
 		Rule:      alerting.KitchenOverdue,
@@ -157,7 +171,7 @@ func (m *Manager) overdue(e *entry, now time.Time) {
 		Device:    e.a.Device,
 		Severity:  m.params(e.a.School).SeverityOf(alerting.KitchenOverdue, info.Severity),
 		Firing:    true,
-		At:        *e.a.DueAt,
+		At:        at,
 		MessageZH: info.TitleZH + "：" + e.a.MessageZH,
 		MessageEN: info.TitleEN + ": " + e.a.MessageEN,
 	}, now)

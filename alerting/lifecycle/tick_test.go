@@ -13,12 +13,12 @@ func TestPanicEscalation(t *testing.T) {
 		close func(e *env, id string)
 	}{
 		{"acked", func(e *env, id string) {
-			if _, err := e.m.Ack(id, "officer-1", ""); err != nil {
+			if _, err := e.m.Ack(id, policeOf("officer-1"), ""); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"resolved", func(e *env, id string) {
-			if _, err := e.m.Resolve(id, "officer-1", "false alarm, pressed by a child"); err != nil {
+			if _, err := e.m.Close(id, policeOf("officer-1"), "false alarm, pressed by a child"); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -58,7 +58,7 @@ func TestNoEscalationOnceAcked(t *testing.T) {
 	e := newEnv(t, nil)
 	e.fire(alerting.AlarmPanic, "s1", "alarm-1")
 	e.advance(30 * time.Second)
-	if _, err := e.m.Ack(e.one(alerting.AlarmPanic, "s1", "alarm-1").ID, "officer-1", ""); err != nil {
+	if _, err := e.m.Ack(e.one(alerting.AlarmPanic, "s1", "alarm-1").ID, policeOf("officer-1"), ""); err != nil {
 		t.Fatal(err)
 	}
 	e.rec.take()
@@ -112,7 +112,7 @@ func TestRemindersOnSchedule(t *testing.T) {
 			t.Fatalf("reminders at %v, want %v", reminders, want)
 		}
 	}
-	if _, err := e.m.Ack(e.one(alerting.GateForced, "s1", "g1").ID, "u", ""); err != nil {
+	if _, err := e.m.Ack(e.one(alerting.GateForced, "s1", "g1").ID, policeOf("u"), ""); err != nil {
 		t.Fatal(err)
 	}
 	e.rec.take()
@@ -152,21 +152,23 @@ func TestKitchenOverdue(t *testing.T) {
 	expectEvents(t, onlyOverdue())
 
 	// Resolving the overdue alert by hand does not bring it back.
-	if _, err := e.m.Resolve(o.ID, "inspector", "warned the canteen"); err != nil {
+	if _, err := e.m.Close(o.ID, marketOf("inspector"), "warned the canteen"); err != nil {
 		t.Fatal(err)
 	}
 	onlyOverdue()
 	e.advance(time.Hour)
 	expectEvents(t, onlyOverdue())
 
-	// A new violation of the same subject that goes overdue is resolved
-	// with it.
-	e.m.Apply(violation(false))
+	// A new violation of the same subject (after the first was closed)
+	// that goes overdue is resolved with it.
+	if _, err := e.m.Close(e.one(alerting.KitchenViolation, "s1", "cam-1/smoking").ID, marketOf("inspector"), "fixed"); err != nil {
+		t.Fatal(err)
+	}
 	due = e.clock.Now().Add(time.Hour)
 	e.m.Apply(violation(true))
 	e.advance(time.Hour)
 	expectEvents(t, onlyOverdue(), "fired kitchen_overdue")
-	if _, err := e.m.Resolve(e.one(alerting.KitchenViolation, "s1", "cam-1/smoking").ID, "inspector", "rectified"); err != nil {
+	if _, err := e.m.Close(e.one(alerting.KitchenViolation, "s1", "cam-1/smoking").ID, marketOf("inspector"), "rectified"); err != nil {
 		t.Fatal(err)
 	}
 	cs = onlyOverdue()

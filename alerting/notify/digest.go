@@ -71,7 +71,7 @@ func renderDigest(d *Digest, sep string, color bool) markdown {
 	}
 
 	zh := []string{"### 【" + sevZH + "】" + titleZH + " · " + strconv.Itoa(total) + " 条"}
-	zh = append(zh, "**事件**："+lookup(eventZH, ns[0].Event))
+	zh = append(zh, "**事件**："+eventText(true, ns[0].Event, ns[0].Alert.Rule))
 	zh = append(zh, "**区域**："+oneLine(region))
 	count := fmt.Sprintf("**数量**：%d 条告警", total)
 	if part {
@@ -82,7 +82,7 @@ func renderDigest(d *Digest, sep string, color bool) markdown {
 	zh = append(zh, count, "详情请在告警列表中逐条确认处置。")
 
 	en := []string{"### [" + sevEN + "] " + titleEN + " · " + strconv.Itoa(total) + " alerts"}
-	en = append(en, "**Event**: "+lookup(eventEN, ns[0].Event))
+	en = append(en, "**Event**: "+eventText(false, ns[0].Event, ns[0].Alert.Rule))
 	en = append(en, "**Region**: "+oneLine(strings.ReplaceAll(region, "、", ", ")))
 	count = fmt.Sprintf("**Count**: %d alerts", total)
 	if part {

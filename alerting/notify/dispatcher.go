@@ -267,7 +267,7 @@ func severityLabel(rank int) string {
 // cloneAlert copies what an Alert shares with its copies.
 func cloneAlert(a alerting.Alert) alerting.Alert {
 	a.Audience = slices.Clone(a.Audience)
-	for _, p := range []**time.Time{&a.ResolvedAt, &a.AckedAt, &a.DueAt} {
+	for _, p := range []**time.Time{&a.ResolvedAt, &a.AckedAt, &a.DueAt, &a.ClearedAt, &a.ReceivedAt, &a.ReportedAt, &a.ReviewedAt} {
 		if *p != nil {
 			t := **p
 			*p = &t
@@ -276,9 +276,17 @@ func cloneAlert(a alerting.Alert) alerting.Alert {
 	return a
 }
 
+// matches reports whether any of r's routes wants n: its alert, told to
+// the audiences its event is for (recipients).
 func (r *receiver) matches(n *Notification) bool {
+	a := &n.Alert
+	if aud := recipients(n); aud != nil {
+		narrowed := *a
+		narrowed.Audience = aud
+		a = &narrowed
+	}
 	for i := range r.routes {
-		if r.routes[i].Matches(&n.Alert) {
+		if r.routes[i].Matches(a) {
 			return true
 		}
 	}

@@ -30,6 +30,7 @@ func panicAlert() alerting.Alert {
 		MessageZH: "门卫室一键报警按钮被按下",
 		MessageEN: "Panic button pressed in the guard room",
 		Count:     1,
+		Owner:     alerting.Police,
 	}
 }
 
@@ -57,6 +58,9 @@ func resolvedAlert() alerting.Alert {
 		AckedAt:    &acked,
 		Note:       "风吹开，已加固门锁 / blown open by wind, lock fixed",
 		Count:      2,
+		Owner:      alerting.Police,
+		Resolution: "manual",
+		ClosedBy:   "police-130802-duty",
 	}
 }
 

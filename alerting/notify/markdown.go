@@ -18,12 +18,13 @@ var (
 	eventZH = map[string]string{
 		EventFired: "新告警", EventUpdated: "告警更新", EventAcknowledged: "已确认",
 		EventResolved: "已解除", EventEscalated: "超时未确认，已升级", EventReminder: "提醒：仍未处置",
-		EventRepeated: "再次按下报警",
+		EventRepeated: "再次按下报警", EventReported: "学校已提交整改反馈，待复核", EventReturned: "整改反馈被退回，请重新处置",
 	}
 	eventEN = map[string]string{
 		EventFired: "new alert", EventUpdated: "updated", EventAcknowledged: "acknowledged",
 		EventResolved: "resolved", EventEscalated: "escalated: not acknowledged in time", EventReminder: "reminder: still open",
-		EventRepeated: "pressed again",
+		EventRepeated: "pressed again", EventReported: "the school reported what it did: to verify",
+		EventReturned: "report sent back: act again",
 	}
 	severityZH = map[alerting.Severity]string{alerting.P0: "特急", alerting.P1: "紧急", alerting.P2: "当日处置", alerting.P3: "日报"}
 	severityEN = map[alerting.Severity]string{alerting.P0: "critical", alerting.P1: "urgent", alerting.P2: "same day", alerting.P3: "daily report"}
@@ -83,7 +84,7 @@ func renderMarkdown(n *Notification, sep string, color bool) markdown {
 	}
 
 	zh = append(zh, "### 【"+sevZH+"】"+titleZH)
-	field(&zh, "事件", lookup(eventZH, n.Event))
+	field(&zh, "事件", eventText(true, n.Event, a.Rule))
 	field(&zh, "学校", a.School)
 	field(&zh, "区域", a.Region)
 	field(&zh, "设备", a.Device)
@@ -94,13 +95,18 @@ func renderMarkdown(n *Notification, sep string, color bool) markdown {
 		field(&zh, "解除时间", localTime(*a.ResolvedAt, "（北京时间）"))
 	}
 	field(&zh, "备注", a.Note)
+	field(&zh, "整改反馈", a.Feedback)
+	field(&zh, "佐证链接", a.Evidence)
+	if a.Handling == alerting.Returned {
+		field(&zh, "退回原因", a.ReviewNote)
+	}
 	field(&zh, "说明", a.MessageZH)
 	if panic135 {
 		zh = append(zh, "> "+reminder135ZH)
 	}
 
 	en = append(en, "### ["+sevEN+"] "+titleEN)
-	fieldEN(&en, "Event", lookup(eventEN, n.Event))
+	fieldEN(&en, "Event", eventText(false, n.Event, a.Rule))
 	fieldEN(&en, "School", a.School)
 	fieldEN(&en, "Region", a.Region)
 	fieldEN(&en, "Device", a.Device)
@@ -111,6 +117,11 @@ func renderMarkdown(n *Notification, sep string, color bool) markdown {
 		fieldEN(&en, "Resolved", localTime(*a.ResolvedAt, " (Asia/Shanghai)"))
 	}
 	fieldEN(&en, "Note", a.Note)
+	fieldEN(&en, "Report", a.Feedback)
+	fieldEN(&en, "Evidence", a.Evidence)
+	if a.Handling == alerting.Returned {
+		fieldEN(&en, "Sent back because", a.ReviewNote)
+	}
 	fieldEN(&en, "Message", a.MessageEN)
 	if panic135 {
 		en = append(en, "> "+reminder135EN)
@@ -127,6 +138,21 @@ func renderMarkdown(n *Notification, sep string, color bool) markdown {
 		title += " · " + oneLine(a.School)
 	}
 	return markdown{title: title, text: strings.Join(blocks, "\n\n")}
+}
+
+// eventText names event for an alert of rule, in Chinese or English:
+// "repeated" is a new press on a panic, and for any other rule its
+// condition back after it had cleared.
+func eventText(zh bool, event string, rule alerting.RuleID) string {
+	switch {
+	case event == EventRepeated && rule != alerting.AlarmPanic && zh:
+		return "已消除后再次发生"
+	case event == EventRepeated && rule != alerting.AlarmPanic:
+		return "happened again after it had cleared"
+	case zh:
+		return lookup(eventZH, event)
+	}
+	return lookup(eventEN, event)
 }
 
 func lookup[K ~string](m map[K]string, k string) string {

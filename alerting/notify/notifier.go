@@ -19,12 +19,14 @@ const (
 	EventEscalated    = alerting.EventEscalated
 	EventReminder     = alerting.EventReminder
 	EventRepeated     = alerting.EventRepeated
+	EventReported     = alerting.EventReported // to the owner only (recipients)
+	EventReturned     = alerting.EventReturned // to the school only (recipients)
 )
 
 // Notification is one alert change to deliver.
 type Notification struct {
 	Alert alerting.Alert
-	Event string // fired | repeated | updated | acknowledged | resolved | escalated | reminder
+	Event string // fired | repeated | updated | acknowledged | resolved | escalated | reminder | reported | returned
 }
 
 // Notifier delivers one notification to one receiver. It reports whether a

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/campusguard/campusguard/alerting/compliance"
 	"github.com/campusguard/campusguard/alerting/config"
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
@@ -31,6 +32,11 @@ type Options struct {
 	// History receives the alert history and the compliance rows (the
 	// ingest spool). It is only ever called from the history lane.
 	History HistoryAppender
+	// ComplianceHistory, when set, is where Run reads the stored
+	// compliance days back from (InfluxDB: influxhistory.Reader), retrying
+	// until it succeeds; the compliance rows are written only after that,
+	// so a restart neither loses nor overwrites a stored day.
+	ComplianceHistory compliance.HistorySource
 	// HistoryQueue bounds the history lane (default DefaultHistoryQueue).
 	HistoryQueue int
 	// Routes and Notify configure the notification dispatcher (the MQTT

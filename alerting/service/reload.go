@@ -12,16 +12,20 @@ import (
 // clearedWithSchool are the rules whose open alerts end when their school
 // leaves the registry: device, staffing and school states nobody can
 // observe any more, which their modules (gone with the school) would have
-// resolved by themselves. Events someone must close (a panic, a forced
-// gate, an intrusion, a violation, a post left early) stay open until a
-// person resolves them with a note.
-var clearedWithSchool = []alerting.RuleID{
-	alerting.AlarmOffline, alerting.AlarmLinkDown, alerting.AlarmTrouble, alerting.AlarmTestOverdue,
-	alerting.AccessOffline, alerting.GateHeldOpen, alerting.GateOpenAfterHours, alerting.GateDeniedBurst,
-	alerting.KitchenCamOffline, alerting.KitchenCamOccluded, alerting.SchoolOffline,
-	alerting.GuardroomUnmanned, alerting.GuardUnderstaffed, alerting.GuardUnlicensed, alerting.PatrolShortfall,
-	alerting.PostUnstaffed, alerting.PostUnderstaffed,
-}
+// resolved by themselves. It is the catalogue's rules without NeedsClose,
+// but alarm_unacked and kitchen_overdue, which end with their parent.
+// Events someone must close (a panic, a forced gate, an intrusion, a
+// violation, a post left early) stay open until their owner closes them
+// with a note.
+var clearedWithSchool = func() []alerting.RuleID {
+	var out []alerting.RuleID
+	for _, r := range alerting.Catalogue {
+		if !r.NeedsClose && r.ID != alerting.AlarmUnacked && r.ID != alerting.KitchenOverdue {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}()
 
 // Reload swaps the registry alerting runs on. A registry the rules file
 // does not fit (CheckRegistry) is refused whole and the old one keeps

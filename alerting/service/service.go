@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,7 +46,8 @@ type Service struct {
 	history    *historyLane
 	conds      *fifo[alerting.Condition]
 	changes    *fifo[lifecycle.Change]
-	inflight   atomic.Int64 // conditions and changes queued or being handled
+	inflight   atomic.Int64  // conditions and changes queued or being handled
+	restored   chan struct{} // closed once the compliance history is read back
 
 	liveMu sync.RWMutex
 	live   []func(lifecycle.Change)
@@ -60,11 +62,12 @@ func New(opts Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{
-		opts:    opts,
-		log:     opts.Logger.With().Str("component", "alerting.service").Logger(),
-		rules:   opts.Rules,
-		conds:   newFIFO[alerting.Condition](),
-		changes: newFIFO[lifecycle.Change](),
+		opts:     opts,
+		log:      opts.Logger.With().Str("component", "alerting.service").Logger(),
+		rules:    opts.Rules,
+		conds:    newFIFO[alerting.Condition](),
+		changes:  newFIFO[lifecycle.Change](),
+		restored: make(chan struct{}),
 	}
 	s.reg.Store(opts.Registry)
 	now := opts.Clock.Now()
@@ -82,9 +85,12 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every open alert counts, whatever its state and whether its
+	// condition has cleared (a NeedsClose alert stays open, ClearedAt set,
+	// until its owner closes it).
 	s.compliance = compliance.NewStore(opts.Registry, func(school string, rules ...alerting.RuleID) []alerting.Alert {
-		return s.manager.List(lifecycle.Filter{Schools: []string{school}, Rules: rules,
-			States: []alerting.State{alerting.Firing, alerting.Acknowledged}})
+		return slices.DeleteFunc(s.manager.List(lifecycle.Filter{Schools: []string{school}, Rules: rules}),
+			func(a alerting.Alert) bool { return !a.Open() })
 	})
 	s.compliance.Now = opts.Clock.Now
 	kitchenMod, err := kitchen.NewWith(kitchen.Options{Registerer: opts.Registerer})
@@ -177,6 +183,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { s.applyConditions(ctx); return nil })
 	g.Go(func() error { s.fanOut(ctx); return nil })
 	g.Go(func() error { s.tick(ctx); return nil })
+	g.Go(func() error { s.restoreCompliance(ctx); return nil })
 	err := g.Wait()
 	if err != nil {
 		return fmt.Errorf("alerting service: %w", err)
@@ -223,7 +230,8 @@ func (s *Service) fanOut(ctx context.Context) {
 
 // tick drives escalation, reminders, overdue and silence expiry every
 // TickEvery, and writes the compliance rows every minute (today's, and the
-// finished day's final figures after midnight).
+// finished day's final figures after midnight) once the stored days are
+// read back, and the week, month and term rows once a day.
 func (s *Service) tick(ctx context.Context) {
 	t := time.NewTicker(s.opts.TickEvery)
 	defer t.Stop()
@@ -237,7 +245,7 @@ func (s *Service) tick(ctx context.Context) {
 		}
 		now := s.opts.Clock.Now()
 		s.manager.Tick(now)
-		if now.Sub(lastRow) < time.Minute {
+		if now.Sub(lastRow) < time.Minute || !s.Restored() {
 			continue
 		}
 		lastRow = now
@@ -246,11 +254,60 @@ func (s *Service) tick(ctx context.Context) {
 		if !lastDay.IsZero() && lastDay != today {
 			days = []devices.Date{lastDay, today}
 		}
+		newDay := lastDay != today // the first write, or the first after midnight
 		lastDay = today
 		for _, day := range days {
 			for _, rec := range chunkLines(s.compliance.LineProtocol(day, now), 256<<10) {
 				s.history.push(rec)
 			}
+			if !newDay {
+				continue
+			}
+			// Week, month and term rows once a day: the periods of the day
+			// that ended (final when it closed one) and of today.
+			for _, p := range []compliance.Period{compliance.PeriodWeek, compliance.PeriodMonth, compliance.PeriodTerm} {
+				for _, rec := range chunkLines(s.compliance.PeriodLineProtocol(p, day, now), 256<<10) {
+					s.history.push(rec)
+				}
+			}
 		}
+	}
+}
+
+// Restored reports whether the compliance history has been read back (at
+// once when no ComplianceHistory is configured).
+func (s *Service) Restored() bool {
+	select {
+	case <-s.restored:
+		return true
+	default:
+		return false
+	}
+}
+
+// restoreCompliance reads the stored compliance days back into the store,
+// retrying with a growing pause (1 s to 1 min) while InfluxDB is away.
+func (s *Service) restoreCompliance(ctx context.Context) {
+	defer close(s.restored)
+	src := s.opts.ComplianceHistory
+	if src == nil {
+		return
+	}
+	pause := time.Second
+	for {
+		n, err := s.compliance.Restore(ctx, src, s.opts.Clock.Now())
+		if err == nil {
+			s.log.Info().Int("records", n).Msg("compliance history restored")
+			return
+		}
+		s.log.Warn().Err(err).Dur("retry_in", pause).Msg("compliance history not restored yet")
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		pause = min(2*pause, time.Minute)
 	}
 }

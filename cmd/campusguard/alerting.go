@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/campusguard/campusguard/alerting/compliance/influxhistory"
 	"github.com/campusguard/campusguard/alerting/config"
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
@@ -41,8 +42,15 @@ func newAlerting(c *runConfig, reg *devices.Registry, brokerURL string, history 
 	if err != nil {
 		return nil, nil, err
 	}
+	// Compliance days are read back from the InfluxDB they are written to,
+	// so a restart keeps yesterday, the week and the term.
+	hist, err := influxhistory.New(influxhistory.Options{URL: c.InfluxURL, Token: c.InfluxToken, Org: c.InfluxOrg, Bucket: c.InfluxBucket})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
 	svc, err := service.New(service.Options{
-		Registry: reg, Rules: rules, Store: store, History: history,
+		Registry: reg, Rules: rules, Store: store, History: history, ComplianceHistory: hist,
 		Routes: routes, Notify: nopts,
 		Clock: clk, ManualClock: c.manualClock,
 		Logger: log, Registerer: prom,

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/devices/sim"
 	"github.com/campusguard/campusguard/ingest/testenv"
@@ -112,7 +113,7 @@ func benchPanicLatency(b *testing.B, spoolFull bool) {
 		})
 		lat = append(lat, time.Since(t0))
 		// Close it so the next press of this terminal is a new alert.
-		if _, err := a.alerting.Manager().Resolve(m.ID, "bench", "benchmark"); err != nil {
+		if _, err := a.alerting.Manager().Close(m.ID, alerting.Actor{Name: "bench", Admin: true}, "benchmark"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,10 +17,10 @@ func TestListFilters(t *testing.T) {
 	e := newEnv(t, nil)
 	s := e.seed()
 	e.clock.Add(time.Minute)
-	if _, err := e.m.Ack(s.forcedC.ID, "someone", ""); err != nil {
+	if _, err := e.m.Ack(s.forcedC.ID, actorOf("someone"), ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Resolve(s.repeatC.ID, "someone", "fixed"); err != nil {
+	if _, err := e.m.Close(s.repeatC.ID, actorOf("someone"), "fixed"); err != nil {
 		t.Fatal(err)
 	}
 	// Now: t0+41m. updated_at: panic t0, kitchen +10m, unlicensed +30m,
@@ -53,7 +53,7 @@ func TestListFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := decode[alertList](t, e.do("GET", "/api/v1/alerts?"+tt.query, "admin", ""), http.StatusOK)
-			if r := rulesOf(got.Alerts); !slices.Equal(r, tt.want) {
+			if r := rulesOfViews(got.Alerts); !slices.Equal(r, tt.want) {
 				t.Errorf("rules %q, want %q", r, tt.want)
 			}
 			if got.Count != len(got.Alerts) {
@@ -118,7 +118,7 @@ func TestListVisibility(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.viewer, func(t *testing.T) {
 			got := decode[alertList](t, e.do("GET", "/api/v1/alerts", tt.viewer, ""), http.StatusOK)
-			if r := rulesOf(got.Alerts); !slices.Equal(r, tt.want) {
+			if r := rulesOfViews(got.Alerts); !slices.Equal(r, tt.want) {
 				t.Errorf("rules %q, want %q", r, tt.want)
 			}
 			// A filter cannot widen the view.
@@ -177,7 +177,7 @@ func TestAck(t *testing.T) {
 		t.Fatalf("ack with note: %+v", got)
 	}
 	// A resolved alert: 409 already_resolved.
-	if _, err := e.m.Resolve(s.unlicensedB.ID, "admin", "done"); err != nil {
+	if _, err := e.m.Close(s.unlicensedB.ID, actorOf("admin"), "done"); err != nil {
 		t.Fatal(err)
 	}
 	errorOf(t, e.do("POST", "/api/v1/alerts/"+s.unlicensedB.ID+"/ack", "admin", ""), http.StatusConflict, codeAlreadyResolved)
@@ -241,7 +241,7 @@ func TestBodyTooLarge(t *testing.T) {
 // does not know.
 type failingAlerts struct{ Alerts }
 
-func (failingAlerts) Ack(string, string, string) (alerting.Alert, error) {
+func (failingAlerts) Ack(string, alerting.Actor, string) (alerting.Alert, error) {
 	return alerting.Alert{}, errors.New("disk on fire")
 }
 

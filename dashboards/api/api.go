@@ -20,8 +20,10 @@ import (
 type Alerts interface {
 	List(lifecycle.Filter) []alerting.Alert
 	Get(id string) (alerting.Alert, bool)
-	Ack(id, user, note string) (alerting.Alert, error)
-	Resolve(id, user, note string) (alerting.Alert, error)
+	Ack(id string, who alerting.Actor, note string) (alerting.Alert, error)
+	Report(id string, who alerting.Actor, note, evidence string) (alerting.Alert, error)
+	Close(id string, who alerting.Actor, note string) (alerting.Alert, error)
+	Return(id string, who alerting.Actor, note string) (alerting.Alert, error)
 	AddSilenceAs(lifecycle.Silence, lifecycle.Silencer) (lifecycle.Silence, error)
 	ExpireSilenceAs(id string, by lifecycle.Silencer) error
 	Silences(activeOnly bool) []lifecycle.Silence
@@ -116,7 +118,10 @@ func New(opts Options) (*API, error) {
 		routeAlerts:        a.listAlerts,
 		routeAlert:         a.getAlert,
 		routeAck:           a.ackAlert,
-		routeResolve:       a.resolveAlert,
+		routeReport:        a.reportAlert,
+		routeClose:         a.closeAlert,
+		routeResolve:       a.closeAlert, // alias of close
+		routeReturn:        a.returnAlert,
 		routeCompliance:    a.complianceDay,
 		routeComplianceSch: a.complianceSchool,
 		routeSchool:        a.school,
@@ -149,7 +154,10 @@ const (
 	routeAlerts        = "GET /api/v1/alerts"
 	routeAlert         = "GET /api/v1/alerts/{id}"
 	routeAck           = "POST /api/v1/alerts/{id}/ack"
-	routeResolve       = "POST /api/v1/alerts/{id}/resolve"
+	routeReport        = "POST /api/v1/alerts/{id}/report"
+	routeClose         = "POST /api/v1/alerts/{id}/close"
+	routeResolve       = "POST /api/v1/alerts/{id}/resolve" // alias of close
+	routeReturn        = "POST /api/v1/alerts/{id}/return"
 	routeCompliance    = "GET /api/v1/compliance"
 	routeComplianceSch = "GET /api/v1/compliance/schools/{id}"
 	routeSchool        = "GET /api/v1/schools/{id}"
@@ -160,7 +168,7 @@ const (
 	routeUnmatched     = "unmatched"
 )
 
-var routes = []string{routeAlerts, routeAlert, routeAck, routeResolve, routeCompliance, routeComplianceSch,
+var routes = []string{routeAlerts, routeAlert, routeAck, routeReport, routeClose, routeResolve, routeReturn, routeCompliance, routeComplianceSch,
 	routeSchool, routeSilences, routeSilenceCreate, routeSilenceExpire, routeStream,
 	routeTrend, routeExport, routeKitchenReport, routeKitchenReportCSV}
 

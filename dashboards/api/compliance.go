@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/campusguard/campusguard/alerting/compliance"
 	"github.com/campusguard/campusguard/devices"
@@ -12,6 +13,7 @@ import (
 // rollup for city-wide viewers only. Rollups are not recomputed: a region
 // rollup is shown only to someone who sees every school in it.
 type complianceReport struct {
+	Period  compliance.Period         `json:"period"` // day
 	Date    string                    `json:"date"`
 	Schools []schoolDayJSON           `json:"schools"`
 	Regions []compliance.RegionRollup `json:"regions"`
@@ -31,7 +33,7 @@ func schoolDayOut(sd compliance.SchoolDay) schoolDayJSON {
 
 // cutReport returns rep as v may see it.
 func cutReport(rep compliance.Report, date devices.Date, v Viewer) complianceReport {
-	out := complianceReport{Date: date.String(), Schools: []schoolDayJSON{}, Regions: []compliance.RegionRollup{}}
+	out := complianceReport{Period: compliance.PeriodDay, Date: date.String(), Schools: []schoolDayJSON{}, Regions: []compliance.RegionRollup{}}
 	for _, sd := range rep.Schools {
 		if v.CanSee(sd.Region, sd.School) {
 			out.Schools = append(out.Schools, schoolDayOut(sd))
@@ -49,9 +51,72 @@ func cutReport(rep compliance.Report, date devices.Date, v Viewer) complianceRep
 	return out
 }
 
+// periodAtter is an optional interface of a Compliance: the week, month
+// and term figures. *compliance.Store satisfies it; without it only
+// period=day is served.
+type periodAtter interface {
+	PeriodAt(compliance.Period, devices.Date, time.Time) compliance.PeriodReport
+}
+
+// periodReport is compliance.PeriodReport cut to a viewer as
+// complianceReport is.
+type periodReport struct {
+	Period   compliance.Period         `json:"period"`
+	Date     string                    `json:"date"`
+	From     string                    `json:"from"`
+	To       string                    `json:"to"`
+	Complete bool                      `json:"complete"`
+	Schools  []schoolPeriodJSON        `json:"schools"`
+	Regions  []compliance.RegionRollup `json:"regions"`
+	City     *compliance.RegionRollup  `json:"city,omitempty"`
+}
+
+// schoolPeriodJSON writes a SchoolPeriod with its dates as "YYYY-MM-DD".
+type schoolPeriodJSON struct {
+	compliance.SchoolPeriod
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+func cutPeriod(rep compliance.PeriodReport, v Viewer) periodReport {
+	out := periodReport{Period: rep.Period, Date: rep.Date.String(), From: rep.From.String(), To: rep.To.String(),
+		Complete: rep.Complete, Schools: []schoolPeriodJSON{}, Regions: []compliance.RegionRollup{}}
+	for _, sp := range rep.Schools {
+		if v.CanSee(sp.Region, sp.School) {
+			out.Schools = append(out.Schools, schoolPeriodJSON{SchoolPeriod: sp, From: sp.From.String(), To: sp.To.String()})
+		}
+	}
+	for _, rr := range rep.Regions {
+		if v.seesRegion(rr.Region) {
+			out.Regions = append(out.Regions, rr)
+		}
+	}
+	if v.CityWide() {
+		city := rep.City
+		out.City = &city
+	}
+	return out
+}
+
+// periodParam reads ?period=, day by default.
+func periodParam(q map[string][]string) (compliance.Period, *apiError) {
+	s, e := singleParam(q, "period")
+	if e != nil || s == "" {
+		return compliance.PeriodDay, e
+	}
+	p, err := compliance.ParsePeriod(s)
+	if err != nil {
+		return "", badParam("period", "应为 day、week、month 或 term："+s, "must be day, week, month or term: "+s)
+	}
+	return p, nil
+}
+
+// complianceDay answers GET /api/v1/compliance?period=day|week|month|term&date=:
+// the day's report, or the week (ISO, Monday to Sunday), month or term
+// (the school calendar's) containing date.
 func (a *API) complianceDay(w http.ResponseWriter, r *http.Request, v Viewer) {
 	q := r.URL.Query()
-	if e := checkParams(q, "date"); e != nil {
+	if e := checkParams(q, "date", "period"); e != nil {
 		writeError(w, e)
 		return
 	}
@@ -60,7 +125,21 @@ func (a *API) complianceDay(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, e)
 		return
 	}
-	writeJSON(w, http.StatusOK, cutReport(a.opts.Compliance.Day(date), date, v))
+	period, e := periodParam(q)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if period == compliance.PeriodDay {
+		writeJSON(w, http.StatusOK, cutReport(a.opts.Compliance.Day(date), date, v))
+		return
+	}
+	pa, ok := a.opts.Compliance.(periodAtter)
+	if !ok {
+		writeError(w, badParam("period", "此服务只提供日统计", "only period=day is served here"))
+		return
+	}
+	writeJSON(w, http.StatusOK, cutPeriod(pa.PeriodAt(period, date, a.opts.Clock()), v))
 }
 
 func (a *API) complianceSchool(w http.ResponseWriter, r *http.Request, v Viewer) {

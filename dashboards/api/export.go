@@ -30,12 +30,14 @@ var measureNames = map[compliance.Measure]string{
 
 // Cell values of the exports, Chinese then English like the header.
 const (
-	cellOK      = "达标 ok"
-	cellFail    = "未达标 fail"
-	cellNA      = "不适用 n/a"
-	cellYes     = "是 yes"
-	cellNo      = "否 no"
-	cellNoEntry = "无记录 no record"
+	cellOK   = "达标 ok"
+	cellFail = "未达标 fail"
+	cellNA   = "不适用 n/a"
+	// cellNotJudged: a day without school, a window not over, not watched.
+	cellNotJudged = "未判定 not judged"
+	cellYes       = "是 yes"
+	cellNo        = "否 no"
+	cellNoEntry   = "无记录 no record"
 )
 
 // writeCSV answers rows (the header first) as a CSV download named
@@ -97,6 +99,8 @@ func complianceRow(name, regionName, id, region string, date devices.Date, sd *c
 		switch {
 		case !ok || !res.Applicable:
 			row = append(row, cellNA, "")
+		case res.Status == compliance.NotJudged:
+			row = append(row, cellNotJudged, "")
 		case res.OK:
 			row = append(row, cellOK, ratio(res.Value))
 		default:

@@ -315,3 +315,21 @@ func rulesOf(alerts []alerting.Alert) []string {
 	slices.Sort(out)
 	return out
 }
+
+// rulesOfViews returns the rules of alert views, sorted.
+func rulesOfViews(views []alertView) []string {
+	out := make([]alerting.Alert, len(views))
+	for i := range views {
+		out[i] = views[i].Alert
+	}
+	return rulesOf(out)
+}
+
+// actorOf returns the actor of the test viewer name; an administrator for
+// a name that is no test viewer.
+func actorOf(name string) alerting.Actor {
+	if v, ok := viewers[name]; ok {
+		return v.Actor()
+	}
+	return alerting.Actor{Name: name, Admin: true}
+}

@@ -31,8 +31,8 @@ var kitchenRules = []alerting.RuleID{alerting.KitchenViolation, alerting.Kitchen
 // every school the viewer sees, without a region).
 //
 // Coverage: the camera figures come from the compliance records, which
-// keep today and compliance.Retention past days (Days says how many days
-// each school has); the violations from the alerts the lifecycle still
+// keep today and compliance.HistoryDays past days (Days says how many
+// judged days each school has); the violations from the alerts the lifecycle still
 // holds, the open ones and those resolved within its retention (7 days by
 // default), started within the month. Older history is in InfluxDB.
 type kitchenReport struct {
@@ -52,8 +52,8 @@ type kitchenRow struct {
 	Region     string `json:"region"`
 	RegionName string `json:"region_name,omitempty"`
 	Cameras    int    `json:"cameras"` // kitchen cameras in the registry
-	// Days is how many days of the month have an applicable bright_kitchen
-	// result; DaysOK how many of them held.
+	// Days is how many days of the month have a judged bright_kitchen
+	// result (met or not met); DaysOK how many of them held.
 	Days   int `json:"days"`
 	DaysOK int `json:"days_ok"`
 	// OnlineRate is the mean over those days of the camera online share
@@ -158,8 +158,8 @@ func (a *API) kitchenReportOf(r *http.Request, v Viewer) (*kitchenReport, *apiEr
 		rows[s.ID] = row
 	}
 
-	// Camera online share: the month's days that the store still keeps.
-	oldest := today.AddDays(-compliance.Retention)
+	// Camera online share: the month's judged days the store keeps.
+	oldest := today.AddDays(-compliance.HistoryDays)
 	for d := first; !last.Before(d); d = d.AddDays(1) {
 		if d.Before(oldest) {
 			continue
@@ -167,7 +167,7 @@ func (a *API) kitchenReportOf(r *http.Request, v Viewer) (*kitchenReport, *apiEr
 		for _, sd := range a.report(d, now).Schools {
 			row := rows[sd.School]
 			res, ok := sd.Measures[compliance.BrightKitchen]
-			if row == nil || !ok || !res.Applicable || !v.CanSee(sd.Region, sd.School) {
+			if row == nil || !ok || !res.Verdict().Judged() || !v.CanSee(sd.Region, sd.School) {
 				continue
 			}
 			row.Days++

@@ -22,6 +22,7 @@ const (
 	codeMethodNotAllowed = "method_not_allowed"
 	codeAlreadyResolved  = "already_resolved"
 	codeAlreadyAcked     = "already_acknowledged"
+	codeNotReported      = "not_reported"
 	codeSilenceExpired   = "silence_expired"
 	codeInvalidSilence   = "invalid_silence"
 	codeUnauthenticated  = "unauthenticated"

@@ -12,7 +12,7 @@ import (
 func TestSchoolPage(t *testing.T) {
 	e := newEnv(t, nil)
 	s := e.seed()
-	if _, err := e.m.Resolve(s.kitchenA.ID, "admin", "done"); err != nil {
+	if _, err := e.m.Close(s.kitchenA.ID, actorOf("admin"), "done"); err != nil {
 		t.Fatal(err)
 	}
 	rec := e.do("GET", "/api/v1/schools/"+schoolA, "admin", "")

@@ -24,13 +24,13 @@ import (
 
 // alertEvent is the data of "event: alert".
 type alertEvent struct {
-	Event string          `json:"event"` // lifecycle.Event*
-	Alert *alerting.Alert `json:"alert"`
+	Event string     `json:"event"` // lifecycle.Event*
+	Alert *alertView `json:"alert"` // with the steps the stream's viewer can take
 }
 
 // snapshotEvent is the data of "event: snapshot".
 type snapshotEvent struct {
-	Alerts []alerting.Alert `json:"alerts"`
+	Alerts []alertView `json:"alerts"`
 }
 
 // hub is the set of connected streams.
@@ -73,18 +73,28 @@ func (h *hub) count() int {
 // never blocks: a stream that has not kept up is dropped. Call it from
 // the lifecycle's change feed, in order.
 func (a *API) Publish(ch lifecycle.Change) {
-	var data []byte
+	// One encoding per kind of actor ("can" depends on the agency and
+	// admin flag, not on the person): at most one per role.
+	var encoded map[alerting.Actor][]byte
 	var dropped []string
 	a.hub.mu.Lock()
 	for c := range a.hub.clients {
 		if !c.v.SeesAlert(&ch.Alert) {
 			continue
 		}
-		if data == nil {
+		kind := c.v.Actor()
+		kind.Name = ""
+		data, ok := encoded[kind]
+		if !ok {
+			view := viewOf(ch.Alert, c.v)
 			var err error
-			if data, err = json.Marshal(alertEvent{Event: ch.Event, Alert: &ch.Alert}); err != nil {
+			if data, err = json.Marshal(alertEvent{Event: ch.Event, Alert: &view}); err != nil {
 				break // cannot happen with alerting.Alert
 			}
+			if encoded == nil {
+				encoded = map[alerting.Actor][]byte{}
+			}
+			encoded[kind] = data
 		}
 		select {
 		case c.ch <- data:
@@ -126,8 +136,12 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, v Viewer) {
 	w.WriteHeader(http.StatusOK)
 
 	rc := http.NewResponseController(w)
-	snap, err := json.Marshal(snapshotEvent{Alerts: a.visibleAlerts(lifecycle.Filter{
-		States: []alerting.State{alerting.Firing, alerting.Acknowledged}}, v)})
+	open := a.visibleAlerts(lifecycle.Filter{States: []alerting.State{alerting.Firing, alerting.Acknowledged}}, v)
+	views := make([]alertView, len(open))
+	for i := range open {
+		views[i] = viewOf(open[i], v)
+	}
+	snap, err := json.Marshal(snapshotEvent{Alerts: views})
 	if err != nil {
 		a.log.Error().Err(err).Msg("stream snapshot")
 		return

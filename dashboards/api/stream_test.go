@@ -61,7 +61,7 @@ func snapshotRules(t *testing.T, br *bufio.Reader) []string {
 	if err := json.Unmarshal([]byte(ev.data), &snap); err != nil {
 		t.Fatal(err)
 	}
-	return rulesOf(snap.Alerts)
+	return rulesOfViews(snap.Alerts)
 }
 
 // nextAlert reads an alert event and returns "event rule".
@@ -97,7 +97,7 @@ func TestStream(t *testing.T) {
 	e := newEnv(t, nil)
 	tickers := manualTickers(e.api)
 	s := e.seed()
-	if _, err := e.m.Resolve(s.forcedC.ID, "admin", "done"); err != nil {
+	if _, err := e.m.Close(s.forcedC.ID, actorOf("admin"), "done"); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(e.h)
@@ -136,14 +136,14 @@ func TestStream(t *testing.T) {
 	// Each stream gets only the changes its viewer may see, in order.
 	e.fire(alerting.KitchenCamOffline, schoolB, "cam-b1") // market, school
 	e.fire(alerting.AlarmOffline, schoolC, "alarm-c1")    // police, school
-	if _, err := e.m.Ack(s.panicA.ID, "police", ""); err != nil {
+	if _, err := e.m.Ack(s.panicA.ID, actorOf("police"), ""); err != nil {
 		t.Fatal(err)
 	}
 	e.fire(alerting.GuardUnlicensed, schoolC, "g-y") // education only: neither
-	if _, err := e.m.Resolve(s.kitchenA.ID, "market", "整改完成"); err != nil {
+	if _, err := e.m.Close(s.kitchenA.ID, actorOf("market"), "整改完成"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Resolve(s.panicA.ID, "police", "误触"); err != nil {
+	if _, err := e.m.Close(s.panicA.ID, actorOf("police"), "误触"); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"fired alarm_offline", "acknowledged alarm_panic", "resolved alarm_panic"} {

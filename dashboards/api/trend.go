@@ -15,10 +15,11 @@ import (
 // Route of the compliance trend.
 const routeTrend = "GET /api/v1/compliance/trend"
 
-// Trend bounds: the Store keeps today and compliance.Retention past days.
+// Trend bounds: the Store keeps today and compliance.HistoryDays past
+// days (read back from InfluxDB after a restart).
 const (
 	trendDefaultDays = 30
-	trendMaxDays     = compliance.Retention + 1
+	trendMaxDays     = 366
 )
 
 // dayAtter is an optional interface of a Compliance: it evaluates a day's
@@ -52,7 +53,7 @@ type trendAnswer struct {
 // GET /api/v1/compliance: Scope is recomputed over the schools the viewer
 // sees (it is never more than they may see), Regions and City are the
 // store's rollups shown only to who sees them whole, FourHundred is the
-// verdict of each visible school with a record that day.
+// verdict of each visible school judged that day (met or not met).
 type trendDay struct {
 	Date        string                    `json:"date"`
 	Scope       trendScope                `json:"scope"`
@@ -62,14 +63,16 @@ type trendDay struct {
 }
 
 // trendScope rolls up the schools a viewer sees, as the store rolls up a
-// region: Rates per measure over the schools where it applies (absent
-// where it applies nowhere), FourHundredRate over all of them. Schools is
-// 0 on a day without records (before watching began, or beyond the
-// retention): nothing to draw.
+// region: Counts per measure (met, not met, not applicable, not judged
+// over every school seen), Rates = met ÷ (met + not met) (absent where no
+// school is judged), the same for the four-100% verdict. Schools is every
+// school seen that has an entry in the day's report.
 type trendScope struct {
-	Schools         int                            `json:"schools"`
-	Rates           map[compliance.Measure]float64 `json:"rates"`
-	FourHundredRate float64                        `json:"four_hundred_rate"`
+	Schools           int                                      `json:"schools"`
+	Counts            map[compliance.Measure]compliance.Counts `json:"counts"`
+	Rates             map[compliance.Measure]float64           `json:"rates"`
+	FourHundredCounts compliance.Counts                        `json:"four_hundred_counts"`
+	FourHundredRate   float64                                  `json:"four_hundred_rate"`
 }
 
 // trendSchool names a school the viewer sees.
@@ -82,31 +85,9 @@ type trendSchool struct {
 
 // scopeOf rolls up schools.
 func scopeOf(schools []compliance.SchoolDay) trendScope {
-	s := trendScope{Schools: len(schools), Rates: map[compliance.Measure]float64{}}
-	for _, m := range compliance.Measures {
-		applicable, ok := 0, 0
-		for i := range schools {
-			if res := schools[i].Measures[m]; res.Applicable {
-				applicable++
-				if res.OK {
-					ok++
-				}
-			}
-		}
-		if applicable > 0 {
-			s.Rates[m] = float64(ok) / float64(applicable)
-		}
-	}
-	four := 0
-	for i := range schools {
-		if schools[i].FourHundred {
-			four++
-		}
-	}
-	if len(schools) > 0 {
-		s.FourHundredRate = float64(four) / float64(len(schools))
-	}
-	return s
+	r := compliance.Rollup("", "", schools)
+	return trendScope{Schools: r.Schools, Counts: r.Counts, Rates: r.Rates,
+		FourHundredCounts: r.FourHundredCounts, FourHundredRate: r.FourHundredRate}
 }
 
 // visibleSchools lists the registry's schools v sees, by region then id.
@@ -177,7 +158,9 @@ func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) 
 		sds := make([]compliance.SchoolDay, 0, len(cut.Schools))
 		for _, sd := range cut.Schools {
 			sds = append(sds, sd.SchoolDay)
-			day.FourHundred[sd.School] = sd.FourHundred
+			if st := sd.FourHundredStatus; st == "" || st.Judged() { // a day not judged has no square colour
+				day.FourHundred[sd.School] = sd.FourHundred
+			}
 		}
 		day.Scope = scopeOf(sds)
 		out.Days = append(out.Days, day)

@@ -196,7 +196,13 @@ func TestTrendParams(t *testing.T) {
 	if len(got.Days) != 32 || got.Days[0].Scope.Schools != 3 {
 		t.Fatalf("%d days, first %+v", len(got.Days), got.Days[0])
 	}
-	for _, q := range []string{"days=0", "days=33", "days=x", "days=1&days=2", "date=2026-11"} {
+	// The store keeps compliance.HistoryDays (read back from InfluxDB after
+	// a restart): up to a year is served; it used to stop at 32 days.
+	got = decode[trendAnswer](t, e.do("GET", "/api/v1/compliance/trend?days=33", "admin", ""), http.StatusOK)
+	if len(got.Days) != 33 {
+		t.Errorf("days=33: %d days", len(got.Days))
+	}
+	for _, q := range []string{"days=0", "days=367", "days=x", "days=1&days=2", "date=2026-11"} {
 		errorOf(t, e.do("GET", "/api/v1/compliance/trend?"+q, "admin", ""), http.StatusBadRequest, codeBadParameter)
 	}
 	errorOf(t, e.do("GET", "/api/v1/compliance/trend?day=1", "admin", ""), http.StatusBadRequest, codeUnknownParameter)

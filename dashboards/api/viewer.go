@@ -106,3 +106,22 @@ func (v Viewer) SeesAudience(aud []alerting.Audience) bool {
 func (v Viewer) SeesAlert(a *alerting.Alert) bool {
 	return a != nil && v.CanSee(a.Region, a.School) && v.SeesAudience(a.Audience)
 }
+
+// Actor returns who v acts as in the handling loop (alerting.Permit): the
+// school role acts for the school, police, education and market for their
+// agency, the admin role as an administrator.
+func (v Viewer) Actor() alerting.Actor {
+	switch v.Role {
+	case RoleAdmin:
+		return alerting.Actor{Name: v.Name, Admin: true}
+	case RoleSchool:
+		return alerting.Actor{Name: v.Name, Agency: alerting.SchoolAud}
+	case RolePolice:
+		return alerting.Actor{Name: v.Name, Agency: alerting.Police}
+	case RoleEducation:
+		return alerting.Actor{Name: v.Name, Agency: alerting.Education}
+	case RoleMarket:
+		return alerting.Actor{Name: v.Name, Agency: alerting.Market}
+	}
+	return alerting.Actor{Name: v.Name} // no agency: Permit allows nothing
+}

@@ -12,10 +12,19 @@ import (
 
 // Audit actions.
 const (
-	ActionLogin         = "login"
-	ActionLoginFailed   = "login_failed"
-	ActionLogout        = "logout"
-	ActionAck           = "ack"
+	ActionLogin       = "login"
+	ActionLoginFailed = "login_failed"
+	ActionLogout      = "logout"
+	// The handling loop (issue 8): each step with its alert and note.
+	ActionAck    = "ack"    // acknowledge, or a school's receipt of a P0
+	ActionReport = "report" // the school's report (detail: note and evidence link)
+	ActionClose  = "close"  // the owner's close or verification (also POST …/resolve)
+	ActionReturn = "return" // the owner sent the report back
+	// ActionHandlingRefused is a handling step the permission matrix
+	// refused (403): a school trying to close its own alert, say.
+	ActionHandlingRefused = "handling_refused"
+	// ActionResolve named a close before issue 8; records written since
+	// say close. Kept so that older audit records still read.
 	ActionResolve       = "resolve"
 	ActionSilenceCreate = "silence_create"
 	ActionSilenceExpire = "silence_expire"

@@ -10,20 +10,25 @@ import (
 )
 
 // auditedAction returns the audit action of r, if it is one the
-// middleware records once the handler answers 2xx: acknowledging or
-// resolving an alert, creating or ending a silence, an export.
+// middleware records once the handler answers 2xx: a step of the handling
+// loop on an alert (ack, report, close or its alias resolve, return),
+// creating or ending a silence, an export.
 func auditedAction(r *http.Request) (action, target string, ok bool) {
 	p := r.URL.Path
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	switch r.Method {
 	case http.MethodPost:
-		// api/v1/alerts/{id}/ack|resolve
+		// api/v1/alerts/{id}/ack|report|close|resolve|return
 		if len(parts) == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "alerts" && parts[3] != "" {
 			switch parts[4] {
 			case "ack":
 				return ActionAck, parts[3], true
-			case "resolve":
-				return ActionResolve, parts[3], true
+			case "report":
+				return ActionReport, parts[3], true
+			case "close", "resolve":
+				return ActionClose, parts[3], true
+			case "return":
+				return ActionReturn, parts[3], true
 			}
 		}
 		if p == "/api/v1/silences" {
@@ -77,18 +82,22 @@ func (t *bodyTap) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// auditDetail summarises the body of an audited request: the note of an
-// acknowledgement or resolution; the reason, matchers and end of a
-// silence; the query of an export.
+// auditDetail summarises the body of an audited request: the note of a
+// handling step (and a report's evidence link); the reason, matchers and
+// end of a silence; the query of an export.
 func auditDetail(action string, r *http.Request, body []byte) string {
 	switch action {
 	case ActionExport:
 		return r.URL.RawQuery
-	case ActionAck, ActionResolve:
+	case ActionAck, ActionReport, ActionClose, ActionReturn:
 		var b struct {
-			Note string `json:"note"`
+			Note     string `json:"note"`
+			Evidence string `json:"evidence"`
 		}
 		_ = json.Unmarshal(body, &b)
+		if b.Evidence != "" {
+			return b.Note + " " + b.Evidence
+		}
 		return b.Note
 	case ActionSilenceCreate:
 		var b struct {
@@ -173,4 +182,14 @@ func (s *statusWriter) status() int {
 func refusedSilence(action string, code int) bool {
 	return (action == ActionSilenceCreate || action == ActionSilenceExpire) &&
 		(code == http.StatusBadRequest || code == http.StatusForbidden)
+}
+
+// refusedHandling reports whether a handling step was refused by the
+// permission matrix (403): who tried to take a step that is not theirs.
+func refusedHandling(action string, code int) bool {
+	switch action {
+	case ActionAck, ActionReport, ActionClose, ActionReturn:
+		return code == http.StatusForbidden
+	}
+	return false
 }

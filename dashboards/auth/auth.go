@@ -419,6 +419,11 @@ func (a *Auth) serveAudited(w http.ResponseWriter, r *http.Request, cred *creden
 			Detail: strconv.Itoa(code) + " " + action + ": " + auditDetail(action, r, body)})
 		return
 	}
+	if refusedHandling(action, code) {
+		a.audit(r, AuditEvent{Actor: cred.viewer.Name, Role: cred.viewer.Role, Action: ActionHandlingRefused, Target: target,
+			Detail: strconv.Itoa(code) + " " + action + ": " + auditDetail(action, r, body)})
+		return
+	}
 	if code < 200 || code > 299 {
 		return
 	}

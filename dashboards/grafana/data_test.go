@@ -187,6 +187,38 @@ func loadSimData(t *testing.T, now time.Time) *simData {
 		d.lines = append(d.lines, body+" "+rMidnight+"\n"...)
 		d.points["compliance"]++
 	}
+
+	// At 12:20 no window of the day has ended, so today's rollups carry
+	// counts but no rate yet (nothing is judged): yesterday's rows, as the
+	// service wrote them after midnight, give the rate panels their last
+	// judged figure — every school met every measure but the two that
+	// failed (a kitchen camera off 40 min, a forced gate).
+	recs := make([]compliance.DayRecord, 0, len(reg.Schools))
+	for i := range reg.Schools {
+		sch := &reg.Schools[i]
+		rec := compliance.DayRecord{School: sch.ID, Region: sch.Region, Date: day.AddDays(-1), Status: map[compliance.Measure]compliance.Status{}}
+		for _, m := range compliance.Measures {
+			rec.Status[m] = compliance.Met
+		}
+		if sch.ID == cam.School().ID {
+			rec.Status[compliance.BrightKitchen] = compliance.NotMet
+		}
+		recs = append(recs, rec)
+	}
+	store.Load(recs)
+	yMidnight := strconv.FormatInt(day.AddDays(-1).In(devices.Location()).UnixNano(), 10)
+	ryMidnight := strconv.FormatInt(today.AddDays(-1).In(devices.Location()).UnixNano(), 10)
+	for _, line := range strings.SplitAfter(string(store.LineProtocol(day.AddDays(-1), virtualEnd)), "\n") {
+		if line == "" {
+			continue
+		}
+		body, ts, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " "+yMidnight)
+		if !ok || ts != "" {
+			t.Fatalf("compliance line not stamped with local midnight %s: %q", yMidnight, line)
+		}
+		d.lines = append(d.lines, body+" "+ryMidnight+"\n"...)
+		d.points["compliance"]++
+	}
 	return d
 }
 

@@ -10,8 +10,9 @@ import (
 )
 
 // forced handles access.forced: gate_forced fires P1 unless it fires
-// already, and resolves by itself QuietAfter after the last forced opening
-// at the gate. A forced door is an incident, not a state: closing the door
+// already, and clears QuietAfter after the last forced opening at the
+// gate; the alert stays open until the police close it (catalogue
+// NeedsClose: the lifecycle turns the clear into cleared_at). A forced door is an incident, not a state: closing the door
 // does not undo an entry, so the alert stays up long enough for the P1
 // escalation chain (10 min) to run; a gate left open is gate_held_open's
 // business.
@@ -30,8 +31,8 @@ func (m *Module) forced(c engine.Ctx, g *gate) {
 }
 
 // intrusion handles access.tailgate and access.climb: gate_intrusion fires
-// P1 unless it fires already, and resolves by itself QuietAfter after the
-// last intrusion at the gate.
+// P1 unless it fires already, and clears QuietAfter after the last
+// intrusion at the gate (open until the police close it, as gate_forced).
 func (m *Module) intrusion(c engine.Ctx, g *gate, typ string) {
 	c.At(c.Now().Add(QuietAfter), g.keys[kIntr])
 	if g.intrFiring {

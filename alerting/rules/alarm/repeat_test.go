@@ -67,7 +67,7 @@ func TestRepeatPressEndToEnd(t *testing.T) {
 	}
 	id := cs[0].Alert.ID
 	clk.Add(20 * time.Second)
-	if _, err := m.Ack(id, "110-duty", "dispatched"); err != nil {
+	if _, err := m.Ack(id, alerting.Actor{Name: "110-duty", Agency: alerting.Police}, "dispatched"); err != nil {
 		t.Fatal(err)
 	}
 	take()

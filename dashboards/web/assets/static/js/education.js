@@ -76,19 +76,45 @@
     return state.report.schools.filter((sd) => !state.region || sd.region === state.region);
   }
 
-  // rollup recomputes the rates of schools, as the server rolls up a region.
-  function rollup(schools) {
-    const rates = {};
-    MEASURES.forEach((m) => {
-      const app = schools.filter((sd) => sd.measures[m] && sd.measures[m].applicable);
-      if (app.length) rates[m] = app.filter((sd) => sd.measures[m].ok).length / app.length;
-    });
-    const four = schools.length ? schools.filter((sd) => sd.four_hundred).length / schools.length : null;
-    return { schools: schools.length, rates, four_hundred_rate: four };
+  // status is a measure's verdict: met, not_met, not_applicable or
+  // not_judged (a day without school, a window not over, no record).
+  function status(r) {
+    if (!r) return 'not_judged';
+    if (r.status) return r.status;
+    return !r.applicable ? 'not_applicable' : r.ok ? 'met' : 'not_met';
   }
 
-  function card(label, value, cls) {
-    return h('div', { class: 'card ' + (cls || '') }, h('span', { class: 'card-value', text: value }), h('span', { class: 'card-label', text: label }));
+  // rollup recomputes the counts and rates of schools, as the server rolls
+  // up a region: rate = met ÷ (met + not met), every school counted.
+  function rollup(schools) {
+    const rates = {}, counts = {};
+    const count = (sts) => {
+      const c = { all: sts.length, met: 0, not_met: 0, not_applicable: 0, not_judged: 0 };
+      sts.forEach((st) => { c[st] = (c[st] || 0) + 1; });
+      return c;
+    };
+    const rate = (c) => (c.met + c.not_met ? c.met / (c.met + c.not_met) : null);
+    MEASURES.forEach((m) => {
+      counts[m] = count(schools.map((sd) => status(sd.measures[m])));
+      const v = rate(counts[m]);
+      if (v !== null) rates[m] = v;
+    });
+    const four = count(schools.map((sd) => sd.four_hundred_status || (sd.four_hundred ? 'met' : 'not_met')));
+    return { schools: schools.length, rates, counts, four_hundred_counts: four, four_hundred_rate: rate(four) };
+  }
+
+  function card(label, value, cls, sub) {
+    return h('div', { class: 'card ' + (cls || '') }, h('span', { class: 'card-value', text: value }),
+      h('span', { class: 'card-label', text: label }), sub ? h('span', { class: 'card-sub', text: sub }) : null);
+  }
+
+  // countsText: "3 所未达标 / 1,594" and what is not judged or not applicable.
+  function countsText(c) {
+    if (!c) return '';
+    let s = T('education.counts', c.not_met.toLocaleString(), c.all.toLocaleString());
+    if (c.not_judged) s += ' · ' + T('education.counts_nj', c.not_judged.toLocaleString());
+    if (c.not_applicable) s += ' · ' + T('education.counts_na', c.not_applicable.toLocaleString());
+    return s;
   }
 
   function rateClass(v) {
@@ -100,8 +126,8 @@
     const r = rollup(visibleSchools());
     const box = CG.clear($('#summary'));
     box.append(card(T('col.schools'), String(r.schools)));
-    box.append(card(T('measure.four_hundred'), CG.pct(r.four_hundred_rate), 'main ' + rateClass(r.four_hundred_rate)));
-    MEASURES.forEach((m) => box.append(card(CG.measureName(m), CG.pct(r.rates[m]), rateClass(r.rates[m]))));
+    box.append(card(T('measure.four_hundred'), CG.pct(r.four_hundred_rate), 'main ' + rateClass(r.four_hundred_rate), countsText(r.four_hundred_counts)));
+    MEASURES.forEach((m) => box.append(card(CG.measureName(m), CG.pct(r.rates[m]), rateClass(r.rates[m]), countsText(r.counts[m]))));
   }
 
   function rateCells(r) {
@@ -132,6 +158,7 @@
   }
 
   function measureCell(r) {
+    if (status(r) === 'not_judged') return h('td', { class: 'm na', title: r && r.detail ? r.detail : '', text: T('measure.not_judged') });
     if (!r || !r.applicable) return h('td', { class: 'm na', title: r && r.detail ? r.detail : '', text: '—' });
     return h('td', { class: 'm ' + (r.ok ? 'ok' : 'fail'), title: r.detail || '' },
       h('span', { class: 'mark', text: r.ok ? '✓' : '✗' }), ' ', CG.pct(r.value));
@@ -199,9 +226,10 @@
       MEASURES.forEach((m) => {
         const r = sd.measures[m];
         const cls = !r || !r.applicable ? 'na' : r.ok ? 'ok' : 'fail';
-        const status = !r ? T('common.no_record') : !r.applicable ? T('measure.na') : r.ok ? T('measure.ok') : T('measure.fail');
-        box.append(h('div', { class: 'lapse ' + cls, dataset: { measure: m } },
-          h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: status }),
+        const label = !r ? T('common.no_record') : status(r) === 'not_judged' ? T('measure.not_judged')
+          : !r.applicable ? T('measure.na') : r.ok ? T('measure.ok') : T('measure.fail');
+        box.append(h('div', { class: 'lapse ' + (status(r) === 'not_judged' ? 'na' : cls), dataset: { measure: m } },
+          h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: label }),
           r && r.applicable ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
           r && r.detail ? h('p', { class: 'detail', text: r.detail }) : null));
       });
