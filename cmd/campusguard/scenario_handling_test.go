@@ -337,11 +337,15 @@ func TestScenarioHandlingDay(t *testing.T) {
 		for _, sd := range monday.Schools {
 			for _, m := range compliance.Measures {
 				r := sd.Measures[m]
-				if !r.Applicable {
+				if r.Status == compliance.NotApplicable {
 					continue
 				}
-				if wantOK := lapsed[sd.School] != m; r.OK != wantOK {
-					t.Errorf("Monday compliance %s %s: ok=%v, want %v (%s)", sd.School, m, r.OK, wantOK, r.Detail)
+				want := compliance.Met
+				if lapsed[sd.School] == m {
+					want = compliance.NotMet
+				}
+				if r.Status != want {
+					t.Errorf("Monday compliance %s %s: %s, want %s (%s)", sd.School, m, r.Status, want, r.Detail)
 				}
 			}
 		}
