@@ -85,7 +85,7 @@ func (m *Module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
 	}
 	var arm bool
 	switch ev.Type {
-	case "access.forced", "access.tailgate", "access.climb": // gate_forced, gate_intrusion
+	case "access.forced", "access.tailgate", "access.climb", "access.reverse", "access.impact": // gate_forced, gate_intrusion
 		arm = s.addCheck(checkAt(now.Add(GateAlertMaxOpen)), false)
 	case "kitchen.violation": // may become kitchen_overdue
 		arm = s.addCheck(checkAt(now.Add(s.par.closeWithin)), true)
