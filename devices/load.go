@@ -164,7 +164,7 @@ func decodeError(name string, ix lineIndex, s string) (fe *FieldError, harmless 
 var registryTypes = map[string]reflect.Type{}
 
 func init() {
-	for _, v := range []any{Registry{}, Region{}, Calendar{}, Term{}, School{}, Windows{}, Window{}, Post{}, Kitchen{}, Guard{}, Device{}} {
+	for _, v := range []any{Registry{}, Region{}, Calendar{}, Term{}, School{}, Windows{}, Window{}, Post{}, Kitchen{}, Guard{}, Device{}, AlarmTestSchedule{}} {
 		t := reflect.TypeOf(v)
 		registryTypes[t.Name()] = t
 	}
