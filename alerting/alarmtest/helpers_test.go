@@ -19,7 +19,7 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // testRegistry has school s1 with alarm terminals a1, a2 and a gate, on a
@@ -32,7 +32,7 @@ func testRegistry(t *testing.T) *devices.Registry {
 		Calendars: []devices.Calendar{devices.DefaultCalendar()},
 		Schools: []devices.School{
 			{ID: "s1", Name: "一小", Region: "130802", Type: devices.SchoolPrimary, Pupils: 100, Calendar: devices.DefaultCalendarID,
-				Devices: []devices.Device{{ID: "a1", Kind: devices.KindAlarm}, {ID: "a2", Kind: devices.KindAlarm}, {ID: "g1", Kind: devices.KindAccess}},
+				Devices:    []devices.Device{{ID: "a1", Kind: devices.KindAlarm}, {ID: "a2", Kind: devices.KindAlarm}, {ID: "g1", Kind: devices.KindAccess}},
 				AlarmTests: []devices.AlarmTestSchedule{{Day: 15, Start: devices.Clock(9, 0), End: devices.Clock(9, 30), Device: "a2"}}},
 			{ID: "s2", Name: "二小", Region: "130802", Type: devices.SchoolPrimary, Pupils: 100, Calendar: devices.DefaultCalendarID,
 				Devices: []devices.Device{{ID: "g2", Kind: devices.KindAccess}}},

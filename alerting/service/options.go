@@ -31,6 +31,9 @@ type Options struct {
 	// History receives the alert history and the compliance rows (the
 	// ingest spool). It is only ever called from the history lane.
 	History HistoryAppender
+	// AlarmTestsPath is the bbolt file of the registered alarm test
+	// windows (alarmtest.Store); empty keeps them in memory only.
+	AlarmTestsPath string
 	// HistoryQueue bounds the history lane (default DefaultHistoryQueue).
 	HistoryQueue int
 	// Routes and Notify configure the notification dispatcher (the MQTT

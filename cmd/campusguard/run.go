@@ -124,6 +124,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 		return err
 	}
 	defer store.Close()
+	defer al.Close() // the alarm test windows' file
 	a.alerting = al
 	if err := setupAccess(c, a, reg, live, sp, clk, log, promReg); err != nil {
 		return err
