@@ -36,8 +36,7 @@
     CG.clear(box);
     box.append(h('h2', { text: T('alarmtests.title') }), h('p', { class: 'muted', text: T('alarmtests.help') }));
     if (mayWrite()) {
-      const minutes = [15, 30, 60, 120].map((m) => h('option', { value: String(m), text: T('alarmtests.minutes', m) }));
-      minutes[1].selected = true;
+      const minutes = [15, 30, 60, 120].map((m) => h('option', { value: String(m), text: T('alarmtests.minutes', m), selected: m === 30 }));
       box.append(h('form', { id: 'alarm-test-form', class: 'stack', novalidate: true, onsubmit: submit },
         h('label', { class: 'field' }, T('alarmtests.device') + ' ', h('select', { id: 'alarm-test-device' })),
         h('label', { class: 'field' }, T('alarmtests.start') + ' ', h('input', { id: 'alarm-test-start', type: 'datetime-local', required: true })),
@@ -57,7 +56,7 @@
     if (sel) {
       const keep = sel.value;
       CG.clear(sel).append(h('option', { value: '', text: T('alarmtests.all_devices') }),
-        state.alarms.map((d) => h('option', { value: d.id, text: d.id + (d.location ? ' (' + d.location + ')' : '') })));
+        ...state.alarms.map((d) => h('option', { value: d.id, text: d.id + (d.location ? ' (' + d.location + ')' : '') })));
       sel.value = keep;
     }
     const tbody = CG.clear($('#alarm-test-list tbody'));
