@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -11,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/ingest/testenv"
@@ -189,4 +194,77 @@ func promLabel(t *testing.T, a *app, name, label, value string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestAlarmTestWindowsSurviveRestart: a window registered over HTTP is in
+// alarmtests.db in --state-dir, so campusguard stopped and started again on
+// the same state still lists it and still treats a press inside it as a
+// test (no P0).
+func TestAlarmTestWindowsSurviveRestart(t *testing.T) {
+	mq := testenv.Mosquitto(t)
+	db := testenv.Influx(t)
+	reg, regPath := testRegistry(t, 4)
+	alarm := firstAlarm(t, reg)
+	cfg := baseConfig(t, regPath, mq.URL(), db.URL(), db.Bucket())
+
+	a, stop := startStoppable(t, cfg)
+	now := time.Now()
+	body := fmt.Sprintf(`{"school":%q,"device":%q,"start":%q,"end":%q}`, alarm.School().ID, alarm.ID,
+		now.Add(-30*time.Second).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339))
+	resp, err := http.Post("http://"+a.http.Addr()+"/api/v1/alarm-tests", "application/json", bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: HTTP %d", resp.StatusCode)
+	}
+	stop()
+
+	a = startApp(t, cfg)
+	if got := a.alerting.AlarmTests().List(alarmtest.Filter{Schools: []string{alarm.School().ID}}); len(got) != 1 || got[0].Device != alarm.ID {
+		t.Fatalf("after the restart: %+v, want the registered window", got)
+	}
+	newPublisher(t, mq.URL(), "restart-press").publishAll(t, []sample{{topic: topicOf(alarm, devices.ChannelEvent),
+		payload: panicPayload("restart-press-1", time.Now())}})
+	eventually(t, 60*time.Second, "the press recorded as a test", func() (bool, string) {
+		v := promLabel(t, a, "campusguard_alarm_tests_total", "outcome", "window")
+		return v == 1, fmt.Sprintf("window tests %v", v)
+	})
+	waitIdle(t, a)
+	if got := a.alerting.Manager().List(lifecycle.Filter{Rules: []alerting.RuleID{alerting.AlarmPanic}}); len(got) != 0 {
+		t.Errorf("alarm_panic after the restart: %+v, want none (the press is a test)", got)
+	}
+}
+
+// startStoppable runs campusguard in-process until stop is called (or the
+// test ends).
+func startStoppable(t *testing.T, c *runConfig) (*app, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *app, 1)
+	done := make(chan error, 1)
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
+	go func() { done <- run(ctx, c, log, func(a *app) { ready <- a }) }()
+	var a *app
+	select {
+	case a = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("campusguard did not start: %v", err)
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("campusguard run: %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) { return a.ingest.connected(), "not subscribed" })
+	return a, stop
 }
