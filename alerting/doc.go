@@ -12,6 +12,9 @@
 //     silences, inhibition, start-up grace, persistence;
 //   - notify: the MQTT alert topic and webhooks;
 //   - compliance: the five measures per school, region and city;
+//   - alarmtest: alarm test windows (registered and scheduled) and the one
+//     answer to "was this a successful alarm test?" that the alarm rules
+//     and compliance share;
 //   - service: the running pipeline that ties them together (queues,
 //     fan-out to notifications, the live stream and the history,
 //     the periodic ticker, the notification policy, registry reload).

@@ -185,7 +185,7 @@ var registryTypes = map[string]reflect.Type{}
 
 func init() {
 	for _, v := range []any{Registry{}, Region{}, Calendar{}, Term{}, School{}, Windows{}, Window{}, Post{}, Kitchen{}, Guard{}, Device{},
-		HolidayYear{}, Festival{}, Span{}, Closure{}, Timetable{}} {
+		HolidayYear{}, Festival{}, Span{}, Closure{}, Timetable{}, AlarmTestSchedule{}} {
 		t := reflect.TypeOf(v)
 		registryTypes[t.Name()] = t
 	}

@@ -64,6 +64,9 @@ type School struct {
 	Kitchens []Kitchen  `yaml:"kitchens,omitempty"`
 	Guards   []Guard    `yaml:"guards,omitempty"` // licensed full-time guard roster
 	Devices  []Device   `yaml:"devices"`
+	// AlarmTests are the school's recurring alarm test windows (a panic
+	// press inside one is a test, not a P0); see AlarmTestSchedule.
+	AlarmTests []AlarmTestSchedule `yaml:"alarm_tests,omitempty"`
 
 	calendar   *Calendar    // set by Registry.Index
 	closures   []*Closure   // the closures naming the school or its region (Index)

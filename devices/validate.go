@@ -173,6 +173,7 @@ func (c *checker) school(p string, s *School, regions, calendars unique) {
 	if len(s.Devices) == 0 {
 		c.add(p+".devices", "school %q has no devices", s.ID)
 	}
+	c.alarmTests(p+".alarm_tests", s)
 }
 
 func validSchoolType(t SchoolType) bool {

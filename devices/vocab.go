@@ -78,6 +78,17 @@ var (
 	enumGuardRole = []string{"guard", "police", "teacher", "volunteer"}
 	enumGate      = []string{"open", "closed", "always_open"}
 	enumTrouble   = []string{"tamper", "mains", "battery"}
+	enumTestMode  = []string{TestManual, TestPeriodic}
+)
+
+// Modes of an alarm.test (field "mode"). A manual test is a person pressing
+// the test button (Contact ID E601): it proves the button works and
+// satisfies alarm_test_overdue. A periodic test is the panel's own
+// automatic report (Contact ID E602): it proves the link is alive, and
+// nothing more, so it does not satisfy alarm_test_overdue.
+const (
+	TestManual   = "manual"
+	TestPeriodic = "periodic"
 )
 
 // ViolationCategories lists kitchen AI violation categories with their tier
@@ -137,8 +148,8 @@ var heartbeatCommon = []FieldSpec{str("fw", false), num("uptime_s", false, 0, 1e
 var Vocabulary = buildVocabulary([]EventSpec{
 	{Type: "alarm.panic", Kind: KindAlarm, Measurement: MeasAlarm, Summary: "panic button pressed",
 		Fields: []FieldSpec{str("button", false)}},
-	{Type: "alarm.test", Kind: KindAlarm, Measurement: MeasAlarm, Summary: "test press (periodic test)",
-		Fields: []FieldSpec{boolean("ok", false)}},
+	{Type: "alarm.test", Kind: KindAlarm, Measurement: MeasAlarm, Summary: "alarm test: manual test press (Contact ID E601) or the panel's periodic self-test (E602)",
+		Fields: []FieldSpec{boolean("ok", false), enum("mode", false, enumTestMode)}},
 	{Type: "alarm.trouble", Kind: KindAlarm, Measurement: MeasAlarm, Summary: "terminal trouble: tamper, mains loss, low battery",
 		Fields: []FieldSpec{enum("code", true, enumTrouble), boolean("cleared", false)}},
 	{Type: "alarm.link", Kind: KindAlarm, Measurement: MeasAlarm, Summary: "110 platform link state changed",
@@ -155,6 +166,8 @@ var Vocabulary = buildVocabulary([]EventSpec{
 		Fields: []FieldSpec{num("duration_s", false, 0, 1e9)}},
 	{Type: "access.tailgate", Kind: KindAccess, Measurement: MeasAccess, Summary: "tailgating detected"},
 	{Type: "access.climb", Kind: KindAccess, Measurement: MeasAccess, Summary: "climbing over detected"},
+	{Type: "access.reverse", Kind: KindAccess, Measurement: MeasAccess, Summary: "reverse entry: passage against the gate's direction (逆向进入)"},
+	{Type: "access.impact", Kind: KindAccess, Measurement: MeasAccess, Summary: "forced impact: the gate or turnstile rammed or pushed through (暴力冲撞)"},
 	{Type: "access.blacklist", Kind: KindAccess, Measurement: MeasAccess, Summary: "blacklisted credential presented",
 		Fields: []FieldSpec{str("person", false), enum("method", false, enumMethod)}},
 	{Type: "gate.state", Kind: KindAccess, Measurement: MeasAccess, Summary: "gate state changed",

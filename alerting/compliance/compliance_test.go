@@ -230,6 +230,26 @@ func TestEachLapseFlipsItsMeasure(t *testing.T) {
 			r.h.Par.AlarmTestMaxAge = 12 * time.Hour
 			r.add(at(d, 13, 0), "test", r.event(devices.KindAlarm, "alarm.test"))
 		}, "", "", 0},
+		{"alarm periodic self-test (E602) only", func(r *rig, _ *fakeAlerts) {
+			r.h.Par.AlarmTestMaxAge = 12 * time.Hour
+			ev := r.event(devices.KindAlarm, "alarm.test", bv("ok", true))
+			ev.VendorCode = "E602"
+			r.add(at(d, 13, 0), "test", ev)
+		}, AlarmLink, "no successful test", 0},
+		{"alarm pressed inside a registered test window", func(r *rig, _ *fakeAlerts) {
+			r.h.Par.AlarmTestMaxAge = 12 * time.Hour
+			r.store.TestWindows = func(school, _ string, t time.Time) bool {
+				return school == "s1" && !t.Before(at(d, 12, 55)) && t.Before(at(d, 13, 30))
+			}
+			r.add(at(d, 13, 0), "test", r.event(devices.KindAlarm, "alarm.panic"))
+		}, "", "", 0},
+		{"alarm pressed outside any test window", func(r *rig, _ *fakeAlerts) {
+			r.h.Par.AlarmTestMaxAge = 12 * time.Hour
+			r.store.TestWindows = func(school, _ string, t time.Time) bool {
+				return school == "s1" && !t.Before(at(d, 14, 0)) && t.Before(at(d, 14, 30))
+			}
+			r.add(at(d, 13, 0), "test", r.event(devices.KindAlarm, "alarm.panic"))
+		}, AlarmLink, "no successful test", 0},
 		{"alarm test failed", func(r *rig, _ *fakeAlerts) {
 			r.h.Par.AlarmTestMaxAge = 12 * time.Hour
 			r.add(at(d, 13, 0), "test", r.event(devices.KindAlarm, "alarm.test", bv("ok", false)))

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/devices"
 )
@@ -72,9 +73,16 @@ func (m *Module) Start(c engine.Ctx, st any) {
 func (m *Module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
 	s := st.(*schoolState)
 	now := c.Now()
+	// alarm_link's "tested within 30 days" asks what alarm_test_overdue
+	// asks: a manual test, or a panic press inside a test window; a
+	// periodic self-test (E602) does not count.
+	tested := alarmtest.Classify(ev, now, m.store.TestWindows).Tested()
 	s.mu.Lock()
 	if dv := s.byID[ev.Device]; dv != nil {
 		s.observe(now, dv, ev)
+		if tested {
+			dv.lastTest = now
+		}
 	}
 	if ev.Kind == devices.KindGuard && (ev.Type == "guard.checkin" || ev.Type == "guard.checkout") {
 		s.person(now, ev)
@@ -85,7 +93,7 @@ func (m *Module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
 	}
 	var arm bool
 	switch ev.Type {
-	case "access.forced", "access.tailgate", "access.climb": // gate_forced, gate_intrusion
+	case "access.forced", "access.tailgate", "access.climb", "access.reverse", "access.impact": // gate_forced, gate_intrusion
 		arm = s.addCheck(checkAt(now.Add(GateAlertMaxOpen)), false)
 	case "kitchen.violation": // may become kitchen_overdue
 		arm = s.addCheck(checkAt(now.Add(s.par.closeWithin)), true)

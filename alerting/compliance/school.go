@@ -164,11 +164,6 @@ func (st *schoolState) observe(now time.Time, dv *device, ev *devices.Event) {
 		if linked, ok := ev.Bool("linked"); ok { // alarm.link and the terminal heartbeat
 			dv.down.set(now, !linked)
 		}
-		if ev.Type == "alarm.test" && !ev.Retained {
-			if ok, has := ev.Bool("ok"); !has || ok {
-				dv.lastTest = now
-			}
-		}
 	case devices.KindKitchenCam:
 		if ev.Type == "kitchen.status" || ev.Channel == devices.ChannelHeartbeat {
 			dv.camStatus(now, ev, st.par.frameAgeMax)

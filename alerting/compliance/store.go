@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -26,6 +27,9 @@ type Store struct {
 	// Now is the clock Day and School read "today so far" at; it defaults
 	// to the wall clock. Set it before use (tests use the fake clock).
 	Now func() time.Time
+	// TestWindows are the alarm test windows (a panic press inside one is
+	// a test for alarm_link); nil: none. Set it before use.
+	TestWindows alarmtest.Covers
 
 	mu      sync.RWMutex
 	schools map[string]*schoolState

@@ -37,6 +37,9 @@ type Options struct {
 	// until it succeeds; the compliance rows are written only after that,
 	// so a restart neither loses nor overwrites a stored day.
 	ComplianceHistory compliance.HistorySource
+	// AlarmTestsPath is the bbolt file of the registered alarm test
+	// windows (alarmtest.Store); empty keeps them in memory only.
+	AlarmTestsPath string
 	// HistoryQueue bounds the history lane (default DefaultHistoryQueue).
 	HistoryQueue int
 	// Routes and Notify configure the notification dispatcher (the MQTT

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/alerting/compliance"
 	"github.com/campusguard/campusguard/alerting/config"
 	"github.com/campusguard/campusguard/alerting/engine"
@@ -42,6 +43,7 @@ type Service struct {
 	engine     *engine.Engine
 	manager    *lifecycle.Manager
 	compliance *compliance.Store
+	alarmTests *alarmtest.Store
 	dispatcher *notify.Dispatcher
 	history    *historyLane
 	conds      *fifo[alerting.Condition]
@@ -97,9 +99,23 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Alarm test windows: one store answers the alarm rules and
+	// compliance; each test is logged, counted and written to the history.
+	s.history = newHistoryLane(opts.History, opts.HistoryQueue, s.log, opts.Registerer)
+	s.alarmTests, err = alarmtest.Open(alarmtest.Options{Path: opts.AlarmTestsPath, Registry: s.Registry, Now: opts.Clock.Now})
+	if err != nil {
+		return nil, err
+	}
+	rec, err := alarmtest.NewRecorder(opts.Logger, opts.Registerer, s.history.push)
+	if err != nil {
+		_ = s.alarmTests.Close()
+		return nil, err
+	}
+	s.compliance.TestWindows = s.alarmTests.Covers
+	alarms := &alarm.Module{TestWindows: s.alarmTests.Covers, Record: rec.Record}
 	s.engine, err = engine.New(engine.Options{
 		Registry: opts.Registry,
-		Modules: []engine.Module{alarm.New(), access.New(), guard.New(), kitchenMod, school.New(),
+		Modules: []engine.Module{alarms, access.New(), guard.New(), kitchenMod, school.New(),
 			compliance.NewModule(s.compliance)},
 		Params:     s.rules.Resolve,
 		Sink:       s.pushCond, // the engine never waits on the alert store
@@ -111,17 +127,25 @@ func New(opts Options) (*Service, error) {
 		Registerer: opts.Registerer,
 	})
 	if err != nil {
+		_ = s.alarmTests.Close()
 		return nil, err
 	}
 	nopts := opts.Notify
 	nopts.Logger, nopts.Registerer = opts.Logger, opts.Registerer
 	s.dispatcher, err = notify.NewDispatcher(nopts, opts.Routes)
 	if err != nil {
+		_ = s.alarmTests.Close()
 		return nil, err
 	}
-	s.history = newHistoryLane(opts.History, opts.HistoryQueue, s.log, opts.Registerer)
 	return s, nil
 }
+
+// AlarmTests is the alarm test window store (the HTTP API registers and
+// cancels windows through it).
+func (s *Service) AlarmTests() *alarmtest.Store { return s.alarmTests }
+
+// Close closes the alarm test window file; call it after Run returns.
+func (s *Service) Close() error { return s.alarmTests.Close() }
 
 // regionOf is the region of a school in the current registry.
 func (s *Service) regionOf(id string) string {

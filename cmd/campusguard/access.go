@@ -21,7 +21,8 @@ import (
 func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry, history ingest.Appender,
 	clk engine.Clock, log zerolog.Logger, prom prometheus.Registerer) error {
 	ao := api.Options{Registry: live.Load, Alerts: a.alerting.Manager(), Compliance: a.alerting.Compliance(),
-		Clock: clk.Now, Logger: log, Registerer: prom}
+		AlarmTests: a.alerting.AlarmTests(),
+		Clock:      clk.Now, Logger: log, Registerer: prom}
 	switch {
 	case c.Users != "":
 		users, err := auth.Load(c.Users, reg)

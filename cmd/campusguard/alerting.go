@@ -18,7 +18,7 @@ import (
 )
 
 // newAlerting builds the alerting service from the flags: the rules file,
-// the alert store in --state-dir, the notification routes (the MQTT alert
+// the alert store and the alarm test windows in --state-dir, the notification routes (the MQTT alert
 // topic on the ingest broker plus the --notify file). The caller closes the
 // store after the service's Run returns.
 func newAlerting(c *runConfig, reg *devices.Registry, brokerURL string, history service.HistoryAppender,
@@ -51,7 +51,8 @@ func newAlerting(c *runConfig, reg *devices.Registry, brokerURL string, history 
 	}
 	svc, err := service.New(service.Options{
 		Registry: reg, Rules: rules, Store: store, History: history, ComplianceHistory: hist,
-		Routes: routes, Notify: nopts,
+		AlarmTestsPath: filepath.Join(c.StateDir, "alarmtests.db"),
+		Routes:         routes, Notify: nopts,
 		Clock: clk, ManualClock: c.manualClock,
 		Logger: log, Registerer: prom,
 	})

@@ -41,7 +41,7 @@ func TestEndToEndEveryKind(t *testing.T) {
 	// Tags: the contract's location tags plus low-cardinality enums only.
 	wantTags := map[string][]string{
 		devices.MeasAccess:    {"device", "direction", "kind", "method", "region", "role", "school", "state", "type"},
-		devices.MeasAlarm:     {"code", "device", "kind", "region", "school", "type"},
+		devices.MeasAlarm:     {"code", "device", "kind", "mode", "region", "school", "type"},
 		devices.MeasGuard:     {"device", "kind", "post", "region", "role", "school", "type"},
 		devices.MeasKitchen:   {"category", "device", "kind", "region", "school", "tier", "type"},
 		devices.MeasHeartbeat: {"device", "kind", "region", "school", "source", "state", "status"},

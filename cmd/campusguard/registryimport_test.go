@@ -22,7 +22,7 @@ func TestRegistryImportGuards(t *testing.T) {
 		}
 		return p
 	}
-	schools := write("schools.csv", "id,name,region,type,pupils,boarders,calendar\ncd-0001,双桥区第三小学,130802,primary,1520,,\n")
+	schools := write("schools.csv", "id,name,region,type,pupils,boarders,calendar\ncd-0001,双桥区第三小学,130802,primary,1520,,chengde-2026-2027\n")
 	devs := write("devices.csv", "id,school,kind,location,heartbeat_s,post,kitchen,gate\ncd-0001-guard-1,cd-0001,guard,门卫室,,guardroom,,\n")
 	guards := write("guards.csv", "school,id,company,license,license_expires\ncd-0001,g-1,承德安保,冀保-0001,2027-03-31\n")
 	out := filepath.Join(dir, "registry.yaml")

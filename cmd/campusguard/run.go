@@ -127,6 +127,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 		return err
 	}
 	defer store.Close()
+	defer al.Close() // the alarm test windows' file
 	a.alerting = al
 	cw, err := calendarwatch.New(calendarwatch.Options{Clock: clk, Apply: al.Manager().Apply, Logger: log, Registerer: promReg,
 		Enabled: func() bool { return al.Params("", "").Enabled(alerting.CalendarExpiring) }})

@@ -43,6 +43,9 @@ type Options struct {
 	Registry   func() *devices.Registry
 	Alerts     Alerts
 	Compliance Compliance
+	// AlarmTests are the alarm test windows; nil answers 503 on their
+	// routes.
+	AlarmTests AlarmTests
 	// Clock defaults to time.Now; "today" is its date in Asia/Shanghai.
 	Clock func() time.Time
 	// DefaultViewer is who a request without a Viewer in its context
@@ -130,6 +133,10 @@ func New(opts Options) (*API, error) {
 		routeSilenceExpire: a.expireSilence,
 		routeStream:        a.stream,
 
+		routeAlarmTests:      a.listAlarmTests,
+		routeAlarmTestCreate: a.createAlarmTest,
+		routeAlarmTestDelete: a.deleteAlarmTest,
+
 		routeTrend:            a.complianceTrend,
 		routeExport:           a.complianceExport,
 		routeKitchenReport:    a.kitchenReport,
@@ -165,12 +172,17 @@ const (
 	routeSilenceCreate = "POST /api/v1/silences"
 	routeSilenceExpire = "DELETE /api/v1/silences/{id}"
 	routeStream        = "GET /api/v1/stream"
-	routeUnmatched     = "unmatched"
+
+	routeAlarmTests      = "GET /api/v1/alarm-tests"
+	routeAlarmTestCreate = "POST /api/v1/alarm-tests"
+	routeAlarmTestDelete = "DELETE /api/v1/alarm-tests/{id}"
+	routeUnmatched       = "unmatched"
 )
 
 var routes = []string{routeAlerts, routeAlert, routeAck, routeReport, routeClose, routeResolve, routeReturn, routeCompliance, routeComplianceSch,
 	routeSchool, routeSilences, routeSilenceCreate, routeSilenceExpire, routeStream,
-	routeTrend, routeExport, routeKitchenReport, routeKitchenReportCSV}
+	routeTrend, routeExport, routeKitchenReport, routeKitchenReportCSV,
+	routeAlarmTests, routeAlarmTestCreate, routeAlarmTestDelete}
 
 // Handler returns the handler of every route under /api/v1/. Mount it at
 // "/api/v1/" behind the auth middleware; set the http.Server's

@@ -32,6 +32,9 @@ const (
 	// 400 or 403 (a role, jurisdiction or limit it broke).
 	ActionSilenceRefused = "silence_refused"
 	ActionExport         = "export"
+	// Alarm test windows registered and cancelled (issue 8).
+	ActionAlarmTestCreate = "alarm_test_create"
+	ActionAlarmTestCancel = "alarm_test_cancel"
 )
 
 // AuditEvent is one thing a person or integration did.

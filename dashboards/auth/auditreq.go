@@ -34,9 +34,15 @@ func auditedAction(r *http.Request) (action, target string, ok bool) {
 		if p == "/api/v1/silences" {
 			return ActionSilenceCreate, "", true
 		}
+		if p == "/api/v1/alarm-tests" {
+			return ActionAlarmTestCreate, "", true
+		}
 	case http.MethodDelete:
 		if len(parts) == 4 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "silences" && parts[3] != "" {
 			return ActionSilenceExpire, parts[3], true
+		}
+		if len(parts) == 4 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "alarm-tests" && parts[3] != "" {
+			return ActionAlarmTestCancel, parts[3], true
 		}
 	case http.MethodGet:
 		// Exports and reports leave the system as files or printouts.
@@ -99,6 +105,22 @@ func auditDetail(action string, r *http.Request, body []byte) string {
 			return b.Note + " " + b.Evidence
 		}
 		return b.Note
+	case ActionAlarmTestCreate:
+		var b struct {
+			School string `json:"school"`
+			Device string `json:"device"`
+			Start  string `json:"start"`
+			End    string `json:"end"`
+			Note   string `json:"note"`
+		}
+		_ = json.Unmarshal(body, &b)
+		var parts []string
+		for _, p := range []string{b.School, b.Device, b.Start + "/" + b.End, b.Note} {
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+		return strings.Join(parts, " ")
 	case ActionSilenceCreate:
 		var b struct {
 			Reason   string `json:"reason"`
@@ -130,7 +152,8 @@ func auditDetail(action string, r *http.Request, body []byte) string {
 	return ""
 }
 
-// silenceID returns the id of a created silence from its Location header.
+// silenceID returns the id of a created silence (or alarm test window)
+// from its Location header.
 func silenceID(h http.Header) string {
 	if loc := h.Get("Location"); loc != "" {
 		return path.Base(loc)

@@ -427,7 +427,7 @@ func (a *Auth) serveAudited(w http.ResponseWriter, r *http.Request, cred *creden
 	if code < 200 || code > 299 {
 		return
 	}
-	if action == ActionSilenceCreate {
+	if action == ActionSilenceCreate || action == ActionAlarmTestCreate {
 		target = silenceID(sw.Header())
 	}
 	a.audit(r, AuditEvent{Actor: cred.viewer.Name, Role: cred.viewer.Role, Action: action, Target: target,

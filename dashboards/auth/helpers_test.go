@@ -193,6 +193,10 @@ func (h *harness) next(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "/api/v1/silences/si-1")
 		status = http.StatusCreated
 	}
+	if r.Method == http.MethodPost && r.URL.Path == "/api/v1/alarm-tests" && status < 400 {
+		w.Header().Set("Location", "/api/v1/alarm-tests/at-1")
+		status = http.StatusCreated
+	}
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, "next")
 }

@@ -47,7 +47,7 @@ var pages = map[string]page{
 	"GET /board/education":     {name: "education", title: "education.title", scripts: []string{"js/alerts.js", "js/chart.js", "js/education.js"}},
 	"GET /board/market":        {name: "market", title: "market.title", scripts: []string{"js/alerts.js", "js/market.js"}},
 	"GET /board/market/report": {name: "report", title: "report.title", scripts: []string{"js/report.js"}},
-	"GET /board/school":        {name: "school", title: "school.title", scripts: []string{"js/alerts.js", "js/school.js"}},
+	"GET /board/school":        {name: "school", title: "school.title", scripts: []string{"js/alerts.js", "js/school.js", "js/alarmtests.js"}},
 	"GET /silences":            {name: "silences", title: "silences.title", scripts: []string{"js/silences.js"}},
 }
 

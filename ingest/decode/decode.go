@@ -152,6 +152,11 @@ func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte
 	if e.Values, err = parseValues(spec, ms); err != nil {
 		return err
 	}
+	if spec.Type == "alarm.test" {
+		if err := testMode(e); err != nil {
+			return err
+		}
+	}
 	return checkRefs(spec, e, school)
 }
 

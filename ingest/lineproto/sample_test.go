@@ -49,7 +49,7 @@ func sampleEvents() map[string]devices.Event {
 	}
 	return map[string]devices.Event{
 		"alarm.panic":   event(A, E, "alarm.panic", "p-1", vStr("button", "front-desk")),
-		"alarm.test":    event(A, E, "alarm.test", "t-1", vBool("ok", true)),
+		"alarm.test":    seq(event(A, E, "alarm.test", "t-1", vBool("ok", true), vEnum("mode", "periodic")), 18, "E602"),
 		"alarm.trouble": event(A, E, "alarm.trouble", "tr-1", vEnum("code", "mains"), vBool("cleared", false)),
 		"alarm.link":    seq(event(A, E, "alarm.link", "l-1", vBool("linked", false)), 17, "E130"),
 		"access.granted": event(G, E, "access.granted", "acc-000123", vEnum("direction", "in"), vEnum("method", "face"),
@@ -60,6 +60,8 @@ func sampleEvents() map[string]devices.Event {
 		"access.held_open": event(G, E, "access.held_open", "h-1", vNum("duration_s", 42.5)),
 		"access.tailgate":  event(G, E, "access.tailgate", "tg-1"),
 		"access.climb":     event(G, E, "access.climb", "c-1"),
+		"access.reverse":   seq(event(G, E, "access.reverse", "rv-1"), 4712, "0x86"),
+		"access.impact":    seq(event(G, E, "access.impact", "im-1"), 4713, "0x87"),
 		"access.blacklist": event(G, E, "access.blacklist", "b-1", vStr("person", "p-bad"), vEnum("method", "qr")),
 		"gate.state":       event(G, E, "gate.state", "g-1", vEnum("state", "always_open")),
 		"guard.checkin": event(C, E, "guard.checkin", "ci-1", vStr("guard", "g-0042"), vStr("post", "main-gate"),

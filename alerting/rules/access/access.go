@@ -234,7 +234,7 @@ func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 		m.heldOpen(c, g, ev)
 	case "access.forced":
 		m.forced(c, g)
-	case "access.tailgate", "access.climb":
+	case "access.tailgate", "access.climb", "access.reverse", "access.impact": // devices.IntrusionTypes
 		m.intrusion(c, g, ev.Type)
 	case "access.blacklist":
 		m.blacklist(c, g, ev)

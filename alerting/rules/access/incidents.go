@@ -30,8 +30,9 @@ func (m *Module) forced(c engine.Ctx, g *gate) {
 	})
 }
 
-// intrusion handles access.tailgate and access.climb: gate_intrusion fires
-// P1 unless it fires already, and clears QuietAfter after the last
+// intrusion handles the intrusion events (devices.IntrusionTypes:
+// tailgating, climbing over, reverse entry, forced impact): gate_intrusion
+// fires P1 unless it fires already, and clears QuietAfter after the last
 // intrusion at the gate (open until the police close it, as gate_forced).
 func (m *Module) intrusion(c engine.Ctx, g *gate, typ string) {
 	c.At(c.Now().Add(QuietAfter), g.keys[kIntr])
@@ -39,16 +40,26 @@ func (m *Module) intrusion(c engine.Ctx, g *gate, typ string) {
 		return
 	}
 	g.intrFiring = true
-	what, whatEN := "尾随闯入", "tailgating"
-	if typ == "access.climb" {
-		what, whatEN = "翻越闯入", "someone climbing over"
-	}
+	what, whatEN := intrusionWords(typ)
 	name := c.School().Name
 	wzh, wen := g.where()
 	c.Fire(alerting.Condition{Rule: alerting.GateIntrusion, Subject: g.id, Device: g.id,
 		MessageZH: name + " " + wzh + "检测到" + what + "，请立即到场核查",
 		MessageEN: "At " + name + ", " + wen + " detected " + whatEN + ": check on site now",
 	})
+}
+
+// intrusionWords names an intrusion event in the alert's messages.
+func intrusionWords(typ string) (zh, en string) {
+	switch typ {
+	case "access.climb":
+		return "翻越闯入", "someone climbing over"
+	case "access.reverse":
+		return "逆向进入（从出口方向闯入）", "reverse entry (someone coming in through the exit direction)"
+	case "access.impact":
+		return "暴力冲撞闸机强行闯入", "forced impact (someone rammed or pushed through the gate)"
+	}
+	return "尾随闯入", "tailgating"
 }
 
 // blacklist handles access.blacklist: gate_blacklist fires P0 on every

@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,12 @@ func TestGateIntrusion(t *testing.T) {
 		{name: "climbing fires P1",
 			run:  func(h *enginetest.Harness) { h.Event(event(g1, "access.climb")) },
 			want: []string{"11-30 10:00:00 fire " + g1 + " P1"}},
+		{name: "reverse entry (逆向进入) fires P1",
+			run:  func(h *enginetest.Harness) { h.Event(event(g1, "access.reverse")) },
+			want: []string{"11-30 10:00:00 fire " + g1 + " P1"}},
+		{name: "forced impact (暴力冲撞) fires P1",
+			run:  func(h *enginetest.Harness) { h.Event(event(g1, "access.impact")) },
+			want: []string{"11-30 10:00:00 fire " + g1 + " P1"}},
 		{name: "one more intrusion keeps it open 30 min more, without firing again",
 			run: func(h *enginetest.Harness) {
 				h.Event(event(g1, "access.tailgate"))
@@ -66,6 +73,40 @@ func TestGateIntrusion(t *testing.T) {
 			},
 			want: []string{"11-30 10:00:00 fire " + g1 + " P1", "11-30 10:00:00 fire " + g2 + " P1"}},
 	}, "闯入")
+}
+
+// TestGateIntrusionNames: each intrusion event names what happened, in
+// Chinese first.
+func TestGateIntrusionNames(t *testing.T) {
+	for typ, words := range map[string][2]string{
+		"access.tailgate": {"尾随", "tailgating"},
+		"access.climb":    {"翻越", "climbing over"},
+		"access.reverse":  {"逆向进入", "reverse entry"},
+		"access.impact":   {"暴力冲撞", "forced impact"},
+	} {
+		t.Run(typ, func(t *testing.T) {
+			h := newHarness(t, testSchool(), at(11, 30, 10, 0))
+			h.Start()
+			h.Event(event(g1, typ))
+			f := h.Fired(alerting.GateIntrusion)
+			if len(f) != 1 {
+				t.Fatalf("fired %d gate_intrusion, want 1", len(f))
+			}
+			if !strings.Contains(f[0].MessageZH, words[0]) || !strings.Contains(f[0].MessageEN, words[1]) {
+				t.Errorf("messages %q / %q lack %q / %q", f[0].MessageZH, f[0].MessageEN, words[0], words[1])
+			}
+		})
+	}
+}
+
+// TestIntrusionTypesInVocabulary keeps devices.IntrusionTypes and the
+// vocabulary in step: each is an access event.
+func TestIntrusionTypesInVocabulary(t *testing.T) {
+	for _, typ := range devices.IntrusionTypes {
+		if s := devices.LookupEvent(typ); s == nil || s.Kind != devices.KindAccess {
+			t.Errorf("%s is not an access event of the vocabulary", typ)
+		}
+	}
 }
 
 func TestGateBlacklist(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/alerting/rules/presence"
 	"github.com/campusguard/campusguard/devices"
@@ -13,14 +14,19 @@ import (
 // Module evaluates the alarm-terminal rules for every school. The zero
 // value is ready to use; New returns one.
 type Module struct {
-	// TestWindows reports whether t lies inside a test window registered
-	// in advance for school (id): a panic press then counts as a
-	// successful test, not a panic. A press is treated as a test only when
-	// both its timestamp and its arrival fall inside a window, so a device
-	// with a wrong clock cannot silence a real panic. nil means no school
-	// has test windows. It is called from the engine's workers and must be
-	// safe for concurrent use; it must not block.
-	TestWindows func(school string, t time.Time) bool
+	// TestWindows reports whether a test window registered in advance
+	// (or scheduled in the registry) covers a terminal of a school at an
+	// instant: a panic press then counts as a successful test, not a
+	// panic. alarmtest.Classify makes the decision (both the press's
+	// timestamp and its arrival must be covered, so a device with a wrong
+	// clock cannot silence a real panic); compliance asks the same. nil
+	// means no school has test windows. It is called from the engine's
+	// workers and must be safe for concurrent use; it must not block.
+	TestWindows alarmtest.Covers
+	// Record, when set, is told every test the module sees (window press,
+	// manual, periodic, failed): the log line, metric and InfluxDB point of
+	// alarmtest.Recorder. Called from the engine's workers; must not block.
+	Record func(ev *devices.Event, o alarmtest.Outcome)
 }
 
 // New returns the alarm module (engine.Module). Set TestWindows on the
@@ -242,7 +248,12 @@ func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 	case "alarm.panic":
 		m.onPanic(c, t, ev)
 	case "alarm.test":
-		if ok, given := ev.Bool("ok"); ok || !given {
+		// Only a manual test (E601, or a plain test press) proves the
+		// button works; the panel's periodic self-test (E602) only shows
+		// the terminal alive, which Present above has recorded.
+		o := alarmtest.Classify(ev, c.Now(), m.TestWindows)
+		m.record(ev, o)
+		if o.Tested() {
 			m.tested(c, t)
 		}
 	case "alarm.trouble":

@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/alerting/engine"
 	"github.com/campusguard/campusguard/devices"
 )
@@ -17,7 +18,8 @@ func (m *Module) onPanic(c engine.Ctx, t *terminal, ev *devices.Event) {
 		return
 	}
 	school := c.School()
-	if m.TestWindows != nil && m.TestWindows(school.ID, ev.TS) && m.TestWindows(school.ID, c.Now()) {
+	if o := alarmtest.Classify(ev, c.Now(), m.TestWindows); o == alarmtest.InWindow {
+		m.record(ev, o)
 		m.tested(c, t)
 		return
 	}
@@ -26,6 +28,13 @@ func (m *Module) onPanic(c engine.Ctx, t *terminal, ev *devices.Event) {
 		MessageZH: school.Name + " 一键报警求救：" + wzh + "被按下。请按“1-3-5”处置：1 分钟学校自救，3 分钟周边互救，5 分钟警力到场",
 		MessageEN: "Panic button pressed at " + school.Name + ": " + wen + ". Respond 1-3-5: school self-rescue in 1 min, mutual aid in 3 min, police on scene in 5 min",
 	})
+}
+
+// record hands a test to Record, if set.
+func (m *Module) record(ev *devices.Event, o alarmtest.Outcome) {
+	if m.Record != nil && o != alarmtest.None {
+		m.Record(ev, o)
+	}
 }
 
 // tested records a successful test of t and resolves alarm_test_overdue.

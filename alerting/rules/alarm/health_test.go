@@ -6,20 +6,27 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/alerting/engine/enginetest"
 	"github.com/campusguard/campusguard/alerting/rules/alarm"
 	"github.com/campusguard/campusguard/devices"
 )
 
-// testWindow is a test window of sq-test on Monday 2026-11-30 10:00–10:30.
-func testWindow(school string, t time.Time) bool {
+// testWindow is a test window of sq-test on Monday 2026-11-30 10:00–10:30,
+// for every terminal of the school.
+func testWindow(school, _ string, t time.Time) bool {
 	return school == "sq-test" && !t.Before(at(11, 30, 10, 0)) && t.Before(at(11, 30, 10, 30))
+}
+
+// a2Window is testWindow for terminal a2 only.
+func a2Window(school, device string, t time.Time) bool {
+	return device == a2 && testWindow(school, device, t)
 }
 
 func TestAlarmPanic(t *testing.T) {
 	tests := []struct {
 		name        string
-		windows     func(string, time.Time) bool
+		windows     alarmtest.Covers
 		run         func(h *enginetest.Harness)
 		want        []string
 		wantTestRes int // alarm_test_overdue resolves (a press counted as a test)
@@ -71,9 +78,19 @@ func TestAlarmPanic(t *testing.T) {
 			},
 			want: []string{"11-30 10:05:00 fire " + a1 + " P0"}},
 		{name: "another school's test window does not apply",
-			windows: func(s string, t time.Time) bool { return s != "sq-test" },
+			windows: func(s, _ string, t time.Time) bool { return s != "sq-test" },
 			run:     func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
 			want:    []string{"11-30 10:05:00 fire " + a1 + " P0"}},
+		{name: "a window for another terminal of the school does not apply", windows: a2Window,
+			run:  func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
+			want: []string{"11-30 10:05:00 fire " + a1 + " P0"}},
+		{name: "a press after the window is real again", windows: testWindow,
+			run: func(h *enginetest.Harness) {
+				h.Event(event(a1, "alarm.panic"))
+				h.AdvanceTo(at(11, 30, 10, 30))
+				h.Event(event(a1, "alarm.panic"))
+			},
+			want: []string{"11-30 10:30:00 fire " + a1 + " P0"}, wantTestRes: 1},
 		{name: "a press at night on a holiday still fires P0",
 			run: func(h *enginetest.Harness) {
 				h.AdvanceTo(at(12, 2, 2, 0))
@@ -245,6 +262,15 @@ func TestAlarmTrouble(t *testing.T) {
 	}
 }
 
+// coded gives a test event a mode (when not empty) and a vendor code.
+func coded(ev devices.Event, mode, code string) devices.Event {
+	if mode != "" {
+		ev.Values = append(ev.Values, enumV("mode", mode))
+	}
+	ev.VendorCode = code
+	return ev
+}
+
 func TestAlarmTestOverdue(t *testing.T) {
 	test := func(ok ...bool) devices.Event {
 		ev := event(a1, "alarm.test")
@@ -297,6 +323,36 @@ func TestAlarmTestOverdue(t *testing.T) {
 				h.AdvanceTo(at(12, 8, 12, 0))
 			},
 			want: []string{"12-03 09:00:00 fire " + a1 + " P2", "12-03 10:00:00 resolve " + a1, "12-07 09:00:00 fire " + a1 + " P2"}},
+		{name: "a manual test (E601) counts", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 1, 12, 0))
+				h.Event(coded(test(true), "manual", "E601"))
+				h.AdvanceTo(at(12, 3, 12, 0))
+			},
+			want: []string{"12-01 12:00:00 resolve " + a1}},
+		{name: "a panel sending only periodic self-tests (E602) goes overdue", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				for d := 0; d < 5; d++ {
+					h.AdvanceTo(at(11, 30, 23, 0).AddDate(0, 0, d))
+					h.Event(coded(test(true), "periodic", "E602"))
+				}
+				h.AdvanceTo(at(12, 4, 12, 0))
+			},
+			want: []string{"12-03 09:00:00 fire " + a1 + " P2"}},
+		{name: "a self-test told only by its vendor code E602 does not count", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(12, 1, 12, 0))
+				h.Event(coded(test(true), "", "E602"))
+				h.AdvanceTo(at(12, 3, 12, 0))
+			},
+			want: []string{"12-03 09:00:00 fire " + a1 + " P2"}},
+		{name: "a press in a registered window counts", maxAge: 48 * time.Hour, start: at(11, 30, 9, 0),
+			run: func(h *enginetest.Harness) {
+				h.AdvanceTo(at(11, 30, 10, 10))
+				h.Event(event(a1, "alarm.panic"))
+				h.AdvanceTo(at(12, 3, 12, 0))
+			},
+			want: []string{"11-30 10:10:00 resolve " + a1, "12-03 09:00:00 fire " + a1 + " P2"}},
 		{name: "checked at Start (a registry reload)", maxAge: 48 * time.Hour, start: at(11, 30, 10, 0),
 			run: func(h *enginetest.Harness) {
 				h.AdvanceTo(at(12, 2, 11, 0)) // a holiday: no daily check
@@ -306,7 +362,7 @@ func TestAlarmTestOverdue(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, nil, testSchool(), tc.start)
+			h := newHarness(t, &alarm.Module{TestWindows: testWindow}, testSchool(), tc.start)
 			if tc.maxAge > 0 {
 				h.Par.AlarmTestMaxAge = tc.maxAge
 			}
@@ -319,5 +375,29 @@ func TestAlarmTestOverdue(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTestsRecorded: every test the module sees is handed to Record with
+// its outcome; a real panic is not a test.
+func TestTestsRecorded(t *testing.T) {
+	var got []string
+	m := &alarm.Module{TestWindows: testWindow, Record: func(ev *devices.Event, o alarmtest.Outcome) {
+		got = append(got, ev.Type+":"+string(o))
+	}}
+	h := newHarness(t, m, testSchool(), at(11, 30, 10, 5))
+	h.Start()
+	h.Event(event(a1, "alarm.panic"))
+	h.Event(coded(event(a1, "alarm.test"), "", "E602"))
+	h.Event(coded(event(a1, "alarm.test"), "manual", "E601"))
+	h.Event(event(a1, "alarm.test", boolV("ok", false)))
+	h.AdvanceTo(at(11, 30, 10, 40))
+	h.Event(event(a1, "alarm.panic"))
+	want := []string{"alarm.panic:window", "alarm.test:periodic", "alarm.test:manual", "alarm.test:failed"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("recorded %q, want %q", got, want)
+	}
+	if n := len(h.Fired(alerting.AlarmPanic)); n != 1 {
+		t.Errorf("alarm_panic fired %d times, want 1 (the press after the window)", n)
 	}
 }
