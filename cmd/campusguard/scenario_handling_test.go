@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
+	"github.com/campusguard/campusguard/alerting/alarmtest"
 	"github.com/campusguard/campusguard/alerting/compliance"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/dashboards/api"
@@ -238,7 +239,7 @@ func TestScenarioHandlingDay(t *testing.T) {
 		if r := measure(monday, testSch.ID, compliance.AlarmLink); !r.OK {
 			t.Errorf("Monday alarm_link at %s: %+v, want met (tested at 18:00)", testSch.ID, r)
 		}
-		waitTests(t, db, testSch.ID, "window", 1)
+		waitTests(t, db, testSch.ID, alarmtest.InWindow, 1)
 	})
 
 	t.Run("E602-only panel goes alarm_test_overdue", func(t *testing.T) {
@@ -256,8 +257,8 @@ func TestScenarioHandlingDay(t *testing.T) {
 		if r := measure(monday, e601Sch.ID, compliance.AlarmLink); !r.OK {
 			t.Errorf("Monday alarm_link at %s: %+v, want met (E601 at 18:00)", e601Sch.ID, r)
 		}
-		waitTests(t, db, e602Sch.ID, "periodic", 2)
-		waitTests(t, db, e601Sch.ID, "manual", 1)
+		waitTests(t, db, e602Sch.ID, alarmtest.Periodic, 2)
+		waitTests(t, db, e601Sch.ID, alarmtest.Manual, 1)
 	})
 
 	t.Run("forced gate stays open until the owner closes it and fails closed_campus", func(t *testing.T) {
@@ -354,9 +355,9 @@ func TestScenarioHandlingDay(t *testing.T) {
 
 // waitTests waits until InfluxDB holds n alarm_test records of outcome at
 // school (the history lane writes them a little after the fact).
-func waitTests(t *testing.T, db *testenv.InfluxServer, school, outcome string, n int) {
+func waitTests(t *testing.T, db *testenv.InfluxServer, school string, outcome alarmtest.Outcome, n int) {
 	t.Helper()
-	q := `SELECT count("event") FROM alarm_test WHERE "school"='` + school + `' AND "outcome"='` + outcome + `'`
+	q := `SELECT count("event") FROM ` + alarmtest.Measurement + ` WHERE "school"='` + school + `' AND "outcome"='` + string(outcome) + `'`
 	eventually(t, 60*time.Second, fmt.Sprintf("%d alarm_test records of %s at %s in InfluxDB", n, outcome, school), func() (bool, string) {
 		got := 0
 		for _, s := range db.Query(t, q) {
