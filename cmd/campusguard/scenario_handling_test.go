@@ -30,7 +30,8 @@ import (
 //   - a registered alarm test raises no P0 and counts as tested;
 //   - an E602-only panel goes alarm_test_overdue (an E601 one does not);
 //   - a forced gate stays open (cleared, not closed) until the police
-//     close it, and fails closed_campus;
+//     close it, and fails closed_campus; so does a forced impact's
+//     gate_intrusion;
 //   - a stale 06:45 check-in does not staff the 16:30 peak;
 //   - a one-minute guard handover does not fail guard staffing (a
 //     ten-minute gap still does);
@@ -60,19 +61,20 @@ func TestScenarioHandlingDay(t *testing.T) {
 	handSch := pickSchool(reg, used, spareGuard)
 	gapSch := pickSchool(reg, used, spareGuard)
 	forcedSch := pickSchool(reg, used, func(s *devices.School) bool { return count(s, devices.KindAccess) > 0 })
+	impactSch := pickSchool(reg, used, func(s *devices.School) bool { return count(s, devices.KindAccess) > 0 })
 	oneAlarm := func(s *devices.School) bool { return count(s, devices.KindAlarm) == 1 }
 	testSch := pickSchool(reg, used, oneAlarm)
 	e602Sch := pickSchool(reg, used, oneAlarm)
 	e601Sch := pickSchool(reg, used, oneAlarm)
-	for _, s := range []*devices.School{staleSch, handSch, gapSch, forcedSch, testSch, e602Sch, e601Sch} {
+	for _, s := range []*devices.School{staleSch, handSch, gapSch, forcedSch, impactSch, testSch, e602Sch, e601Sch} {
 		if s == nil {
 			t.Fatal("the generated district lacks a school for one of the items")
 		}
 	}
-	gate := firstDevice(forcedSch, devices.KindAccess)
+	gate, impactGate := firstDevice(forcedSch, devices.KindAccess), firstDevice(impactSch, devices.KindAccess)
 	testTerm, e602Term, e601Term := firstDevice(testSch, devices.KindAlarm), firstDevice(e602Sch, devices.KindAlarm), firstDevice(e601Sch, devices.KindAlarm)
-	t.Logf("schools: stale check-in %s, handover %s, gap %s, forced gate %s, registered test %s, E602 %s, E601 %s",
-		staleSch.ID, handSch.ID, gapSch.ID, forcedSch.ID, testSch.ID, e602Sch.ID, e601Sch.ID)
+	t.Logf("schools: stale check-in %s, handover %s, gap %s, forced gate %s, forced impact %s, registered test %s, E602 %s, E601 %s",
+		staleSch.ID, handSch.ID, gapSch.ID, forcedSch.ID, impactSch.ID, testSch.ID, e602Sch.ID, e601Sch.ID)
 
 	// The alarm schools must test every 3 hours instead of every 30 days,
 	// so one day shows both sides: started at 05:30, they are overdue at
@@ -122,6 +124,10 @@ func TestScenarioHandlingDay(t *testing.T) {
 		r.send(e602Term, at(h, 0), "alarm.test", map[string]any{"ok": true, "vendor_code": "E602"})
 	}
 	r.send(e601Term, at(18, 0), "alarm.test", map[string]any{"ok": true, "vendor_code": "E601"})
+
+	// (c) Besides the forced door, a turnstile is rammed (Hikvision 0x87,
+	// forced impact) on Monday evening; nobody closes that one.
+	r.send(impactGate, at(19, 0), "access.impact", map[string]any{"vendor_code": "0x87"})
 
 	// (d) Two teachers check in at the kindergarten's gate at 06:45 and
 	// never check out; the simulator staffs the morning peak as usual.
@@ -285,8 +291,13 @@ func TestScenarioHandlingDay(t *testing.T) {
 			al.ReportedBy != "school-forced" || al.Feedback == "" || al.Owner != alerting.Police {
 			t.Errorf("gate_forced after the police closed it: %+v, want resolved, closed by police-city (the owner) after school-forced's report", al)
 		}
-		if r := measure(tuesday, forcedSch.ID, compliance.ClosedCampus); r.OK {
-			t.Errorf("Tuesday closed_campus at %s with the forced gate open 24 h: met, want not met", forcedSch.ID)
+		if r := measure(tuesday, forcedSch.ID, compliance.ClosedCampus); r.Status != compliance.NotMet {
+			t.Errorf("Tuesday closed_campus at %s with the forced gate open 24 h: %s, want %s", forcedSch.ID, r.Status, compliance.NotMet)
+		}
+		// The rammed turnstile: gate_intrusion, cleared half an hour later,
+		// still open at the end.
+		if al := byKey(final, alerting.GateIntrusion, impactSch.ID, impactGate.ID); al == nil || !al.Open() || al.ClearedAt == nil {
+			t.Errorf("gate_intrusion after the forced impact at %s: %+v, want open and cleared", impactGate.ID, al)
 		}
 	})
 
@@ -324,6 +335,7 @@ func TestScenarioHandlingDay(t *testing.T) {
 			alertLine(alerting.AlarmTestOverdue, e602Sch.ID, e602Term.ID, alerting.Firing),
 			alertLine(alerting.AlarmTestOverdue, e601Sch.ID, e601Term.ID, alerting.Resolved),
 			alertLine(alerting.GateForced, forcedSch.ID, gate.ID, alerting.Resolved),
+			alertLine(alerting.GateIntrusion, impactSch.ID, impactGate.ID, alerting.Firing),
 			alertLine(alerting.PostUnstaffed, staleSch.ID, devices.PostMainGate+"@16:30", alerting.Resolved),
 			alertLine(alerting.GuardUnderstaffed, gapSch.ID, "", alerting.Resolved),
 			// The shipped holiday data ends on 2026-12-31, 31 days on.
