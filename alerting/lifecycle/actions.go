@@ -68,11 +68,9 @@ func (m *Manager) Ack(id string, who alerting.Actor, note string) (alerting.Aler
 // replaces the previous one. Errors: ErrUserRequired, ErrNoteRequired,
 // ErrEvidence, ErrNotFound, ErrResolved, ErrForbidden.
 func (m *Manager) Report(id string, who alerting.Actor, note, evidence string) (alerting.Alert, error) {
-	if strings.TrimSpace(who.Name) == "" {
-		return alerting.Alert{}, ErrUserRequired
-	}
-	if note = strings.TrimSpace(note); note == "" {
-		return alerting.Alert{}, ErrNoteRequired
+	note, err := noted(who, note)
+	if err != nil {
+		return alerting.Alert{}, err
 	}
 	evidence = strings.TrimSpace(evidence)
 	if err := CheckEvidence(evidence); err != nil {
@@ -99,11 +97,9 @@ func (m *Manager) Report(id string, who alerting.Actor, note, evidence string) (
 // ErrResolved, ErrForbidden (not the owner), ErrNotReported (no report
 // waits).
 func (m *Manager) Return(id string, who alerting.Actor, note string) (alerting.Alert, error) {
-	if strings.TrimSpace(who.Name) == "" {
-		return alerting.Alert{}, ErrUserRequired
-	}
-	if note = strings.TrimSpace(note); note == "" {
-		return alerting.Alert{}, ErrNoteRequired
+	note, err := noted(who, note)
+	if err != nil {
+		return alerting.Alert{}, err
 	}
 	now := m.clock.Now()
 	m.mu.Lock()
@@ -127,11 +123,9 @@ func (m *Manager) Return(id string, who alerting.Actor, note string) (alerting.A
 // otherwise a manual close (resolution "manual"). Errors: ErrUserRequired,
 // ErrNoteRequired, ErrNotFound, ErrResolved, ErrForbidden.
 func (m *Manager) Close(id string, who alerting.Actor, note string) (alerting.Alert, error) {
-	if strings.TrimSpace(who.Name) == "" {
-		return alerting.Alert{}, ErrUserRequired
-	}
-	if note = strings.TrimSpace(note); note == "" {
-		return alerting.Alert{}, ErrNoteRequired
+	note, err := noted(who, note)
+	if err != nil {
+		return alerting.Alert{}, err
 	}
 	now := m.clock.Now()
 	m.mu.Lock()
@@ -257,4 +251,17 @@ func CheckEvidence(s string) error {
 		return ErrEvidence
 	}
 	return nil
+}
+
+// noted checks the actor and the note of a step that needs a note (report,
+// return, close): it returns the trimmed note, or ErrUserRequired or
+// ErrNoteRequired.
+func noted(who alerting.Actor, note string) (string, error) {
+	if strings.TrimSpace(who.Name) == "" {
+		return "", ErrUserRequired
+	}
+	if note = strings.TrimSpace(note); note == "" {
+		return "", ErrNoteRequired
+	}
+	return note, nil
 }

@@ -82,6 +82,7 @@ type terminal struct {
 	// Tests (alarm_test_overdue).
 	lastTest   time.Time // last successful test, or the Start time
 	testFiring bool
+	windowTest time.Time // when a press last counted as a test in a window
 
 	// Recent panic presses by event id: a redelivery is not a new press.
 	presses recentIDs

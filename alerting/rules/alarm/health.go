@@ -18,15 +18,24 @@ func (m *Module) onPanic(c engine.Ctx, t *terminal, ev *devices.Event) {
 		return
 	}
 	school := c.School()
-	if o := alarmtest.Classify(ev, c.Now(), m.TestWindows); o == alarmtest.InWindow {
+	// A test window swallows one press per terminal: the test. A second
+	// press on the same terminal inside the window is someone pressing in
+	// earnest (or a window used to mute the button), so it is a real P0.
+	again := !t.windowTest.IsZero() && c.Now().Sub(t.windowTest) < devices.MaxAlarmTestWindow
+	if o := alarmtest.Classify(ev, c.Now(), m.TestWindows); o == alarmtest.InWindow && !again {
+		t.windowTest = c.Now()
 		m.record(ev, o)
 		m.tested(c, t)
 		return
 	}
 	wzh, wen := t.where()
+	zh, en := "", ""
+	if again {
+		zh, en = "（测试时段内再次按下，按真实报警处理）", " (pressed again inside a test window: treated as real)"
+	}
 	c.Fire(alerting.Condition{Rule: alerting.AlarmPanic, Subject: t.id, Device: t.id,
-		MessageZH: school.Name + " 一键报警求救：" + wzh + "被按下。请按“1-3-5”处置：1 分钟学校自救，3 分钟周边互救，5 分钟警力到场",
-		MessageEN: "Panic button pressed at " + school.Name + ": " + wen + ". Respond 1-3-5: school self-rescue in 1 min, mutual aid in 3 min, police on scene in 5 min",
+		MessageZH: school.Name + " 一键报警求救：" + wzh + "被按下" + zh + "。请按“1-3-5”处置：1 分钟学校自救，3 分钟周边互救，5 分钟警力到场",
+		MessageEN: "Panic button pressed at " + school.Name + ": " + wen + en + ". Respond 1-3-5: school self-rescue in 1 min, mutual aid in 3 min, police on scene in 5 min",
 	})
 }
 

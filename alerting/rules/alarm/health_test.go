@@ -84,6 +84,13 @@ func TestAlarmPanic(t *testing.T) {
 		{name: "a window for another terminal of the school does not apply", windows: a2Window,
 			run:  func(h *enginetest.Harness) { h.Event(event(a1, "alarm.panic")) },
 			want: []string{"11-30 10:05:00 fire " + a1 + " P0"}},
+		{name: "a second press in the same window is real", windows: testWindow,
+			run: func(h *enginetest.Harness) {
+				h.Event(event(a1, "alarm.panic"))
+				h.AdvanceTo(at(11, 30, 10, 7))
+				h.Event(event(a1, "alarm.panic"))
+			},
+			want: []string{"11-30 10:07:00 fire " + a1 + " P0"}, wantTestRes: 1},
 		{name: "a press after the window is real again", windows: testWindow,
 			run: func(h *enginetest.Harness) {
 				h.Event(event(a1, "alarm.panic"))
