@@ -156,7 +156,7 @@ func TestScenarioSchoolDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub := newPublisher(t, mq.URL(), "scenario-pub")
-	var published int
+	var published, deliveries int
 	panicAcked := false
 	for vt := start; !vt.After(end); vt = vt.Add(time.Minute) {
 		var batch []sample
@@ -166,7 +166,8 @@ func TestScenarioSchoolDay(t *testing.T) {
 		clk.Set(vt)
 		pub.publishAll(t, batch)
 		published += len(batch)
-		settle(t, a, published)
+		deliveries += len(batch) + alarmEvents(batch)
+		settle(t, a, deliveries)
 		a.alerting.Engine().Advance(vt)
 		a.alerting.Manager().Tick(vt)
 		waitIdle(t, a)
@@ -233,11 +234,16 @@ func TestScenarioSchoolDay(t *testing.T) {
 	}
 }
 
-func settle(t *testing.T, a *app, published int) {
+// settle waits until campusguard has handled deliveries messages (an
+// alarm event is delivered twice: both MQTT sessions receive it, see
+// alarmEvents) and the rule engine has evaluated every event ingest handed
+// it (ingest counts an event accepted just before handing it over).
+func settle(t *testing.T, a *app, deliveries int) {
 	t.Helper()
 	eventually(t, 60*time.Second, "campusguard handled every published message", func() (bool, string) {
-		n := handled(t, a)
-		return n >= float64(published), fmt.Sprintf("%v of %d", n, published)
+		n, handed, evaluated := handled(t, a)
+		return n >= float64(deliveries) && evaluated >= handed,
+			fmt.Sprintf("ingest handled %v of %d; engine evaluated %v of %v", n, deliveries, evaluated, handed)
 	})
 	a.alerting.Engine().Flush()
 }
@@ -247,23 +253,27 @@ func waitIdle(t *testing.T, a *app) {
 	eventually(t, 30*time.Second, "alerting idle", func() (bool, string) { return a.alerting.Idle(), "busy" })
 }
 
-// handled counts messages the pipeline has finished with.
-func handled(t *testing.T, a *app) float64 {
+// handled counts messages the pipeline has finished with, the events it
+// handed the rule engine, and those the engine has evaluated.
+func handled(t *testing.T, a *app) (n, handed, evaluated float64) {
 	mfs, err := a.promReg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n float64
 	for _, mf := range mfs {
-		switch mf.GetName() {
-		case "campusguard_ingest_accepted_total", "campusguard_ingest_rejected_total",
-			"campusguard_ingest_duplicates_total", "campusguard_ingest_retained_replays_total":
-			for _, m := range mf.GetMetric() {
+		for _, m := range mf.GetMetric() {
+			switch mf.GetName() {
+			case "campusguard_ingest_accepted_total", "campusguard_ingest_retained_replays_total":
 				n += m.GetCounter().GetValue()
+				handed += m.GetCounter().GetValue()
+			case "campusguard_ingest_rejected_total", "campusguard_ingest_duplicates_total":
+				n += m.GetCounter().GetValue()
+			case "campusguard_engine_event_seconds":
+				evaluated += float64(m.GetHistogram().GetSampleCount())
 			}
 		}
 	}
-	return n
+	return n, handed, evaluated
 }
 
 // startAppWithClock is startApp with the alerting side on clk.
