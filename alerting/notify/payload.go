@@ -40,9 +40,20 @@ func Marshal(n Notification) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// Topic returns the MQTT topic of alert a, campus/alerts/{region}/{school}.
-// Region and school must be non-empty topic levels without wildcards.
+// CityLevel stands for region and school in the topic of a city-wide alert
+// (one with neither, such as calendar_expiring): campus/alerts/city/city.
+// Region codes are digits and school ids are registry ids, so it names
+// neither; a county reader account (campus/alerts/<region>/#) does not see
+// it, a city-wide one (campus/alerts/#) does.
+const CityLevel = "city"
+
+// Topic returns the MQTT topic of alert a, campus/alerts/{region}/{school},
+// or campus/alerts/city/city for a city-wide alert. Otherwise region and
+// school must be non-empty topic levels without wildcards.
 func Topic(a *alerting.Alert) (string, error) {
+	if a.Region == "" && a.School == "" {
+		return TopicPrefix + "/" + CityLevel + "/" + CityLevel, nil
+	}
 	for _, l := range []struct{ name, v string }{{"region", a.Region}, {"school", a.School}} {
 		if l.v == "" || strings.ContainsAny(l.v, "/+#\x00") || !utf8.ValidString(l.v) {
 			return "", fmt.Errorf("%w: alert %s: %s %q is not a valid topic level", ErrInvalid, a.ID, l.name, l.v)

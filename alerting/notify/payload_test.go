@@ -40,6 +40,7 @@ func TestTopic(t *testing.T) {
 	}{
 		{"130802", "cd-shuangqiao-no1", "campus/alerts/130802/cd-shuangqiao-no1"},
 		{"", "s1", ""},
+		{"", "", "campus/alerts/city/city"}, // a city-wide alert (calendar_expiring)
 		{"130802", "", ""},
 		{"130802", "a/b", ""},
 		{"130802", "+", ""},
