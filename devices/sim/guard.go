@@ -4,10 +4,11 @@ package sim
 // shifts, day 07:00-19:00 and night 19:00-07:00. The night shift rotates
 // through the roster; the guard who did last night rests the next day when
 // the roster leaves enough guards for the school's requirement, otherwise
-// everyone works the day shift. Shifts that touch merge, so a guard is
-// checked in once however long they stay. Incoming guards check in a few
-// minutes before a handover and outgoing ones check out a few minutes
-// after, so the guard room is never empty.
+// everyone works the day shift. A guard whose duty runs on through a
+// handover checks in again there (交接班签到), as campusguard forgets a
+// check-in after presence_max_age (16 h) and a day-plus-night duty is 24 h.
+// Incoming guards check in a few minutes before a handover and outgoing
+// ones check out a few minutes after, so the guard room is never empty.
 const (
 	dayShiftStart   = 7 * 60
 	nightShiftStart = 19 * 60
@@ -80,6 +81,8 @@ func (s *Simulator) planGuards(sc *schoolState, day int64, first bool) {
 				s.planGuardEvent(sc, h.at-uniform(s.rng, nsMinute, 15*nsMinute), h.at, g, true)
 			case was && !is:
 				s.planGuardEvent(sc, h.at+uniform(s.rng, nsMinute, 15*nsMinute), h.at, g, false)
+			case was && is:
+				s.planGuardEvent(sc, h.at-uniform(s.rng, nsMinute, 15*nsMinute), h.at, g, true)
 			}
 		}
 	}
