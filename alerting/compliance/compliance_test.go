@@ -424,6 +424,22 @@ func TestKitchenOverdueCheck(t *testing.T) {
 	assertOnly(t, r.day(d.AddDays(1)), map[Measure]string{BrightKitchen: "overdue"})
 }
 
+// Issue 8: every tier has its own deadline; a tier-1 violation (rodent,
+// 4 h) overdue at 15:00 and closed at 16:00 still fails the day, though the
+// 24 h check of tier 2 comes long after it closed.
+func TestKitchenOverdueCheckTier1(t *testing.T) {
+	d := monday
+	r, fa := oneSchool(t, d)
+	r.perfectDay(d)
+	r.add(at(d, 11, 0), "violation", r.event(devices.KindKitchenCam, "kitchen.violation", sv("category", "rodent"), nv("confidence", 0.9)))
+	r.run(at(d, 15, 0))
+	fa.set(alerting.Alert{Rule: alerting.KitchenOverdue, School: "s1", State: alerting.Firing, StartedAt: at(d, 15, 0)})
+	r.run(at(d, 16, 0))
+	fa.set()
+	r.run(at(d.AddDays(1), 0, 0))
+	assertOnly(t, r.day(d), map[Measure]string{BrightKitchen: "overdue"})
+}
+
 func TestRestartCountsFromStart(t *testing.T) {
 	// Watching begins at 10:00: the morning is not judged (the morning
 	// peak started before Start), the guard room counts from 10:00.

@@ -95,8 +95,12 @@ func (m *Module) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
 	switch ev.Type {
 	case "access.forced", "access.tailgate", "access.climb", "access.reverse", "access.impact": // gate_forced, gate_intrusion
 		arm = s.addCheck(checkAt(now.Add(GateAlertMaxOpen)), false)
-	case "kitchen.violation": // may become kitchen_overdue
-		arm = s.addCheck(checkAt(now.Add(s.par.closeWithin)), true)
+	case "kitchen.violation": // may become kitchen_overdue at its tier's deadline
+		for _, d := range s.par.closeWithin {
+			if d > 0 && s.addCheck(checkAt(now.Add(d)), true) {
+				arm = true
+			}
+		}
 	}
 	if arm {
 		c.At(s.checks[0].at, keyCheck)

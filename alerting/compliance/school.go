@@ -20,7 +20,7 @@ type params struct {
 	sched           schedule.Params // post windows, presence, licences, handover gap: shared with the guard rules
 	kitchenLead     time.Duration
 	frameAgeMax     time.Duration
-	closeWithin     time.Duration
+	closeWithin     []time.Duration // the kitchen violation deadlines, one per tier
 }
 
 func paramsOf(p *config.Params) params {
@@ -33,7 +33,7 @@ func paramsOf(p *config.Params) params {
 		sched:           schedule.ParamsOf(p),
 		kitchenLead:     p.KitchenWindowLead,
 		frameAgeMax:     p.KitchenFrameAgeMax,
-		closeWithin:     p.KitchenCloseWithin,
+		closeWithin:     []time.Duration{p.KitchenDeadline(1), p.KitchenDeadline(2), p.KitchenDeadline(3)},
 	}
 }
 
