@@ -8,7 +8,7 @@ import (
 // Severity orders how fast someone must act.
 type Severity string
 
-// Severities of domain.md.
+// Severities of docs/rules.md.
 const (
 	P0 Severity = "P0" // critical: seconds
 	P1 Severity = "P1" // urgent: minutes
@@ -42,7 +42,7 @@ func ParseSeverity(s string) (Severity, error) {
 // Audience is who is told about an alert.
 type Audience string
 
-// Audiences of domain.md.
+// Audiences of docs/rules.md.
 const (
 	Police    Audience = "police"    // 公安
 	Education Audience = "education" // 教育局
@@ -64,7 +64,7 @@ const (
 )
 
 // Alert is the record every component exchanges: the JSON of the MQTT
-// alert topic and the HTTP API (design.md "Alerts out"). One alert exists
+// alert topic and the HTTP API (docs/alerts.md "Alerts out"). One alert exists
 // per (Rule, School, Subject); a repeat updates it.
 type Alert struct {
 	ID         string     `json:"id"`

@@ -5,10 +5,10 @@ import (
 	"slices"
 )
 
-// RuleID names a rule of domain.md.
+// RuleID names a rule of docs/rules.md.
 type RuleID string
 
-// The rule catalogue (domain.md "Rules (defaults)").
+// The rule catalogue (docs/rules.md "Rules (defaults)").
 const (
 	AlarmPanic       RuleID = "alarm_panic"
 	AlarmUnacked     RuleID = "alarm_unacked"

@@ -1,5 +1,5 @@
 // Package alerting owns campusguard's alerts: the rule catalogue of
-// domain.md (ids, default severities, audiences, bilingual titles), the
+// docs/rules.md (ids, default severities, audiences, bilingual titles), the
 // Alert record every other component exchanges, and the Condition a rule
 // reports. Sub-packages own the parts of the pipeline:
 //

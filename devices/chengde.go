@@ -4,7 +4,7 @@ package devices
 const CityChengde = "130800"
 
 // ChengdeRegions returns the twelve county-level divisions of 承德市
-// (domain.md), in code order; 130871 (承德高新区) is a management unit.
+// (docs/rules.md), in code order; 130871 (承德高新区) is a management unit.
 func ChengdeRegions() []Region {
 	return []Region{
 		{Code: "130802", Name: "双桥区"},

@@ -1,6 +1,6 @@
 package devices
 
-// Default windows of domain.md ("School-protection posts", "Bright kitchen");
+// Default windows of docs/rules.md ("School-protection posts", "Bright kitchen");
 // all are assumed defaults that a school's own windows override.
 var (
 	schoolPeaks = []Window{
@@ -23,7 +23,7 @@ var (
 const GateMargin ClockTime = 10
 
 // DefaultWindows returns the default windows of a school type: the peak
-// windows of domain.md (kindergartens have two, other schools four), gate
+// windows of docs/rules.md (kindergartens have two, other schools four), gate
 // opening windows GateMargin around each peak, and meals: lunch, plus
 // breakfast and dinner for boarding schools. Senior-high evening study
 // (21:00-22:00) is not a default: schools that have it list it.

@@ -21,7 +21,7 @@ type GenerateOptions struct {
 }
 
 // fullMix is the number of schools of each type Generate makes by default:
-// the city's mix of about 1,600 schools and kindergartens (domain.md).
+// the city's mix of about 1,600 schools and kindergartens (docs/rules.md).
 var fullMix = map[SchoolType]int{
 	SchoolKindergarten: 1000,
 	SchoolPrimary:      450,

@@ -1,7 +1,7 @@
 package devices
 
 // RequiredGuards returns how many licensed full-time guards the school needs
-// on duty (domain.md "Guards"): fewer than 100 pupils 1; 100-999 pupils 2;
+// on duty (docs/rules.md "Guards"): fewer than 100 pupils 1; 100-999 pupils 2;
 // 1,000 or more 3 plus 1 per further full 500 pupils (1,499 → 3, 1,500 → 4,
 // 2,000 → 5); boarding schools 1 more per full 200 boarders.
 func (s *School) RequiredGuards() int {

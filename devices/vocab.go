@@ -92,7 +92,7 @@ const (
 )
 
 // ViolationCategories lists kitchen AI violation categories with their tier
-// (1 most serious): domain.md "Bright kitchen".
+// (1 most serious): docs/rules.md "Bright kitchen".
 var ViolationCategories = map[string]int{
 	"rodent": 1, "flame_unattended": 1,
 	"smoking": 2, "bin_open": 2, "phone": 2, "stranger": 2,
@@ -124,7 +124,7 @@ func integer(name string, req bool, lo, hi float64) FieldSpec {
 	return FieldSpec{Name: name, Type: TypeInt, Required: req, Min: lo, Max: hi}
 }
 
-// Measurements of design.md.
+// Measurements of docs/protocol.md.
 const (
 	MeasHeartbeat = "heartbeat"
 	MeasAlarm     = "alarm"

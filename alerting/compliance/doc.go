@@ -1,4 +1,4 @@
-// Package compliance owns the five compliance measures of domain.md
+// Package compliance owns the five compliance measures of docs/compliance.md
 // ("Compliance measures"): closed_campus, guard_staffing, protection_post,
 // alarm_link and bright_kitchen, per school and local day (Asia/Shanghai),
 // with a verdict each — met, not met, not applicable, not judged —, rolled

@@ -6,7 +6,7 @@ import (
 	"github.com/campusguard/campusguard/devices"
 )
 
-// Measure names one compliance measure of domain.md.
+// Measure names one compliance measure of docs/compliance.md.
 type Measure string
 
 // The five measures; the first four are the "four 100%".
@@ -24,7 +24,7 @@ var Measures = []Measure{ClosedCampus, GuardStaffing, ProtectionPost, AlarmLink,
 // FourHundredMeasures are the measures of the "four 100%" (四个100%).
 var FourHundredMeasures = Measures[:4]
 
-// Thresholds of domain.md that are not rule parameters (config.Params
+// Thresholds of docs/compliance.md that are not rule parameters (config.Params
 // holds the others).
 const (
 	GateOnlineMin    = 0.95           // closed_campus: gate controllers online share of school hours (assumed)

@@ -1,4 +1,4 @@
-// Package config owns the rules file: every rule parameter of domain.md
+// Package config owns the rules file: every rule parameter of docs/rules.md
 // with its default (Defaults), and per-region and per-school overrides,
 // loaded from strict YAML (unknown rule ids or keys fail start-up) and
 // resolved into one Params per school.

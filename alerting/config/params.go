@@ -8,7 +8,7 @@ import (
 )
 
 // Params are the resolved parameters for one school. Every duration is a
-// real duration; every default comes from domain.md (marked "assumed"
+// real duration; every default comes from docs/rules.md (marked "assumed"
 // there where no source gives one).
 type Params struct {
 	// Disabled rules do not fire for this school.
@@ -46,7 +46,7 @@ type Params struct {
 	KitchenRepeatTier2  time.Duration // kitchen_repeat: a tier-2 repeat within this long
 	// The rectification deadline of a kitchen_violation by tier (DueAt =
 	// the first detection of the alert + this; kitchen_overdue after):
-	// domain.md closes violations within 24 h unless a tier says less.
+	// docs/rules.md closes violations within 24 h unless a tier says less.
 	// KitchenCloseWithin is tier 2's and keeps its old name (and key).
 	KitchenCloseTier1  time.Duration // tier 1 (rodent, unattended flame); 4 h (assumed)
 	KitchenCloseWithin time.Duration // tier 2 (smoking, bin lid open, phone, stranger)
@@ -71,7 +71,7 @@ type Params struct {
 	SilenceDrillMaxDuration time.Duration // the longest silence that may mute alarm_panic or alarm_unacked (a police drill)
 }
 
-// Defaults returns the parameters of domain.md.
+// Defaults returns the parameters of docs/rules.md.
 func Defaults() Params {
 	return Params{
 		Disabled:                map[alerting.RuleID]bool{},

@@ -255,7 +255,7 @@ func (c *Config) Validate() error {
 			}
 		}
 		if kind == "mqtt" {
-			// design.md: the alert topic carries every alert; police
+			// docs/alerts.md: the alert topic carries every alert; police
 			// platforms pick by region through their subscription.
 			if len(rt.Audiences) > 0 && !allAudiences(rt.Audiences) {
 				bad(p+".audiences", "receiver %q is the MQTT alert topic, which carries every alert: leave audiences empty", rt.Receiver)

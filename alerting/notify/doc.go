@@ -1,6 +1,6 @@
 // Package notify owns the delivery of alert changes to the people and
 // systems outside campusguard: the MQTT alert topic that police platforms
-// subscribe to (campus/alerts/{region}/{school}, QoS 1, design.md "Alerts
+// subscribe to (campus/alerts/{region}/{school}, QoS 1, docs/alerts.md "Alerts
 // out"), and webhooks (generic JSON, WeCom and DingTalk group robots).
 //
 // It owns:

@@ -34,7 +34,7 @@ func panicAlert() alerting.Alert {
 	}
 }
 
-// resolvedAlert is a gate alert with every field of design.md set.
+// resolvedAlert is a gate alert with every field of docs/alerts.md set.
 func resolvedAlert() alerting.Alert {
 	started := time.Date(2026, 11, 28, 22, 40, 0, 0, shanghai)
 	acked := started.Add(3 * time.Minute)

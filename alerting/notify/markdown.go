@@ -31,7 +31,7 @@ var (
 	stateZH    = map[alerting.State]string{alerting.Firing: "告警中", alerting.Acknowledged: "已确认", alerting.Resolved: "已解除"}
 )
 
-// Response practice for panic alarms (domain.md "1-3-5").
+// Response practice for panic alarms (docs/rules.md "1-3-5").
 const (
 	reminder135ZH = "**“1-3-5”处置要求**：1 分钟校内自救 / 3 分钟联防互救 / 5 分钟警力到场"
 	reminder135EN = "**\"1-3-5\" response**: 1 min school self-rescue / 3 min mutual aid / 5 min police on scene"

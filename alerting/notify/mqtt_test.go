@@ -90,7 +90,7 @@ func subscribe(t *testing.T, broker string, persistent bool) *subscriber {
 }
 
 // TestMQTTIntegration: Send → a police platform subscribed to
-// campus/alerts/# receives the alert JSON with every field of design.md,
+// campus/alerts/# receives the alert JSON with every field of docs/alerts.md,
 // on campus/alerts/{region}/{school}, QoS 1, not retained; and an alert for
 // the market audience only reaches the topic too.
 func TestMQTTIntegration(t *testing.T) {
@@ -128,7 +128,7 @@ func TestMQTTIntegration(t *testing.T) {
 		t.Fatal(err)
 	}
 	rfc := func(tm time.Time) string { return tm.Format(time.RFC3339Nano) }
-	fields := map[string]any{ // design.md "Alerts out"
+	fields := map[string]any{ // docs/alerts.md "Alerts out"
 		"id": resolved.ID, "rule": "gate_forced", "severity": "P1", "state": "resolved",
 		"region": "130802", "school": "cd-shuangqiao-no1", "device": "gate-east",
 		"audience":   []any{"police", "school"},

@@ -11,7 +11,7 @@ import (
 )
 
 // TopicPrefix is the first two levels of the MQTT alert topic,
-// campus/alerts/{region}/{school} (design.md "Alerts out").
+// campus/alerts/{region}/{school} (docs/alerts.md "Alerts out").
 const TopicPrefix = "campus/alerts"
 
 // Marshal renders the alert JSON of the MQTT topic and the generic webhook:

@@ -19,7 +19,7 @@ type Route struct {
 	Name string
 	// Audiences: the alert matches when its audience list shares one of
 	// these. Empty matches every alert, even one without an audience (the
-	// MQTT alert topic carries every alert, design.md).
+	// MQTT alert topic carries every alert, docs/alerts.md).
 	Audiences []alerting.Audience
 	// Regions are 6-digit division codes; empty matches every region. A
 	// city code (ending in 00, e.g. 130800) matches its districts

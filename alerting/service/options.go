@@ -23,7 +23,7 @@ const DefaultHistoryQueue = 8192
 type Options struct {
 	// Registry is the registry at start; Reload replaces it.
 	Registry *devices.Registry
-	// Rules is the rules file (nil: the domain.md defaults). It must fit
+	// Rules is the rules file (nil: the docs/rules.md defaults). It must fit
 	// Registry, and every registry Reload takes (CheckRegistry).
 	Rules *config.File
 	// Store persists alerts and silences (lifecycle.OpenBolt; the caller

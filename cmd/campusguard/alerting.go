@@ -64,7 +64,7 @@ func newAlerting(c *runConfig, reg *devices.Registry, brokerURL string, history 
 }
 
 // notifyRoutes builds the receivers: the MQTT alert topic on the ingest
-// broker (every alert, design.md) plus the routes of the --notify file.
+// broker (every alert, docs/alerts.md) plus the routes of the --notify file.
 func notifyRoutes(c *runConfig, brokerURL string, log zerolog.Logger) ([]notify.Route, notify.Options, error) {
 	opts := notify.Defaults()
 	var routes []notify.Route

@@ -133,7 +133,7 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Float64Var(&c.SimRate, "sim-rate", 0, "simulator extra load in messages/s")
 	fs.Var(&c.SimFaults, "sim-fault", "simulator fault (repeatable), e.g. silent_device:cd-0001-alarm-1")
 	fs.StringVar(&c.StateDir, "state-dir", "var/state", "directory of the alert store (open alerts, acknowledgements, silences)")
-	fs.StringVar(&c.Rules, "rules", "", "rules file with per-region and per-school overrides (default: domain.md defaults); see testdata/rules/rules.sample.yaml")
+	fs.StringVar(&c.Rules, "rules", "", "rules file with per-region and per-school overrides (default: docs/rules.md defaults); see testdata/rules/rules.sample.yaml")
 	fs.StringVar(&c.Notify, "notify", "", "notifications file: webhooks (generic, WeCom, DingTalk) and routes; the MQTT alert topic is always on")
 	fs.StringVar(&c.Users, "users", "", "users and API tokens file (see docs/access.md; 'campusguard user add' edits it); required unless --no-auth")
 	fs.BoolVar(&c.NoAuth, "no-auth", false, "serve the API and pages WITHOUT login, as an all-seeing admin (local testing only)")

@@ -81,7 +81,7 @@ func windowsOf(ws []devices.Window) []window {
 	return out
 }
 
-// kitchenLead is how long before a meal the kitchen operates (domain.md).
+// kitchenLead is how long before a meal the kitchen operates (docs/rules.md).
 const kitchenLead = 90
 
 // schoolWindows returns the school's peak, gate and kitchen operating

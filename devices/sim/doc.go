@@ -5,7 +5,7 @@
 // with injectable faults. With Options.Rate it is also campusguard's load
 // generator, adding uniform traffic on top of the realistic pattern.
 //
-// Messages follow design.md's contract: topic
+// Messages follow docs/protocol.md's contract: topic
 // campus/{region}/{school}/{kind}/{device}/{channel}, QoS 1, JSON payloads
 // with id, ts, type and the device's seq. Heartbeats carry type
 // "heartbeat.<kind>" and the status channel (retained) carries

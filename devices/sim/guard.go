@@ -126,7 +126,7 @@ func (sc *schoolState) dutyGuard(t int64, pick int) string {
 	return sc.school.Guards[on[pick%len(on)]].ID
 }
 
-// Patrol rounds: six a day (domain.md asks for at least five), each along
+// Patrol rounds: six a day (docs/rules.md asks for at least five), each along
 // the same route of checkpoints a few minutes apart.
 var patrolRounds = [...]int{6*60 + 30, 9*60 + 30, 13 * 60, 15*60 + 30, 20 * 60, 23 * 60}
 

@@ -29,7 +29,7 @@ type schoolState struct {
 	dayPupils int // pupils who come and go each day (boarders stay)
 	staff     int
 	visitors  int
-	required  int // licensed guards required (domain.md)
+	required  int // licensed guards required (docs/rules.md)
 }
 
 // postState is one protection post the simulator staffs at peaks.

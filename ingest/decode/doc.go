@@ -2,7 +2,7 @@
 // validated devices.Event, or rejects it with a *RejectError whose Reason is
 // one of a closed set (AllReasons) fit for a metric label.
 //
-// It enforces the device contract of design.md:
+// It enforces the device contract of docs/protocol.md:
 //
 //   - the topic campus/{region}/{school}/{kind}/{device}/{channel}: region is
 //     6 digits, school and device match [a-z0-9-]{1,64}, kind is a

@@ -9,7 +9,7 @@ import (
 // Options tunes a Decoder. The zero value of every field means its default
 // (see DefaultOptions).
 type Options struct {
-	// MaxPayload is the largest accepted payload in bytes (design.md: 16 KiB).
+	// MaxPayload is the largest accepted payload in bytes (docs/protocol.md: 16 KiB).
 	MaxPayload int
 	// MaxFuture is how far ahead of Now a message timestamp may be.
 	MaxFuture time.Duration

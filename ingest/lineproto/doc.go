@@ -1,5 +1,5 @@
 // Package lineproto encodes a validated devices.Event as one InfluxDB line
-// protocol point, following design.md "InfluxDB".
+// protocol point, following docs/protocol.md "InfluxDB".
 //
 // Shape of a point:
 //

@@ -1,5 +1,5 @@
 // Package guard owns the rules of guards and school-protection posts
-// (domain.md "Guards" and "School-protection posts"): guard_understaffed,
+// (docs/rules.md "Guards" and "School-protection posts"): guard_understaffed,
 // guardroom_unmanned, guard_unlicensed, guard_license_expiring,
 // patrol_shortfall, post_unstaffed, post_understaffed and post_left_early.
 // It reads the check-ins, check-outs and patrol checkpoints of guard

@@ -193,7 +193,7 @@ func TestGuardUnderstaffedMessage(t *testing.T) {
 }
 
 func TestGuardRequirementWiredThroughRequiredGuards(t *testing.T) {
-	// Required guards by pupils and boarders (domain.md "Guards"); with one
+	// Required guards by pupils and boarders (docs/rules.md "Guards"); with one
 	// guard fewer than required guard_understaffed fires, with exactly the
 	// requirement it does not.
 	tests := []struct {

@@ -1,4 +1,4 @@
-// Package kitchen owns the bright-kitchen rules of domain.md (互联网+明厨亮灶):
+// Package kitchen owns the bright-kitchen rules of docs/rules.md (互联网+明厨亮灶):
 // kitchen_cam_offline, kitchen_cam_occluded, kitchen_violation and
 // kitchen_repeat, for the AI cameras (kind kitchencam) of every school with
 // a kitchen. It keeps, per camera and operating window, how long the camera
