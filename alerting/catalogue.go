@@ -92,7 +92,7 @@ var Catalogue = []RuleInfo{
 	{AlarmTrouble, "alarm", P1, pS, "一键报警终端故障", "Alarm terminal trouble", Police, false},
 	{AlarmTestOverdue, "alarm", P2, sE, "一键报警逾期未测试", "Alarm terminal test overdue", Education, false},
 	{GateForced, "access", P1, pS, "校门被强行打开", "Gate forced open", Police, true},
-	{GateIntrusion, "access", P1, pS, "校门闯入（尾随/翻越）", "Gate intrusion (tailgating, climbing)", Police, true},
+	{GateIntrusion, "access", P1, pS, "校门闯入（尾随/翻越/逆行/冲撞）", "Gate intrusion (tailgating, climbing, reverse entry, forced impact)", Police, true},
 	{GateBlacklist, "access", P0, pS, "黑名单人员刷卡", "Blacklisted credential at the gate", Police, true},
 	{GateDeniedBurst, "access", P1, sE, "短时间多次拒绝通行", "Burst of denied attempts", Education, false},
 	{GateHeldOpen, "access", P2, []Audience{SchoolAud, Police, Education}, "校门长时间未关", "Gate held open", Education, false},
