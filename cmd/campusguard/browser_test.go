@@ -191,6 +191,15 @@ func TestBrowserDashboards(t *testing.T) {
 		b.sees("#school-alerts", kitchen.ID, "its own kitchen violation")
 		b.seesNot(gate.ID, "school B's forced gate")
 		b.waitJS("its name", 10*time.Second, fmt.Sprintf(`document.getElementById('school-name').textContent === %q`, schoolA.Name))
+		// A measure not judged yet (guard staffing is checked from 30 min
+		// after start-up, so it is not judged while the test runs) reads
+		// 未判定, never 未达标 (issue 8: it used to show as failed).
+		b.waitJS("not-judged measures labelled 未判定", 10*time.Second, `(() => {
+			const ls = [...document.querySelectorAll('#school-compliance .lapse[data-verdict]')];
+			const nj = ls.filter((l) => l.dataset.verdict === 'not_judged');
+			return ls.length === 5 && nj.some((l) => l.dataset.measure === 'guard_staffing') &&
+				nj.every((l) => l.classList.contains('na') && l.querySelector('.status').textContent === '未判定');
+		})()`)
 		b.screenshot("school-a-zh", "school")
 		b.toggleEnglish("app.name", "school.open_alerts")
 		b.waitJS("the panic in English", 10*time.Second, fmt.Sprintf(

@@ -189,6 +189,17 @@
     return String(m).padStart(2, '0') + ':' + String(s % 60).padStart(2, '0');
   };
 
+  // CG.verdict is a compliance result's verdict: met, not_met,
+  // not_applicable or not_judged (a window not over, a day without school,
+  // no record) — never "not met" for what has not been judged yet.
+  CG.verdict = (r) => {
+    if (!r) return 'not_judged';
+    if (r.status) return r.status;
+    return !r.applicable ? 'not_applicable' : r.ok ? 'met' : 'not_met';
+  };
+  // CG.verdictText labels a verdict; CG.verdictClass is its CSS class.
+  CG.verdictText = (v) => T({ met: 'measure.ok', not_met: 'measure.fail', not_applicable: 'measure.na', not_judged: 'measure.not_judged' }[v] || 'common.no_record');
+  CG.verdictClass = (v) => ({ met: 'ok', not_met: 'fail' }[v] || 'na');
   CG.pct = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Math.round(v * 1000) / 10 + '%');
 
   // ---- Names.

@@ -275,7 +275,7 @@
   function light(sd) {
     if (!sd) return 'grey';
     if (sd.four_hundred) return 'green';
-    const failing = FOUR.some((m) => sd.measures[m] && sd.measures[m].applicable && !sd.measures[m].ok);
+    const failing = FOUR.some((m) => CG.verdict(sd.measures[m]) === 'not_met');
     return failing ? 'red' : 'grey';
   }
 
@@ -283,7 +283,7 @@
     const lines = [CG.schoolName(s.school) + ' (' + s.school + ')'];
     FOUR.forEach((m) => {
       const r = sd && sd.measures[m];
-      const state = !r ? T('common.no_record') : !r.applicable ? T('measure.na') : r.ok ? T('measure.ok') : T('measure.fail');
+      const state = r ? CG.verdictText(CG.verdict(r)) : T('common.no_record');
       lines.push(CG.measureName(m) + ': ' + state + (r && r.detail ? ' — ' + r.detail : ''));
     });
     lines.push(T('police.offline_devices') + ': ' + offline);

@@ -59,20 +59,22 @@
 
   function measureLine(m) {
     const r = result(m);
-    const cls = !r ? 'na' : !r.applicable ? 'na' : r.ok ? 'ok' : 'fail';
-    const status = !r ? T('common.no_record') : !r.applicable ? T('measure.na') : r.ok ? T('measure.ok') : T('measure.fail');
-    return h('div', { class: 'lapse ' + cls, dataset: { measure: m } },
+    const v = CG.verdict(r);
+    const status = r ? CG.verdictText(v) : T('common.no_record');
+    return h('div', { class: 'lapse ' + CG.verdictClass(v), dataset: { measure: m, verdict: v } },
       h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: status }),
-      r && r.applicable ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
+      v === 'met' || v === 'not_met' ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
       r && r.detail ? h('p', { class: 'detail', text: r.detail }) : null);
   }
 
   function renderCompliance() {
     const box = CG.clear($('#school-compliance'));
     const c = state.page.compliance;
-    box.append(h('p', { class: 'four ' + (c && c.four_hundred ? 'ok' : 'fail') },
-      h('span', { class: 'light light-' + (c && c.four_hundred ? 'green' : c ? 'red' : 'grey') }), ' ',
-      T('measure.four_hundred') + ': ' + (c ? T(c.four_hundred ? 'measure.ok' : 'measure.fail') : T('common.no_record'))));
+    const four = !c ? '' : c.four_hundred_status || (c.four_hundred ? 'met' : 'not_met');
+    const light = { met: 'green', not_met: 'red' }[four] || 'grey';
+    box.append(h('p', { class: 'four ' + CG.verdictClass(four), dataset: { verdict: four } },
+      h('span', { class: 'light light-' + light }), ' ',
+      T('measure.four_hundred') + ': ' + (c ? CG.verdictText(four) : T('common.no_record'))));
     MEASURES.forEach((m) => box.append(measureLine(m)));
   }
 
