@@ -125,10 +125,7 @@ func (a *API) createAlarmTest(w http.ResponseWriter, r *http.Request, v Viewer) 
 		return
 	}
 	var req alarmTestRequest
-	if empty, e := readBody(w, r, &req); e != nil || empty {
-		if e == nil {
-			e = newError(http.StatusBadRequest, codeBadBody, "缺少请求体", "a JSON body is required")
-		}
+	if e := readRequiredBody(w, r, &req); e != nil {
 		writeError(w, e)
 		return
 	}

@@ -128,3 +128,13 @@ func bodyError(err error) *apiError {
 	}
 	return newError(http.StatusBadRequest, codeBadBody, "请求体不是有效的JSON："+err.Error(), "the body is not valid JSON: "+err.Error())
 }
+
+// readRequiredBody is readBody for a request that must have a body: an
+// empty one is a 400.
+func readRequiredBody(w http.ResponseWriter, r *http.Request, dst any) *apiError {
+	empty, e := readBody(w, r, dst)
+	if e == nil && empty {
+		e = newError(http.StatusBadRequest, codeBadBody, "缺少请求体", "a JSON body is required")
+	}
+	return e
+}
