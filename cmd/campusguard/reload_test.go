@@ -78,17 +78,18 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	}
 	// SIGHUP until the decoder's registry has the new school (a reload is
 	// idempotent; the resend covers a handler not yet listening).
-	var sent time.Time
+	// eventually polls every 100 ms: resend on every 50th poll.
+	polls := 0
 	eventually(t, 60*time.Second, "registry reloaded", func() (bool, string) {
 		if _, ok := a.reg.Load().School(added.ID); ok {
 			return true, ""
 		}
-		if time.Since(sent) > 5*time.Second {
-			sent = time.Now()
+		if polls%50 == 0 {
 			if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 				t.Fatal(err)
 			}
 		}
+		polls++
 		return false, "old registry"
 	})
 
