@@ -13,13 +13,7 @@ import (
 // is missing or unknown.
 func TestRegistryImportCalendar(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, data string) string { return writeFileIn(t, dir, name, data) }
 	schools := write("schools.csv", "id,name,region,type,pupils,boarders\ncd-1,一小,130802,primary,500,\n")
 	devs := write("devices.csv", "id,school,kind,location,heartbeat_s,post,kitchen,gate\ncd-1-alarm,cd-1,alarm,,,,,\n")
 	calFile := write("weichang.yaml", "id: weichang-2026-2027\nnational: true\nterms: [{start: \"2026-09-01\", end: \"2027-01-22\"}]\n")
@@ -60,4 +54,14 @@ func TestRegistryHolidays(t *testing.T) {
 	if err := cmdRegistry([]string{"holidays", "-year", "1990"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "lunar-go has no public holidays for 1990") {
 		t.Errorf("1990: %v", err)
 	}
+}
+
+// writeFileIn writes data to dir/name and returns the path.
+func writeFileIn(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

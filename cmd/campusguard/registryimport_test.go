@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,13 +14,7 @@ import (
 // bad roster fails the import with the CSV position.
 func TestRegistryImportGuards(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, data string) string { return writeFileIn(t, dir, name, data) }
 	schools := write("schools.csv", "id,name,region,type,pupils,boarders,calendar\ncd-0001,双桥区第三小学,130802,primary,1520,,chengde-2026-2027\n")
 	devs := write("devices.csv", "id,school,kind,location,heartbeat_s,post,kitchen,gate\ncd-0001-guard-1,cd-0001,guard,门卫室,,guardroom,,\n")
 	guards := write("guards.csv", "school,id,company,license,license_expires\ncd-0001,g-1,承德安保,冀保-0001,2027-03-31\n")
