@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/alarmtest"
@@ -235,36 +231,4 @@ func TestAlarmTestWindowsSurviveRestart(t *testing.T) {
 	if got := a.alerting.Manager().List(lifecycle.Filter{Rules: []alerting.RuleID{alerting.AlarmPanic}}); len(got) != 0 {
 		t.Errorf("alarm_panic after the restart: %+v, want none (the press is a test)", got)
 	}
-}
-
-// startStoppable runs campusguard in-process until stop is called (or the
-// test ends).
-func startStoppable(t *testing.T, c *runConfig) (*app, func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan *app, 1)
-	done := make(chan error, 1)
-	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
-	go func() { done <- run(ctx, c, log, func(a *app) { ready <- a }) }()
-	var a *app
-	select {
-	case a = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("campusguard did not start: %v", err)
-	}
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("campusguard run: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) { return a.ingest.connected(), "not subscribed" })
-	return a, stop
 }

@@ -32,6 +32,14 @@ func testRegistry(t testing.TB, schools int) (*devices.Registry, string) {
 // startApp runs campusguard in-process until the test ends.
 func startApp(t testing.TB, c *runConfig) *app {
 	t.Helper()
+	a, _ := startStoppable(t, c)
+	return a
+}
+
+// startStoppable runs campusguard in-process until stop is called (or the
+// test ends, whichever comes first; stop may be called more than once).
+func startStoppable(t testing.TB, c *runConfig) (*app, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *app, 1)
 	done := make(chan error, 1)
@@ -47,7 +55,12 @@ func startApp(t testing.TB, c *runConfig) *app {
 		cancel()
 		t.Fatal("campusguard did not start within 30s")
 	}
-	t.Cleanup(func() {
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cancel()
 		select {
 		case err := <-done:
@@ -57,13 +70,14 @@ func startApp(t testing.TB, c *runConfig) *app {
 		case <-time.After(30 * time.Second):
 			t.Error("campusguard did not stop within 30s")
 		}
-	})
+	}
+	t.Cleanup(stop)
 	// Messages published before the first subscription have no session to
 	// wait in: tests publish only once campusguard is subscribed.
 	eventually(t, 30*time.Second, "campusguard subscribed", func() (bool, string) {
 		return a.ingest.connected(), "not subscribed"
 	})
-	return a
+	return a, stop
 }
 
 // baseConfig is a run configuration for tests against the given servers.
