@@ -233,7 +233,7 @@ func TestHandlingEveryTier(t *testing.T) {
 		t.Run(tc.cat, func(t *testing.T) {
 			start := at(monday, 10, 0)
 			l := newLoop(t, start)
-			hl := handling(t, l.m)
+			hl := l.m
 			l.event(violation("cam-1", "v", tc.cat))
 			v := l.open(alerting.KitchenViolation)
 			if len(v) != 1 {
