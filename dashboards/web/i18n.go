@@ -52,6 +52,16 @@ func (d dictionary) zh(key string) (string, error) {
 	return e.ZH, nil
 }
 
+// en returns the English of key (pages that show both languages at once:
+// a refusal, Chinese first).
+func (d dictionary) en(key string) (string, error) {
+	e, ok := d[key]
+	if !ok {
+		return "", fmt.Errorf("web: no label %q in the dictionary", key)
+	}
+	return e.EN, nil
+}
+
 // span renders the label key as a span the JavaScript translates.
 func (d dictionary) span(key string) (template.HTML, error) {
 	zh, err := d.zh(key)

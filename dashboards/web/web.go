@@ -36,19 +36,31 @@ type page struct {
 	title   string   // dictionary key of the title
 	theme   string   // "dark" for the wall screen
 	bare    bool     // no navigation and no session (the login page)
+	roles   []string // who may open it; none: every logged-in user
 	scripts []string // static files, after common.js
 }
 
+// Who may open each board: a page outside one's role answers 403, not an
+// empty (filtered) board. The admin opens every page.
+var (
+	policeRoles    = []string{api.RoleAdmin, api.RolePolice}
+	educationRoles = []string{api.RoleAdmin, api.RoleEducation}
+	marketRoles    = []string{api.RoleAdmin, api.RoleMarket}
+	schoolRoles    = []string{api.RoleAdmin, api.RoleSchool}
+	// silenceRoles may manage silences (the API decides on each one).
+	silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation, api.RoleMarket}
+)
+
 // pages by route pattern.
 var pages = map[string]page{
-	"GET /login":               {name: "login", title: "login.title", bare: true},
+	"GET /login":               {name: "login", title: "login.title", bare: true, scripts: []string{"js/login.js"}},
 	"GET /{$}":                 {name: "root", title: "app.name", scripts: []string{"js/root.js"}},
-	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", scripts: []string{"js/alerts.js", "js/takeover.js", "js/police.js"}},
-	"GET /board/education":     {name: "education", title: "education.title", scripts: []string{"js/alerts.js", "js/chart.js", "js/education.js"}},
-	"GET /board/market":        {name: "market", title: "market.title", scripts: []string{"js/alerts.js", "js/market.js"}},
-	"GET /board/market/report": {name: "report", title: "report.title", scripts: []string{"js/report.js"}},
-	"GET /board/school":        {name: "school", title: "school.title", scripts: []string{"js/alerts.js", "js/school.js", "js/alarmtests.js"}},
-	"GET /silences":            {name: "silences", title: "silences.title", scripts: []string{"js/silences.js"}},
+	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", roles: policeRoles, scripts: []string{"js/alerts.js", "js/takeover.js", "js/police.js"}},
+	"GET /board/education":     {name: "education", title: "education.title", roles: educationRoles, scripts: []string{"js/alerts.js", "js/chart.js", "js/education.js"}},
+	"GET /board/market":        {name: "market", title: "market.title", roles: marketRoles, scripts: []string{"js/alerts.js", "js/market.js"}},
+	"GET /board/market/report": {name: "report", title: "report.title", roles: marketRoles, scripts: []string{"js/report.js"}},
+	"GET /board/school":        {name: "school", title: "school.title", roles: schoolRoles, scripts: []string{"js/alerts.js", "js/school.js", "js/alarmtests.js"}},
+	"GET /silences":            {name: "silences", title: "silences.title", roles: silenceRoles, scripts: []string{"js/silences.js"}},
 }
 
 // Extra templates rendered outside the page table.
@@ -56,9 +68,6 @@ const (
 	pageNotFound  = "notfound"
 	pageForbidden = "forbidden"
 )
-
-// silenceRoles may manage silences (the API decides on each one).
-var silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation, api.RoleMarket}
 
 // pageData is what a page template sees.
 type pageData struct {
@@ -105,7 +114,7 @@ func New(opts Options) (*Web, error) {
 	if w.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"t": w.dict.zh, "tr": w.dict.span, "asset": w.assetURL}
+	funcs := template.FuncMap{"t": w.dict.zh, "en": w.dict.en, "tr": w.dict.span, "asset": w.assetURL, "roles": pageRoles}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assetFS,
 		"assets/templates/layout.html", "assets/templates/alertpanel.html")
 	if err != nil {
@@ -148,6 +157,17 @@ func New(opts Options) (*Web, error) {
 // /static/ through without a login and sends anyone else there.
 func (w *Web) Handler() http.Handler { return w.handler }
 
+// pageRoles returns the roles that may open the page at path, space
+// separated, for the navigation's data-roles (the page table is the one
+// source of who sees which link).
+func pageRoles(path string) (string, error) {
+	p, ok := pages["GET "+path]
+	if !ok || len(p.roles) == 0 {
+		return "", fmt.Errorf("web: no role list for page %s", path)
+	}
+	return strings.Join(p.roles, " "), nil
+}
+
 // BoardFor returns the board a role lands on.
 func BoardFor(role string) string {
 	switch role {
@@ -181,7 +201,7 @@ func (w *Web) pageHandler(p page) http.HandlerFunc {
 		case p.name == "root" && known:
 			http.Redirect(rw, r, BoardFor(v.Role), http.StatusFound)
 			return
-		case p.name == "silences" && known && !slices.Contains(silenceRoles, v.Role):
+		case known && len(p.roles) > 0 && !slices.Contains(p.roles, v.Role):
 			w.page(rw, r, http.StatusForbidden, pageForbidden, w.data(page{name: pageForbidden, title: "error.forbidden"}))
 			return
 		}
