@@ -31,7 +31,7 @@
     const step = Math.max(1, Math.ceil(n / 8));
     spec.dates.forEach((d, i) => {
       if (i % step !== 0 && i !== n - 1) return;
-      grid.append(svg('text', { x: x(i), y: H - M.bottom + 18, 'text-anchor': 'middle', text: d.slice(5) }));
+      grid.append(svg('text', { x: x(i), y: H - M.bottom + 18, 'text-anchor': 'middle', text: CG.fmtDate(d, 'day') }));
     });
     el.append(grid);
 

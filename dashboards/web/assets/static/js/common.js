@@ -142,21 +142,29 @@
   // ---- Time, in Asia/Shanghai whatever the browser's zone.
 
   const TZ = 'Asia/Shanghai';
+  // Dates are written so that no reader can take the day for the month:
+  // Chinese "12月2日 14:03" / "2026年12月2日", English "2 Dec, 14:03" /
+  // "2 Dec 2026" (never "02/12"). Kinds: short (day and time, the
+  // default), full (with the year), date (day with the year), day (day
+  // without the year), time (hours and minutes), clock (with seconds).
   const fmtCache = {};
   function formatter(kind) {
     const key = kind + lang;
     if (!fmtCache[key]) {
       const loc = lang === 'en' ? 'en-GB' : 'zh-CN';
       const opts = { timeZone: TZ, hour12: false };
-      if (kind === 'full' || kind === 'date' || kind === 'short') Object.assign(opts, { month: '2-digit', day: '2-digit' });
+      if (kind !== 'time' && kind !== 'clock') Object.assign(opts, { month: lang === 'en' ? 'short' : 'long', day: 'numeric' });
       if (kind === 'full' || kind === 'date') opts.year = 'numeric';
-      if (kind !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
+      if (kind !== 'date' && kind !== 'day') Object.assign(opts, { hour: '2-digit', minute: '2-digit' });
       if (kind === 'clock') opts.second = '2-digit';
       fmtCache[key] = new Intl.DateTimeFormat(loc, opts);
     }
     return fmtCache[key];
   }
   CG.fmtTime = (iso, kind) => (iso ? formatter(kind || 'short').format(new Date(iso)) : '');
+  // fmtDate writes a calendar date "YYYY-MM-DD" (a day of Shanghai) as
+  // kind 'date' (default) or 'day'.
+  CG.fmtDate = (ymd, kind) => (ymd ? formatter(kind || 'date').format(new Date(ymd + 'T12:00:00+08:00')) : '');
 
   // isoDate returns YYYY-MM-DD of t in Shanghai.
   CG.isoDate = function (t) {
@@ -215,6 +223,35 @@
   CG.measureName = (m) => (CG.has('measure.' + m) ? T('measure.' + m) : m);
   CG.sevName = (s) => T('sev.' + s);
   CG.stateName = (s) => T('state.' + s);
+  // windowName names a school window ("morning-arrival", a kitchen's
+  // "breakfast+lunch") in the current language through the dictionary;
+  // a school's own name for a window shows as it is.
+  CG.windowName = (name) => (name || '').split('+')
+    .map((p) => (CG.has('window.' + p) ? T('window.' + p) : p))
+    .join(lang === 'en' ? ' + ' : '、');
+  // detailText is a compliance result's reason in the current language:
+  // detail_zh / detail_en; an older answer's single "中文 / English"
+  // detail is split at its first " / ".
+  CG.detailText = function (r) {
+    if (!r) return '';
+    if (r.detail_zh || r.detail_en) return lang === 'en' ? r.detail_en || r.detail_zh : r.detail_zh || r.detail_en;
+    const d = r.detail || '';
+    const i = d.indexOf(' / ');
+    if (i < 0) return d;
+    return lang === 'en' ? d.slice(i + 3) : d.slice(0, i);
+  };
+  // deviceStatus is a device's state on the school board from its open
+  // alerts: 'offline' (an offline or link-down alert), 'trouble' (the
+  // device reports a fault or is covered), 'alarming' (it works and is
+  // raising an alarm: a pressed panic button, a forced gate, a kitchen
+  // violation seen by its camera), else 'ok'. A pressed panic is never a
+  // fault.
+  const DEVICE_TROUBLE = ['alarm_trouble', 'kitchen_cam_occluded'];
+  CG.deviceStatus = function (alerts) {
+    if (alerts.some((a) => /_offline$|_link_down$/.test(a.rule))) return 'offline';
+    if (alerts.some((a) => DEVICE_TROUBLE.includes(a.rule))) return 'trouble';
+    return alerts.length ? 'alarming' : 'ok';
+  };
   CG.alertMessage = (a) => (lang === 'en' ? a.message_en || a.message_zh : a.message_zh || a.message_en);
 
   // violationCategory reads the category out of a kitchen alert's subject:

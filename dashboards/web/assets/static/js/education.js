@@ -158,9 +158,9 @@
   }
 
   function measureCell(r) {
-    if (status(r) === 'not_judged') return h('td', { class: 'm na', title: r && r.detail ? r.detail : '', text: T('measure.not_judged') });
-    if (!r || !r.applicable) return h('td', { class: 'm na', title: r && r.detail ? r.detail : '', text: '—' });
-    return h('td', { class: 'm ' + (r.ok ? 'ok' : 'fail'), title: r.detail || '' },
+    if (status(r) === 'not_judged') return h('td', { class: 'm na', title: CG.detailText(r), text: T('measure.not_judged') });
+    if (!r || !r.applicable) return h('td', { class: 'm na', title: CG.detailText(r), text: '—' });
+    return h('td', { class: 'm ' + (r.ok ? 'ok' : 'fail'), title: CG.detailText(r) },
       h('span', { class: 'mark', text: r.ok ? '✓' : '✗' }), ' ', CG.pct(r.value));
   }
 
@@ -231,7 +231,7 @@
         box.append(h('div', { class: 'lapse ' + (status(r) === 'not_judged' ? 'na' : cls), dataset: { measure: m } },
           h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: label }),
           r && r.applicable ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
-          r && r.detail ? h('p', { class: 'detail', text: r.detail }) : null));
+          CG.detailText(r) ? h('p', { class: 'detail', text: CG.detailText(r) }) : null));
       });
     }
     renderHistory(id);

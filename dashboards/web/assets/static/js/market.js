@@ -79,7 +79,7 @@
         h('td', { text: CG.schoolName(sd.school) }),
         h('td', { text: CG.regionName(sd.region) }),
         h('td', { class: 'num ' + (r.value >= 0.95 ? 'good' : 'bad'), text: CG.pct(r.value) }),
-        h('td', { class: 'm ' + CG.verdictClass(CG.verdict(r)), title: r.detail || '' },
+        h('td', { class: 'm ' + CG.verdictClass(CG.verdict(r)), title: CG.detailText(r) },
           h('span', { class: 'mark', text: { met: '✓', not_met: '✗' }[CG.verdict(r)] || '–' }), ' ', CG.verdictText(CG.verdict(r))),
         h('td', { class: 'num', text: String(openBy[sd.school] || 0) }),
         h('td', { class: 'num' + (overdueBy[sd.school] ? ' bad' : ''), text: String(overdueBy[sd.school] || 0) })));

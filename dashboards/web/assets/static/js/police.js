@@ -284,7 +284,7 @@
     FOUR.forEach((m) => {
       const r = sd && sd.measures[m];
       const state = r ? CG.verdictText(CG.verdict(r)) : T('common.no_record');
-      lines.push(CG.measureName(m) + ': ' + state + (r && r.detail ? ' — ' + r.detail : ''));
+      lines.push(CG.measureName(m) + ': ' + state + (CG.detailText(r) ? ' — ' + CG.detailText(r) : ''));
     });
     lines.push(T('police.offline_devices') + ': ' + offline);
     return lines.join('\n');

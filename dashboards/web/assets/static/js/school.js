@@ -10,7 +10,6 @@
   const DUTY_RULES = ['guard_understaffed', 'guardroom_unmanned', 'guard_unlicensed', 'patrol_shortfall',
     'post_unstaffed', 'post_understaffed', 'post_left_early'];
   const KITCHEN_RULES = ['kitchen_cam_offline', 'kitchen_cam_occluded', 'kitchen_violation', 'kitchen_repeat', 'kitchen_overdue'];
-  const OFFLINE = /_offline$/;
 
   const set = new CG.AlertSet();
   const panel = new CG.AlertPanel(set, { noClose: true });
@@ -64,7 +63,7 @@
     return h('div', { class: 'lapse ' + CG.verdictClass(v), dataset: { measure: m, verdict: v } },
       h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: status }),
       v === 'met' || v === 'not_met' ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
-      r && r.detail ? h('p', { class: 'detail', text: r.detail }) : null);
+      CG.detailText(r) ? h('p', { class: 'detail', text: CG.detailText(r) }) : null);
   }
 
   function renderCompliance() {
@@ -79,7 +78,7 @@
   }
 
   function windows(list) {
-    return list.map((w) => (w.name ? w.name + ' ' : '') + w.start + '–' + w.end).join('，') || '—';
+    return list.map((w) => (w.name ? CG.windowName(w.name) + ' ' : '') + w.start + '–' + w.end).join(CG.lang() === 'en' ? ', ' : '，') || '—';
   }
 
   function alertList(rows) {
@@ -106,8 +105,7 @@
     const open = set.list(mine);
     state.page.devices.forEach((d) => {
       const about = open.filter((a) => a.device === d.id || a.subject === d.id);
-      const down = about.some((a) => OFFLINE.test(a.rule));
-      const status = down ? 'offline' : about.length ? 'trouble' : 'ok';
+      const status = CG.deviceStatus(about);
       tbody.append(h('tr', { dataset: { device: d.id, status } },
         h('td', { text: d.id }),
         h('td', { text: CG.has('kind.' + d.kind) ? T('kind.' + d.kind) : d.kind }),
