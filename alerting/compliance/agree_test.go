@@ -155,7 +155,7 @@ func TestRulesAndComplianceAgree(t *testing.T) {
 				if firingDuring(g.Conds, posts, w.subject, w.start, w.end) {
 					rule = append(rule, w.subject)
 				}
-				if res := sd.Measures[ProtectionPost]; strings.Contains(res.Detail, w.subject+":") {
+				if res := sd.Measures[ProtectionPost]; strings.Contains(res.Detail(), w.subject+":") {
 					comp = append(comp, w.subject)
 				}
 			}
@@ -189,7 +189,7 @@ func TestNoRosterGuardStaffingNotJudged(t *testing.T) {
 	r.perfectDay(monday)
 	r.run(at(monday.AddDays(1), 0, 0))
 	res := r.day(monday).Measures[GuardStaffing]
-	if res.Status != NotJudged || !strings.Contains(res.Detail, "no guard roster") || !strings.Contains(res.Detail, "未导入持证保安名册") {
+	if res.Status != NotJudged || !strings.Contains(res.Detail(), "no guard roster") || !strings.Contains(res.Detail(), "未导入持证保安名册") {
 		t.Errorf("guard_staffing without a roster: %+v", res)
 	}
 	if pp := r.day(monday).Measures[ProtectionPost]; !pp.OK {

@@ -29,11 +29,11 @@ func assertOnly(t *testing.T, sd SchoolDay, failing map[Measure]string) {
 		if wantSt := map[bool]Status{true: NotMet, false: Met}[fail]; r.Status != wantSt || r.OK == fail || !r.Applicable {
 			t.Errorf("%s: %+v, want %s", m, r, wantSt)
 		}
-		if fail && !strings.Contains(r.Detail, want) {
-			t.Errorf("%s: detail %q lacks %q", m, r.Detail, want)
+		if fail && !strings.Contains(r.Detail(), want) {
+			t.Errorf("%s: detail %q lacks %q", m, r.Detail(), want)
 		}
-		if !fail && r.Detail != "" {
-			t.Errorf("%s: holds but has detail %q", m, r.Detail)
+		if !fail && r.Detail() != "" {
+			t.Errorf("%s: holds but has detail %q", m, r.Detail())
 		}
 	}
 	four := true
@@ -73,7 +73,7 @@ func TestPerfectDay(t *testing.T) {
 	// used to read "met").
 	live := r.day(monday)
 	assertStatus(t, live, NotJudged, nil, NotJudged)
-	if d := live.Measures[ClosedCampus].Detail; !strings.Contains(d, "not judged yet") {
+	if d := live.Measures[ClosedCampus].Detail(); !strings.Contains(d, "not judged yet") {
 		t.Errorf("live detail = %q", d)
 	}
 	r.run(at(monday, 18, 0)) // school hours over, the last peak (17:50) and lunch too
@@ -317,7 +317,7 @@ func TestMissingDevicesNotMet(t *testing.T) {
 	sd := r.day(monday)
 	assertStatus(t, sd, Met, map[Measure]Status{AlarmLink: NotMet, BrightKitchen: NotMet}, NotMet)
 	for _, m := range []Measure{AlarmLink, BrightKitchen} {
-		if d := sd.Measures[m].Detail; !strings.Contains(d, "cannot show it") || !strings.Contains(d, "无法证明达标") {
+		if d := sd.Measures[m].Detail(); !strings.Contains(d, "cannot show it") || !strings.Contains(d, "无法证明达标") {
 			t.Errorf("%s detail = %q", m, d)
 		}
 	}
@@ -347,8 +347,8 @@ func TestNoSchoolDay(t *testing.T) {
 			// it counts in no rate.
 			sd := r.day(d)
 			assertStatus(t, sd, NotJudged, nil, NotJudged)
-			if !strings.Contains(sd.Measures[GuardStaffing].Detail, "not a school day") {
-				t.Errorf("detail = %q", sd.Measures[GuardStaffing].Detail)
+			if !strings.Contains(sd.Measures[GuardStaffing].Detail(), "not a school day") {
+				t.Errorf("detail = %q", sd.Measures[GuardStaffing].Detail())
 			}
 		})
 	}
@@ -400,7 +400,7 @@ func TestLiveAndFrozen(t *testing.T) {
 	// Beyond Retention the day keeps its verdicts (the history), not its
 	// details.
 	if old, ok := r.store.SchoolAt("s1", d, r.h.Now()); !ok || old.Measures[AlarmLink].Status != NotMet ||
-		old.Measures[AlarmLink].Detail != "" || old.Measures[ClosedCampus].Status != Met {
+		old.Measures[AlarmLink].Detail() != "" || old.Measures[ClosedCampus].Status != Met {
 		t.Errorf("day %s after %d days = %+v, %v", d, Retention, old, ok)
 	}
 	if _, ok := r.store.SchoolAt("s1", d.AddDays(1), r.h.Now()); !ok {

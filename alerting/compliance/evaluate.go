@@ -375,19 +375,19 @@ func (w *why) ratio(got, best, min float64, zh, en string) {
 func (w *why) judge(value float64, now, windowEnd time.Time, watched bool) Result {
 	r := Result{Value: math.Round(value*1e4) / 1e4}
 	if len(w.zh) > 0 {
-		r.Detail = strings.Join(w.zh, "；") + " / " + strings.Join(w.en, "; ")
+		r = r.withDetail(strings.Join(w.zh, "；"), strings.Join(w.en, "; "))
 	}
 	switch {
 	case w.certain:
 		return r.withStatus(NotMet)
 	case !watched:
-		r.Detail = "该时段未值守，不判定 / window not watched: not judged"
+		r = r.withDetail("该时段未值守，不判定", "window not watched: not judged")
 		return r.withStatus(NotJudged)
 	case now.Before(windowEnd):
-		r.Detail = "时段未结束，尚未判定 / window not over: not judged yet"
+		r = r.withDetail("时段未结束，尚未判定", "window not over: not judged yet")
 		if len(w.zh) > 0 {
-			r.Detail = "时段未结束，尚未判定；目前" + strings.Join(w.zh, "；") +
-				" / window not over: not judged yet; so far " + strings.Join(w.en, "; ")
+			r = r.withDetail("时段未结束，尚未判定；目前"+strings.Join(w.zh, "；"),
+				"window not over: not judged yet; so far "+strings.Join(w.en, "; "))
 		}
 		return r.withStatus(NotJudged)
 	case len(w.zh) > 0:
@@ -397,17 +397,17 @@ func (w *why) judge(value float64, now, windowEnd time.Time, watched bool) Resul
 }
 
 func notApplicable(zh, en string) Result {
-	return Result{Detail: zh + "，不适用 / " + en + ": not applicable"}.withStatus(NotApplicable)
+	return Result{}.withDetail(zh+"，不适用", en+": not applicable").withStatus(NotApplicable)
 }
 
 func notJudged(zh, en string) Result {
-	return Result{Value: 1, Detail: zh + "，不判定 / " + en + ": not judged"}.withStatus(NotJudged)
+	return Result{Value: 1}.withDetail(zh+"，不判定", en+": not judged").withStatus(NotJudged)
 }
 
 // cannotShow is the verdict of a school without the devices a measure
 // needs: it cannot show the measure, so it does not meet it.
 func cannotShow(zh, en string) Result {
-	return Result{Detail: zh + "，无法证明达标 / " + en + ": cannot show it"}.withStatus(NotMet)
+	return Result{}.withDetail(zh+"，无法证明达标", en+": cannot show it").withStatus(NotMet)
 }
 
 // pct renders a share rounded down to 0.1% (so 94.99% never shows 95.0%).

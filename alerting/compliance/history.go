@@ -147,7 +147,7 @@ func (s *Store) mergeHistory(sd *SchoolDay) {
 		if r := sd.Measures[m]; statusCodes[old.status[i]] == NotMet && r.Status != NotMet {
 			r = r.withStatus(NotMet)
 			r.Value = min(r.Value, float64(old.value[i]))
-			r.Detail = "重启前已不达标 / not met before a restart"
+			r = r.withDetail("重启前已不达标", "not met before a restart")
 			sd.Measures[m] = r
 			changed = true
 		}

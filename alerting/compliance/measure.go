@@ -1,6 +1,8 @@
 package compliance
 
 import (
+	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/campusguard/campusguard/devices"
@@ -77,10 +79,50 @@ type Result struct {
 	// ÷ judged windows (protection_post). 1 when there was nothing to
 	// judge yet, 0 when the school has no device to show it.
 	Value float64 `json:"value"`
-	// Detail says, in Chinese then English ("中文 / English"), why the
+	// DetailZH and DetailEN say, each in its own language, why the
 	// measure does not hold, is not applicable or not judged yet; empty
-	// when it holds.
-	Detail string `json:"detail,omitempty"`
+	// when it holds. They are two fields, never one mixed string: a page
+	// shows the one of its language. (An older answer's single "detail",
+	// "中文 / English", is read into both: UnmarshalJSON.)
+	DetailZH string `json:"detail_zh,omitempty"`
+	DetailEN string `json:"detail_en,omitempty"`
+}
+
+// Detail returns both reasons as "中文 / English", for the bilingual CSV
+// export and logs; "" when there is none.
+func (r Result) Detail() string {
+	if r.DetailZH == "" || r.DetailEN == "" {
+		return r.DetailZH + r.DetailEN
+	}
+	return r.DetailZH + " / " + r.DetailEN
+}
+
+// withDetail returns r with its reason in both languages.
+func (r Result) withDetail(zh, en string) Result {
+	r.DetailZH, r.DetailEN = zh, en
+	return r
+}
+
+// UnmarshalJSON reads a Result, also from an older writer whose one field
+// "detail" held "中文 / English": it is split at its first " / ".
+func (r *Result) UnmarshalJSON(b []byte) error {
+	type plain Result // no UnmarshalJSON: no recursion
+	var v struct {
+		plain
+		Legacy string `json:"detail"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = Result(v.plain)
+	if v.Legacy != "" && r.DetailZH == "" && r.DetailEN == "" {
+		if zh, en, ok := strings.Cut(v.Legacy, " / "); ok {
+			r.DetailZH, r.DetailEN = zh, en
+		} else {
+			r.DetailZH, r.DetailEN = v.Legacy, v.Legacy
+		}
+	}
+	return nil
 }
 
 // withStatus returns r with Status, Applicable and OK set from s.

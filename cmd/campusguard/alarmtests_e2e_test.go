@@ -148,7 +148,7 @@ func TestAlarmTestsEndToEnd(t *testing.T) {
 		failed bool
 	}{{schA, false}, {schB, true}} {
 		sd, ok := a.alerting.Compliance().SchoolAt(c.s.ID, devices.DateOf(check), check)
-		detail := sd.Measures["alarm_link"].Detail
+		detail := sd.Measures["alarm_link"].Detail()
 		if !ok || strings.Contains(detail, "no successful test") != c.failed {
 			t.Errorf("compliance alarm_link of %s: %q (untested: want %v)", c.s.ID, detail, c.failed)
 		}

@@ -358,7 +358,7 @@ func TestScenarioHandlingDay(t *testing.T) {
 					want = compliance.NotMet
 				}
 				if r.Status != want {
-					t.Errorf("Monday compliance %s %s: %s, want %s (%s)", sd.School, m, r.Status, want, r.Detail)
+					t.Errorf("Monday compliance %s %s: %s, want %s (%s)", sd.School, m, r.Status, want, r.Detail())
 				}
 			}
 		}

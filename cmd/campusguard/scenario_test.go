@@ -217,7 +217,7 @@ func TestScenarioSchoolDay(t *testing.T) {
 			}
 			wantOK := lapsed[sd.School] != m
 			if r.OK != wantOK {
-				t.Errorf("compliance %s %s: ok=%v, want %v (%s)", sd.School, m, r.OK, wantOK, r.Detail)
+				t.Errorf("compliance %s %s: ok=%v, want %v (%s)", sd.School, m, r.OK, wantOK, r.Detail())
 			}
 		}
 	}

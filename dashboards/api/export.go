@@ -106,8 +106,8 @@ func complianceRow(name, regionName, id, region string, date devices.Date, sd *c
 		default:
 			row = append(row, cellFail, ratio(res.Value))
 		}
-		if ok && res.Detail != "" {
-			details = append(details, measureNames[m]+"："+res.Detail)
+		if ok && res.Detail() != "" {
+			details = append(details, measureNames[m]+"："+res.Detail())
 		}
 	}
 	four := cellNo

@@ -153,7 +153,7 @@ func (f *fakeCompliance) School(id string, d devices.Date) (compliance.SchoolDay
 
 func testReport() compliance.Report {
 	ok := map[compliance.Measure]compliance.Result{compliance.ClosedCampus: {Applicable: true, OK: true, Value: 1}}
-	bad := map[compliance.Measure]compliance.Result{compliance.ClosedCampus: {Applicable: true, Value: 0.5, Detail: "门禁离线 / gate offline"}}
+	bad := map[compliance.Measure]compliance.Result{compliance.ClosedCampus: {Applicable: true, Value: 0.5, DetailZH: "门禁离线", DetailEN: "gate offline"}}
 	return compliance.Report{
 		Schools: []compliance.SchoolDay{
 			{School: schoolA, Region: regionSQ, Measures: ok, FourHundred: true},

@@ -71,7 +71,7 @@ func fullDay(date devices.Date, failing []string, kitchen map[string]float64) co
 		}
 		fails := slices.Contains(failing, s.id)
 		if fails {
-			ms[compliance.ClosedCampus] = compliance.Result{Applicable: true, Value: 0.5, Detail: "门禁离线 / gate offline"}
+			ms[compliance.ClosedCampus] = compliance.Result{Applicable: true, Value: 0.5, DetailZH: "门禁离线", DetailEN: "gate offline"}
 		}
 		if v, ok := kitchen[s.id]; ok {
 			ms[compliance.BrightKitchen] = compliance.Result{Applicable: true, OK: v >= compliance.KitchenOnlineMin, Value: v}

@@ -65,7 +65,7 @@
       tbody.append(h('tr', { class: 'alarm-test-' + st, dataset: { alarmTestId: w.id || '' } },
         h('td', { text: CG.fmtTime(w.start) + ' – ' + CG.fmtTime(w.end) }),
         h('td', { text: w.device || T('alarmtests.all_devices') }),
-        h('td', { text: w.note || '' }),
+        h('td', { text: w.scheduled ? '' : w.note || '' }), // a schedule's note is bilingual; the next column names it
         h('td', { text: w.scheduled ? T('alarmtests.scheduled') : w.created_by || '' }),
         h('td', { text: T('alarmtests.state_' + st) }),
         mayWrite() ? h('td', {}, w.scheduled || st === 'ended' ? null : h('button', {
