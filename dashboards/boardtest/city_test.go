@@ -340,4 +340,3 @@ func eventually(t testing.TB, what string, cond func() (bool, string)) {
 		<-tick.C
 	}
 }
-
