@@ -53,6 +53,17 @@ const layoutProbe = `(() => {
       out.narrow.push(c.tagName + ' "' + text.slice(0, 20) + '" ' + Math.round(content) + 'px, font ' + em + 'px');
     }
   }
+  // Tables that scroll inside their box (allowed, but not on the wall
+  // screen: nobody scrolls a wall).
+  out.inner_scroll = [];
+  for (const t of document.querySelectorAll('main table')) {
+    let p = t.parentElement;
+    while (p && p !== document.body && !['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) p = p.parentElement;
+    const box = p && p !== document.body ? p : t;
+    if (box.scrollWidth > box.clientWidth + 1 && t.getBoundingClientRect().height > 0 && out.inner_scroll.length < 5) {
+      out.inner_scroll.push((t.id ? '#' + t.id : 'table') + ' ' + box.scrollWidth + '/' + box.clientWidth + 'px');
+    }
+  }
   // What sticks out: elements whose right edge passes the viewport and
   // that are not inside a container that scrolls by itself.
   if (out.scroll > window.__cgScreen) {
@@ -79,6 +90,8 @@ type layoutResult struct {
 	Narrow []string `json:"narrow"`
 	Cells  int      `json:"cells"`
 	Wide   []string `json:"wide"`
+	// InnerScroll lists tables wider than their box (which scrolls).
+	InnerScroll []string `json:"inner_scroll"`
 }
 
 // TestLayout: every board at the wall screen (1920×1080), a laptop
@@ -134,6 +147,13 @@ func TestLayout(t *testing.T) {
 				if r.Scroll > v.W || r.Inner > v.W {
 					t.Errorf("%s: the page is %d px wide (layout viewport %d px) on a %d px screen (horizontal overflow): %s",
 						where, r.Scroll, r.Inner, v.W, strings.Join(r.Wide, "; "))
+				}
+				if len(r.InnerScroll) > 0 {
+					t.Logf("%s: tables scrolling inside their box: %s", where, strings.Join(r.InnerScroll, "; "))
+					if v == browsertest.Wall {
+						t.Errorf("%s: on the wall screen a table is wider than its box (clipped, nobody scrolls a wall): %s",
+							where, strings.Join(r.InnerScroll, "; "))
+					}
 				}
 				if len(r.Narrow) > 0 {
 					t.Errorf("%s: table cells narrower than two characters: %s", where, strings.Join(r.Narrow, "; "))
