@@ -73,6 +73,7 @@ type runConfig struct {
 	Notify   string
 
 	Users           string
+	UsersPoll       time.Duration // how often the users file is checked for changes; 0: only on SIGHUP
 	NoAuth          bool
 	InsecureCookies bool
 
@@ -136,6 +137,7 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.StringVar(&c.Rules, "rules", "", "rules file with per-region and per-school overrides (default: docs/rules.md defaults); see testdata/rules/rules.sample.yaml")
 	fs.StringVar(&c.Notify, "notify", "", "notifications file: webhooks (generic, WeCom, DingTalk) and routes; the MQTT alert topic is always on")
 	fs.StringVar(&c.Users, "users", "", "users and API tokens file (see docs/access.md; 'campusguard user add' edits it); required unless --no-auth")
+	fs.DurationVar(&c.UsersPoll, "users-poll", 2*time.Second, "check the --users file this often and load it when its content changed ('campusguard user add/token' then takes effect without a signal); 0: only on SIGHUP")
 	fs.BoolVar(&c.NoAuth, "no-auth", false, "serve the API and pages WITHOUT login, as an all-seeing admin (local testing only)")
 	fs.BoolVar(&c.InsecureCookies, "insecure-cookies", false, "session cookies without the Secure flag (plain-HTTP demo on one machine only)")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto, json or console")
@@ -184,6 +186,9 @@ func parseRunConfig(args []string, stderr io.Writer) (*runConfig, error) {
 	}
 	if err := c.validateHTTP(); err != nil {
 		return nil, err
+	}
+	if c.UsersPoll < 0 {
+		return nil, fmt.Errorf("run: --users-poll must not be negative: %s", c.UsersPoll)
 	}
 	return c, nil
 }
