@@ -67,6 +67,7 @@ type runConfig struct {
 	SimSpeed  float64
 	SimRate   float64
 	SimFaults stringList
+	SimPlan   string // scripted fault plan: none or demo (devices/sim.NamedPlan)
 
 	StateDir string
 	Rules    string
@@ -133,6 +134,7 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Float64Var(&c.SimSpeed, "sim-speed", 1, "simulator time speed-up")
 	fs.Float64Var(&c.SimRate, "sim-rate", 0, "simulator extra load in messages/s")
 	fs.Var(&c.SimFaults, "sim-fault", "simulator fault (repeatable), e.g. silent_device:cd-0001-alarm-1")
+	fs.StringVar(&c.SimPlan, "sim-plan", "none", "simulator fault plan from the start: demo (a panic, an unstaffed post, a dark kitchen camera, a forced gate, a silent school, a kitchen violation; docs/dashboards.md) or none")
 	fs.StringVar(&c.StateDir, "state-dir", "var/state", "directory of the alert store (open alerts, acknowledgements, silences)")
 	fs.StringVar(&c.Rules, "rules", "", "rules file with per-region and per-school overrides (default: docs/rules.md defaults); see testdata/rules/rules.sample.yaml")
 	fs.StringVar(&c.Notify, "notify", "", "notifications file: webhooks (generic, WeCom, DingTalk) and routes; the MQTT alert topic is always on")

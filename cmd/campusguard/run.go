@@ -198,19 +198,16 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 }
 
 func startSim(ctx context.Context, g *errgroup.Group, c *runConfig, reg *devices.Registry, brokerURL string, log zerolog.Logger, promReg prometheus.Registerer) error {
-	var faults []sim.Fault
-	for _, s := range c.SimFaults {
-		f, err := sim.ParseFault(s)
-		if err != nil {
-			return fmt.Errorf("sim-fault: %w", err)
-		}
-		faults = append(faults, f)
+	start := time.Now()
+	faults, err := simFaults(reg, c.SimFaults, c.SimPlan, start, log)
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
 	}
 	pub, err := sim.NewMQTTPublisher(brokerURL, 4, 1)
 	if err != nil {
 		return err
 	}
-	s, err := sim.New(sim.Options{Registry: reg, Speed: c.SimSpeed, Rate: c.SimRate, Faults: faults, Logger: log, Registerer: promReg}, pub)
+	s, err := sim.New(sim.Options{Registry: reg, Start: start, Speed: c.SimSpeed, Rate: c.SimRate, Faults: faults, Logger: log, Registerer: promReg}, pub)
 	if err != nil {
 		return err
 	}
