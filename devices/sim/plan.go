@@ -83,9 +83,11 @@ func NamedPlan(name string, reg *devices.Registry) (Plan, error) {
 // fires at any time (docs/rules.md):
 //
 //	+0:10 post_unstaffed     a post nobody staffs (alerts at the school's next peak, on school days)
+//	+0:15 silent_school      school_offline at about +5:00 (3 missed heartbeats, and campusguard
+//	                         raises no offline alert in its first 5 min: grace_period): police,
+//	                         education, school — any hour
 //	+0:20 kitchen_cam_off    a dark kitchen camera (alerts inside a meal's operating window)
 //	+0:30 panic_press        alarm_panic, P0: police, education, school — any hour
-//	+0:40 silent_school      school_offline after about 3 min: police, education, school — any hour
 //	+1:00 gate_forced        gate_forced: police, school — any hour
 //	+1:30 kitchen_violation  kitchen_violation (smoking): market, school — any hour
 //
@@ -147,7 +149,7 @@ func DemoPlan(reg *devices.Registry) (Plan, error) {
 	}
 	for i := len(reg.Schools) - 1; i >= 0; i-- {
 		if s := &reg.Schools[i]; !used[s.ID] && len(s.Devices) >= 2 {
-			add(40*time.Second, Fault{Kind: FaultSilentSchool, School: s.ID},
+			add(15*time.Second, Fault{Kind: FaultSilentSchool, School: s.ID},
 				"school_offline after 3 missed heartbeats / 学校设备全部离线")
 			break
 		}
