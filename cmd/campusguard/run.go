@@ -67,6 +67,8 @@ type app struct {
 	web       *web.Web
 	calendars *calendarwatch.Watcher // calendar_expiring: checked at start, on reload and daily
 	reloadMu  sync.Mutex             // one reload (SIGHUP or users file change) at a time
+	// usersWatch reloads the users file when it changes (nil: --no-auth or --users-poll 0).
+	usersWatch *auth.FileWatcher
 }
 
 func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started) error {
@@ -163,24 +165,9 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 		g.Go(func() error { return a.auditQ.Run(ctx) })
 	}
 	g.Go(func() error { return reloadOnHUP(ctx, a, log) })
-	if a.auth != nil && c.UsersPoll > 0 {
-		reloads := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "campusguard_users_file_reloads_total",
-			Help: "Loads of the users file after it changed on disk, by result (loaded, refused: invalid, the previous users kept)."},
-			[]string{"result"})
-		promReg.MustRegister(reloads)
-		ulog := log.With().Str("component", "users-watch").Logger()
-		ulog.Info().Str("users", c.Users).Dur("every", c.UsersPoll).Msg("watching the users file: changes take effect without a signal")
-		g.Go(func() error {
-			auth.WatchFile(ctx, c.Users, c.UsersPoll, func() {
-				if err := a.reloadUsers(ulog); err != nil {
-					reloads.WithLabelValues("refused").Inc()
-					ulog.Error().Err(err).Str("users", c.Users).Msg("users file changed but is invalid: not loaded, keeping the previous users and tokens / 用户文件有误，未加载，沿用原用户")
-					return
-				}
-				reloads.WithLabelValues("loaded").Inc()
-			})
-			return nil
-		})
+	if a.usersWatch != nil {
+		log.Info().Str("users", c.Users).Dur("every", c.UsersPoll).Msg("watching the users file: user add/token take effect without a signal")
+		g.Go(func() error { a.usersWatch.Run(ctx, c.UsersPoll); return nil })
 	}
 	g.Go(func() error { return al.Run(ctx) })
 	g.Go(func() error { return cw.Run(ctx) })

@@ -7,31 +7,53 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"sync"
 	"time"
 )
 
-// WatchFile calls changed whenever the file at path holds other bytes than
-// when it last looked, until ctx ends; it checks every interval. This is
-// how `campusguard user add/token` takes effect in a running server
-// without a signal: the CLI replaces the users file (temporary file and
-// rename), and the watcher sees the new content within an interval.
+// FileWatcher notices when the file at a path holds other bytes than when
+// it last looked, and then calls its changed function. This is how
+// `campusguard user add/token` takes effect in a running server without a
+// signal: the CLI replaces the users file (temporary file and rename); Run
+// looks every interval, and Options.Refresh (Check) looks at once when a
+// request brings an API token nobody knows, so a token used right after
+// it was made is not refused for want of a poll.
 //
 // It polls rather than subscribing to file-system events: a rename over
 // the file (what the CLI, editors and configuration tools do) ends an
 // inotify watch on it, and polling works the same on every file system,
-// network mounts and container volumes included. A poll is one stat; the
+// network mounts and container volumes included. A look is one stat; the
 // file is read and hashed only when its size, modification time or
-// identity changed, so an edit within the file system's time resolution
-// that keeps the size is still caught by the next change of mtime. A
-// missing or unreadable file is not a change (changed is not called):
-// the caller keeps what it has, as with a broken file.
-//
-// changed runs on WatchFile's goroutine; WatchFile returns when ctx ends.
-// The first look, which every later one is compared with, happens before
-// WatchFile waits for the first time.
-func WatchFile(ctx context.Context, path string, interval time.Duration, changed func()) {
-	w := fileWatch{path: path}
-	w.look() // what later looks compare with
+// identity changed. A missing or unreadable file is not a change: the
+// caller keeps what it has, as with a broken file.
+type FileWatcher struct {
+	mu      sync.Mutex // one look at a time; changed runs under it
+	w       fileWatch
+	changed func()
+}
+
+// NewFileWatcher takes the first look at path, which later looks are
+// compared with; changed is called on every later change.
+func NewFileWatcher(path string, changed func()) *FileWatcher {
+	f := &FileWatcher{w: fileWatch{path: path}, changed: changed}
+	f.w.look()
+	return f
+}
+
+// Check looks at the file now and, if it changed, calls changed before
+// returning true.
+func (f *FileWatcher) Check() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.w.look() {
+		return false
+	}
+	f.changed()
+	return true
+}
+
+// Run checks the file every interval until ctx ends.
+func (f *FileWatcher) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -39,9 +61,7 @@ func WatchFile(ctx context.Context, path string, interval time.Duration, changed
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if w.look() {
-				changed()
-			}
+			f.Check()
 		}
 	}
 }

@@ -56,38 +56,32 @@ func TestFileWatchLook(t *testing.T) {
 	}
 }
 
-// TestWatchFileCallsOnChange: WatchFile calls changed after the file is
-// replaced, and stops when its context ends.
-func TestWatchFileCallsOnChange(t *testing.T) {
+// TestFileWatcherRun: Run calls changed after the file is replaced, and
+// stops when its context ends.
+func TestFileWatcherRun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "users.yaml")
 	writeRenamed(t, path, "users: []\n")
-	ctx, cancel := context.WithCancel(context.Background())
 	changed := make(chan struct{}, 10)
+	fw := NewFileWatcher(path, func() { changed <- struct{}{} })
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	started := make(chan struct{})
 	go func() {
 		defer close(done)
-		close(started)
-		WatchFile(ctx, path, 5*time.Millisecond, func() { changed <- struct{}{} })
+		fw.Run(ctx, 5*time.Millisecond)
 	}()
-	<-started
-	// The watcher's first look may come after this write; rewrite until
-	// a change is seen (each rewrite differs from the one before).
-	deadline := time.After(30 * time.Second)
-	for i := 0; ; i++ {
-		writeRenamed(t, path, "users: []\n# "+string(rune('a'+i%26))+"\n")
-		select {
-		case <-changed:
-			cancel()
-			select {
-			case <-done:
-			case <-time.After(30 * time.Second):
-				t.Fatal("WatchFile did not return after its context ended")
-			}
-			return
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			t.Fatal("no change reported within 30 s")
-		}
+	writeRenamed(t, path, "users: []\ntokens: []\n")
+	select {
+	case <-changed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no change reported within 30 s")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if fw.Check() {
+		t.Error("Check after the change was seen: reported a change again")
 	}
 }
