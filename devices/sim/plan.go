@@ -150,7 +150,7 @@ func DemoPlan(reg *devices.Registry) (Plan, error) {
 	for i := len(reg.Schools) - 1; i >= 0; i-- {
 		if s := &reg.Schools[i]; !used[s.ID] && len(s.Devices) >= 2 {
 			add(15*time.Second, Fault{Kind: FaultSilentSchool, School: s.ID},
-				"school_offline after 3 missed heartbeats / 学校设备全部离线")
+				"school_offline about 5 min after campusguard starts (3 missed heartbeats, then its start-up grace) / 学校设备全部离线")
 			break
 		}
 	}
