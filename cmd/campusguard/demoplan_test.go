@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/devices"
@@ -96,5 +98,32 @@ func TestDemoPlanAlertsEveryAudience(t *testing.T) {
 		}
 		slices.Sort(open)
 		t.Fatalf("no open alert within 5 min of %v; alerts:\n  %s", missing, strings.Join(open, "\n  "))
+	}
+}
+
+// TestSimFaultsPlan: --sim-plan demo adds the plan's faults placed at the
+// start, none adds nothing, and an unknown plan is an error naming both.
+func TestSimFaultsPlan(t *testing.T) {
+	reg, _ := testRegistry(t, 4)
+	start := time.Date(2026, 12, 2, 15, 0, 0, 0, devices.Location())
+	log := zerolog.Nop()
+	fs, err := simFaults(reg, []string{"silent_device:" + reg.Schools[1].Devices[0].ID}, sim.PlanDemo, start, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, _ := sim.DemoPlan(reg)
+	if len(fs) != 1+len(plan) || len(plan) == 0 {
+		t.Fatalf("%d faults, want 1 + %d", len(fs), len(plan))
+	}
+	for i, st := range plan {
+		if f := fs[1+i]; f.Kind != st.Fault.Kind || !f.From.Equal(start.Add(st.At)) {
+			t.Errorf("fault %d = %s from %s, want %s from +%s", i, f.Kind, f.From, st.Fault.Kind, st.At)
+		}
+	}
+	if fs, err := simFaults(reg, nil, sim.PlanNone, start, log); err != nil || len(fs) != 0 {
+		t.Errorf("plan none: %d faults, %v", len(fs), err)
+	}
+	if _, err := simFaults(reg, nil, "chaos", start, log); err == nil || !strings.Contains(err.Error(), "demo") {
+		t.Errorf("unknown plan: %v", err)
 	}
 }
