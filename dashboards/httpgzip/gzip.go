@@ -95,9 +95,9 @@ func Compressible(ct string) bool {
 
 // The states of a writer.
 const (
-	undecided = iota // the status and up to MinSize bytes are held
-	plain            // passing through
-	compressing      // through gz
+	undecided   = iota // the status and up to MinSize bytes are held
+	plain              // passing through
+	compressing        // through gz
 )
 
 // writer holds the status and the first bytes of an answer until it can
