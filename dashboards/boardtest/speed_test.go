@@ -3,6 +3,7 @@ package boardtest
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -95,25 +96,33 @@ type budget struct {
 	seconds         float64
 }
 
-// eventRate and eventTime: the stream of changes a board gets while its
-// long tasks are measured.
-const (
-	eventRate = 50 // per second
-	eventTime = 10 * time.Second
-)
+// eventRate: the changes a second a board gets while its long tasks are
+// measured.
+const eventRate = 50
+
+// eventTime is how long they stream in: 10 s with
+// CAMPUSGUARD_BOARD_BUDGETS=1 (the figures of docs/performance.md), 3 s
+// otherwise (the suite checks the structure and keeps its time).
+func eventTime() time.Duration {
+	if os.Getenv("CAMPUSGUARD_BOARD_BUDGETS") == "1" {
+		return 10 * time.Second
+	}
+	return 3 * time.Second
+}
 
 // TestBoardBudgets measures, for each board on the demo-size city (1,594
 // schools, 300 open alerts), in the page: the settle time of the first
 // visit after login (cold cache) and of a reload (settleJS defines
 // "settled"); the longest main-thread task (PerformanceObserver
 // 'longtask') while the board loads and while 50 alert changes a second
-// stream in for 10 s; the bytes the page's requests transferred. It logs
+// stream in for 10 s (3 s without CAMPUSGUARD_BOARD_BUDGETS=1); the bytes
+// the page's requests transferred. It logs
 // them as a table (go test -v) and asserts no duration, only structure:
 // every board settles, names its schools (learnt from GET
 // /api/v1/schools, not a compliance trend), and its API answers came
 // gzipped (encoded bytes below decoded ones).
 //
-//	go test -run TestBoardBudgets -v -count=1 ./dashboards/boardtest/
+//	CAMPUSGUARD_BOARD_BUDGETS=1 go test -run 'TestBoardBudgets|TestAPIPayloadSizes' -v -count=1 ./dashboards/boardtest/
 func TestBoardBudgets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the full city in four boards: not with -short")
@@ -225,7 +234,7 @@ func streamChanges(t *testing.T, c *city, rng *rand.Rand, user string) (int, flo
 	defer tick.Stop()
 	begin := time.Now()
 	n := 0
-	for time.Since(begin) < eventTime {
+	for d := eventTime(); time.Since(begin) < d; {
 		<-tick.C
 		if len(open) > 0 && n%2 == 1 {
 			o := open[rng.IntN(len(open))]
