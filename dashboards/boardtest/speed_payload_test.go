@@ -2,7 +2,6 @@ package boardtest
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,17 +10,14 @@ import (
 	"github.com/campusguard/campusguard/dashboards/api"
 )
 
-// TestAPIPayloadSizes logs the sizes of the answers the boards fetch, for
+// checkPayloadSizes logs the sizes of the answers the boards fetch, for
 // a city-wide viewer on the demo-size city with 300 open alerts, without
 // and with gzip (the browser's Accept-Encoding), and checks that the ones
 // the middleware should compress came compressed, that the school list is
 // smaller than the compliance trend that pages used to fetch for names,
 // and that a browser revalidating it gets a 304 without a body.
-//
-//	go test -run TestAPIPayloadSizes -v -count=1 ./dashboards/boardtest/
-func TestAPIPayloadSizes(t *testing.T) {
-	c := newCity(t, cityOptions{})
-	seedAlerts(t, c, rand.New(rand.NewPCG(9, 9)), 300)
+// TestBoardBudgets runs it on its city.
+func checkPayloadSizes(t *testing.T, c *city) {
 	admin := api.Viewer{Name: "admin", Role: api.RoleAdmin}
 	var etag string
 	get := func(path, ae string, hdr ...string) (int, int, string) {
