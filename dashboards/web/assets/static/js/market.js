@@ -97,12 +97,17 @@
   function renderSummary(vs) {
     const ks = kitchenSchools();
     const mean = ks.length ? ks.reduce((s, sd) => s + sd.measures.bright_kitchen.value, 0) / ks.length : null;
+    // The mean never hides a failing kitchen: the card takes the colour of
+    // the worst one and says how many are below 95 %.
+    const below = ks.filter((sd) => sd.measures.bright_kitchen.value < 0.95).length;
     const overdue = vs.filter((x) => x.overdue).length;
     const box = CG.clear($('#summary'));
     const card = (id, label, value, cls) => h('div', { class: 'card ' + (cls || ''), id },
       h('span', { class: 'card-value', text: value }), h('span', { class: 'card-label', text: label }));
     box.append(card('card-kitchens', T('market.kitchens_monitored'), String(ks.length)));
-    box.append(card('card-online', T('market.online_rate'), CG.pct(mean), 'main ' + (mean === null ? 'na' : mean >= 0.95 ? 'good' : 'bad')));
+    const online = card('card-online', T('market.online_rate'), CG.pct(mean), 'main ' + (mean === null ? 'na' : below ? 'bad' : 'good'));
+    if (ks.length) online.append(h('span', { class: 'card-label mkt-below', text: T('mkt.below', below, ks.length) }));
+    box.append(online);
     box.append(card('card-open', T('market.open_violations'), String(vs.length), vs.length ? 'fair' : 'good'));
     box.append(card('card-overdue', T('market.overdue'), String(overdue), overdue ? 'bad' : 'good'));
   }
