@@ -205,6 +205,16 @@ func TestMarketActionsLaptop(t *testing.T) {
 	if shown > 6 || more == "" {
 		t.Errorf("%d violation rows shown, more button %q; want a bounded list with a way to the rest", shown, more)
 	}
+
+	// Live: closing the overdue violation (as market regulation, elsewhere)
+	// takes it off the list and the count, through the event stream.
+	before := browsertest.Eval[string](tab, `document.querySelector('#card-open .card-value').textContent`)
+	if _, err := m.Close(overdue.ID, alerting.Actor{Name: "inspector", Agency: alerting.Market}, "已复核整改"); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(before)
+	tab.WaitJS("the closed violation off the action list", `!`+row(overdue.ID)+
+		` && document.querySelector('#card-open .card-value').textContent === `+strconv.Quote(strconv.Itoa(n-1)))
 }
 
 // schoolsWithKitchenCams lists the registry's schools that have a kitchen
