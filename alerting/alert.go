@@ -87,7 +87,8 @@ type Alert struct {
 	Count      int        `json:"count"`                // how many times the condition fired while open
 	Escalated  bool       `json:"escalated,omitempty"`  // not acknowledged in time
 	Silenced   bool       `json:"silenced,omitempty"`   // a silence matched when it fired
-	DueAt      *time.Time `json:"due_at,omitempty"`     // rectification deadline (kitchen violations)
+	DueAt      *time.Time `json:"due_at,omitempty"`     // rectification deadline (kitchen violations; kitchen_overdue: the one it missed)
+	Snapshot   string     `json:"snapshot,omitempty"`   // the device's evidence reference (kitchen.violation "snapshot": URL or object key), latest detection
 	Resolution string     `json:"resolution,omitempty"` // auto | manual | verified
 
 	// The handling loop (派单 → 处置 → 反馈 → 复核): the owning agency
@@ -146,6 +147,7 @@ type Condition struct {
 	MessageZH string
 	MessageEN string
 	DueAt     *time.Time
+	Snapshot  string // evidence reference from the event (kitchen.violation "snapshot"); "" for none
 	// Hold is set on the school_offline conditions that say whether the
 	// school's outage is pending rather than whether the alert fires: every
 	// device is offline or has missed a heartbeat, or the school has just

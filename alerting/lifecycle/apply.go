@@ -135,6 +135,7 @@ func (m *Manager) create(c *alerting.Condition, count int, since, now time.Time)
 		MessageEN: c.MessageEN,
 		Count:     count,
 		DueAt:     cloneTime(c.DueAt),
+		Snapshot:  c.Snapshot,
 	}
 	if info, ok := alerting.Info(c.Rule); ok {
 		a.Audience = append([]alerting.Audience(nil), info.Audience...)
@@ -199,6 +200,9 @@ func (m *Manager) update(e *entry, c *alerting.Condition, now time.Time) {
 	}
 	if e.a.DueAt == nil && c.DueAt != nil {
 		e.a.DueAt = cloneTime(c.DueAt)
+	}
+	if c.Snapshot != "" { // the latest detection's evidence, as the message is the latest's
+		e.a.Snapshot = c.Snapshot
 	}
 	silenced, inhibited := m.silencedAt(&e.a, now), m.inhibitedNow(&e.a)
 	if (refires(e.a.Rule) || wasCleared) && e.notifiable() && e.notified && !silenced && !inhibited {

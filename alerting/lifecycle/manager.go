@@ -135,6 +135,11 @@ func (m *Manager) load() error {
 				a.Owner = info.Owner
 			}
 		}
+		if due := legacyDue(&a, m.params(a.School)); due != nil {
+			// Stored before every tier had a deadline: its tier's, from its
+			// first detection (overdue at the first Tick if that passed).
+			a.DueAt = due
+		}
 		if a.Open() {
 			if old := m.open[a.Key()]; old != nil {
 				// Two open alerts of one identity cannot happen through

@@ -164,14 +164,18 @@ func (m *Manager) overdue(e *entry, now time.Time) {
 	}
 	info, _ := alerting.Info(alerting.KitchenOverdue)
 	m.fire(&alerting.Condition{
-		Rule:      alerting.KitchenOverdue,
-		Region:    e.a.Region,
-		School:    e.a.School,
-		Subject:   e.a.Subject,
-		Device:    e.a.Device,
-		Severity:  m.params(e.a.School).SeverityOf(alerting.KitchenOverdue, info.Severity),
-		Firing:    true,
-		At:        at,
+		Rule:     alerting.KitchenOverdue,
+		Region:   e.a.Region,
+		School:   e.a.School,
+		Subject:  e.a.Subject,
+		Device:   e.a.Device,
+		Severity: m.params(e.a.School).SeverityOf(alerting.KitchenOverdue, info.Severity),
+		Firing:   true,
+		At:       at,
+		// The deadline it missed and the violation's evidence: the boards
+		// show both on the overdue row, not "—".
+		DueAt:     cloneTime(e.a.DueAt),
+		Snapshot:  e.a.Snapshot,
 		MessageZH: info.TitleZH + "：" + e.a.MessageZH,
 		MessageEN: info.TitleEN + ": " + e.a.MessageEN,
 	}, now)

@@ -164,7 +164,7 @@ func TestBrowserDashboards(t *testing.T) {
 
 	t.Run("market", func(t *testing.T) {
 		b := openAs(t, browser, base, users["market"])
-		b.sees("#rectification-table", kitchen.ID, "the kitchen violation to rectify")
+		b.sees("#action-violations", kitchen.ID, "the kitchen violation to rectify, in the action list")
 		b.seesNot(panicA.ID, "the panic (police, education and school only)")
 		b.seesNot(gate.ID, "the forced gate")
 		b.run("see the kitchen table", 10*time.Second, chromedp.WaitVisible(chromedp.ID("kitchen-table")))

@@ -20,11 +20,14 @@ type alertList struct {
 type alertView struct {
 	alerting.Alert
 	Can []alerting.Action `json:"can"`
+	// OpenViolation marks an open kitchen violation (alerting.OpenViolation):
+	// what the market board counts, as the monthly report does.
+	OpenViolation bool `json:"open_violation,omitempty"`
 }
 
 // viewOf returns al as v sees it.
 func viewOf(al alerting.Alert, v Viewer) alertView {
-	return alertView{Alert: al, Can: lifecycle.Allowed(&al, v.Actor())}
+	return alertView{Alert: al, Can: lifecycle.Allowed(&al, v.Actor()), OpenViolation: alerting.OpenViolation(&al)}
 }
 
 // visibleAlerts lists the alerts f selects that v may see. f is narrowed

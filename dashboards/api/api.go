@@ -12,6 +12,7 @@ import (
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/compliance"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
+	"github.com/campusguard/campusguard/dashboards/httpgzip"
 	"github.com/campusguard/campusguard/devices"
 )
 
@@ -128,6 +129,7 @@ func New(opts Options) (*API, error) {
 		routeCompliance:    a.complianceDay,
 		routeComplianceSch: a.complianceSchool,
 		routeSchool:        a.school,
+		routeSchools:       a.listSchools,
 		routeSilences:      a.listSilences,
 		routeSilenceCreate: a.createSilence,
 		routeSilenceExpire: a.expireSilence,
@@ -151,7 +153,9 @@ func New(opts Options) (*API, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, newError(http.StatusForbidden, codeForbidden, "拒绝跨站请求", "cross-origin request denied"))
 	}))
-	a.handler = a.count(cop.Handler(http.HandlerFunc(a.serve)))
+	// Large answers are gzipped for clients that accept it; the event
+	// stream passes through uncompressed and unbuffered.
+	a.handler = httpgzip.Handler(a.count(cop.Handler(http.HandlerFunc(a.serve))))
 	return a, nil
 }
 
@@ -180,7 +184,7 @@ const (
 )
 
 var routes = []string{routeAlerts, routeAlert, routeAck, routeReport, routeClose, routeResolve, routeReturn, routeCompliance, routeComplianceSch,
-	routeSchool, routeSilences, routeSilenceCreate, routeSilenceExpire, routeStream,
+	routeSchool, routeSchools, routeSilences, routeSilenceCreate, routeSilenceExpire, routeStream,
 	routeTrend, routeExport, routeKitchenReport, routeKitchenReportCSV,
 	routeAlarmTests, routeAlarmTestCreate, routeAlarmTestDelete}
 

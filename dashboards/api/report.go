@@ -68,8 +68,9 @@ type kitchenRow struct {
 	Categories map[string]int `json:"categories"`
 	Repeats    int            `json:"repeats"` // kitchen_repeat alerts started in the month
 	Overdue    int            `json:"overdue"` // kitchen_overdue alerts started in the month
-	// OpenRectifications is how many of the school's violations that carry
-	// a deadline (tier 1 and 2) are still open now.
+	// OpenRectifications is how many of the school's violations (any tier,
+	// any month) are open now: alerting.OpenViolation, the market board's
+	// definition too.
 	OpenRectifications int `json:"open_rectifications"`
 }
 
@@ -189,7 +190,7 @@ func (a *API) kitchenReportOf(r *http.Request, v Viewer) (*kitchenReport, *apiEr
 		if row == nil {
 			continue
 		}
-		if al.Rule == alerting.KitchenViolation && al.Open() && al.DueAt != nil {
+		if alerting.OpenViolation(&al) {
 			row.OpenRectifications++
 		}
 		if al.StartedAt.Before(start) || !al.StartedAt.Before(end) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -11,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/campusguard/campusguard/dashboards/httpgzip"
 )
 
 // assetFS holds the templates, the dictionary and the static files.
@@ -37,6 +40,30 @@ type asset struct {
 	body    []byte
 	ctype   string
 	version string // the first 12 hex digits of its SHA-256
+	gz      []byte // body gzipped once at start-up; nil when not worth it
+}
+
+// gzipAsset compresses body at the best level, once; nil when the type is
+// not compressible or gzip saves less than a tenth.
+func gzipAsset(body []byte, ctype string) ([]byte, error) {
+	if len(body) < httpgzip.MinSize || !httpgzip.Compressible(ctype) {
+		return nil, nil
+	}
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	if b.Len() > len(body)*9/10 {
+		return nil, nil
+	}
+	return b.Bytes(), nil
 }
 
 // loadAssets reads every file under assets/static.
@@ -59,7 +86,11 @@ func loadAssets() (map[string]*asset, error) {
 			return err
 		}
 		sum := sha256.Sum256(body)
-		out[name] = &asset{body: body, ctype: ctype, version: hex.EncodeToString(sum[:6])}
+		gz, err := gzipAsset(body, ctype)
+		if err != nil {
+			return fmt.Errorf("web: static file %s: gzip: %w", name, err)
+		}
+		out[name] = &asset{body: body, ctype: ctype, version: hex.EncodeToString(sum[:6]), gz: gz}
 		return nil
 	})
 	if err != nil {
@@ -81,7 +112,9 @@ func (w *Web) assetURL(name string) (string, error) {
 
 // serveStatic serves an embedded file. Requested with its current
 // version (?v=, as the pages link it) it may be cached for a year;
-// otherwise the browser must revalidate (ETag, 304).
+// otherwise the browser must revalidate (ETag, 304). A client that
+// accepts gzip gets the copy compressed at start-up, with its own ETag
+// ("<version>.gz"); ranges then count in the compressed bytes.
 func (w *Web) serveStatic(rw http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, staticPrefix)
 	a, ok := w.assets[name]
@@ -91,12 +124,20 @@ func (w *Web) serveStatic(rw http.ResponseWriter, r *http.Request) {
 	}
 	h := rw.Header()
 	h.Set("Content-Type", a.ctype)
-	h.Set("ETag", `"`+a.version+`"`)
+	body, etag := a.body, `"`+a.version+`"`
+	if a.gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if httpgzip.Accepts(r.Header) {
+			body, etag = a.gz, `"`+a.version+`.gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	if r.URL.Query().Get("v") == a.version {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	http.ServeContent(rw, r, name, time.Time{}, bytes.NewReader(a.body))
+	http.ServeContent(rw, r, name, time.Time{}, bytes.NewReader(body))
 }

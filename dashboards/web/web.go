@@ -13,6 +13,7 @@ import (
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
 	"github.com/campusguard/campusguard/dashboards/api"
+	"github.com/campusguard/campusguard/dashboards/httpgzip"
 )
 
 // Options configure the web UI.
@@ -148,7 +149,8 @@ func New(opts Options) (*Web, error) {
 		http.Redirect(rw, r, "/", http.StatusFound)
 	})
 	mux.HandleFunc("GET /", w.notFound)
-	w.handler = mux
+	w.handler = httpgzip.Handler(mux) // the pages; static files come gzipped already
+
 	return w, nil
 }
 

@@ -37,7 +37,7 @@ func (s *State) violation(c engine.Ctx, cam *camera, ev *devices.Event) {
 		return
 	}
 	now := c.Now()
-	v := detection{cat: cat, name: catNames[cat], place: "后厨", device: ev.Device}
+	v := detection{cat: cat, name: catNames[cat], place: "后厨", device: ev.Device, snapshot: ev.Str("snapshot")}
 	if cam != nil {
 		v.place, v.placeEN = cam.placeZH(), cam.at()
 	}
@@ -50,7 +50,7 @@ func (s *State) violation(c engine.Ctx, cam *camera, ev *devices.Event) {
 	}
 	g := s.group(ev, cat, now, p.KitchenGroupWindow)
 	due := g.first.Add(p.KitchenDeadline(tier))
-	cond := alerting.Condition{Rule: alerting.KitchenViolation, Device: ev.Device, Subject: g.subject, DueAt: &due}
+	cond := alerting.Condition{Rule: alerting.KitchenViolation, Device: ev.Device, Subject: g.subject, DueAt: &due, Snapshot: v.snapshot}
 	local := due.In(devices.Location()).Format("2006-01-02 15:04")
 	seenZH, seenEN := "", ""
 	if g.n > 1 {
@@ -79,6 +79,7 @@ type detection struct {
 	place, placeEN string // where the camera is (placeEN: " at …" or "")
 	device         string
 	confZH, confEN string // "; AI confidence 93%" or ""
+	snapshot       string // the event's evidence reference (URL or object key) or ""
 }
 
 // group is the open alert of one category at one camera: its subject and
@@ -129,6 +130,7 @@ func (s *State) tier3(c engine.Ctx, v *detection, now time.Time) {
 		Severity:  alerting.P3,
 		Subject:   v.cat + "@" + day.String(),
 		DueAt:     &due,
+		Snapshot:  v.snapshot,
 		MessageZH: fmt.Sprintf("%s 后厨%s（三级违规，今日第 %d 次，最近一次在%s）", s.school, v.name.zh, n, v.place),
 		MessageEN: fmt.Sprintf("%s: %s in the kitchen (tier 3, %d today, last by camera %s%s)", s.school, v.name.en, n, v.device, v.placeEN),
 		// No Device: a daily summary of the category, over every camera.

@@ -212,6 +212,7 @@
       row('col.updated', CG.fmtTime(a.updated_at, 'full'));
       if (a.count > 1) row('col.count', String(a.count));
       if (a.due_at) row('col.due', CG.fmtTime(a.due_at, 'full'));
+      if (a.snapshot) row('mkt.snapshot_label', CG.evidenceLink(a.snapshot), 'd-snapshot'); // market: the violation's evidence
       if (a.cleared_at) row('col.cleared', CG.fmtTime(a.cleared_at, 'full'), 'd-cleared');
       if (a.acked_by) row('col.acked_by', by(a.acked_by, a.acked_at));
       if (a.received_by) row('col.received', by(a.received_by, a.received_at), 'd-received');

@@ -266,17 +266,20 @@
   CG.tierOf = (a) => ({ P0: 1, P1: 1, P2: 2, P3: 3 })[a.severity] || 3;
 
   // schools lists the schools the viewer sees ({school, name, region,
-  // region_name}), learnt from the compliance trend (which carries the
-  // names), once per page.
+  // region_name}) and learns their names, once per page, from
+  // GET /api/v1/schools (a few KB gzipped; the browser keeps it and
+  // revalidates it by ETag, so a reload costs a 304).
   let schoolsP = null;
   CG.schools = function () {
     if (!schoolsP) {
-      schoolsP = CG.api('GET', '/api/v1/compliance/trend?days=1').then((t) => {
-        t.schools.forEach((s) => {
-          names.schools[s.school] = s.name || s.school;
-          if (s.region_name) names.regions[s.region] = s.region_name;
+      schoolsP = CG.api('GET', '/api/v1/schools').then((l) => {
+        (l.regions || []).forEach((r) => {
+          if (r.name) names.regions[r.code] = r.name;
         });
-        return t.schools;
+        return (l.schools || []).map((s) => {
+          names.schools[s.id] = s.name || s.id;
+          return { school: s.id, name: s.name || s.id, region: s.region, region_name: names.regions[s.region] || '' };
+        });
       });
     }
     return schoolsP;

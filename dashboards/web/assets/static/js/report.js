@@ -61,7 +61,7 @@
     tfoot.append(h('tr', { class: 'total' }, h('td', { colspan: '2', text: T('col.total') }),
       ['cameras', 'days', 'days_ok'].map((k) => h('td', { class: 'num', text: String(total[k]) })),
       h('td', { class: 'num', text: CG.pct(mean) }),
-      ['tier1', 'tier2', 'tier3', 'repeats', 'overdue', 'open_rectifications'].map((k) => h('td', { class: 'num', text: String(total[k]) })),
+      ['tier1', 'tier2', 'tier3', 'repeats', 'overdue', 'open_rectifications'].map((k) => h('td', { class: 'num', dataset: { key: k }, text: String(total[k]) })),
       h('td', {})));
   }
 
