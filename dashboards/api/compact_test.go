@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/campusguard/campusguard/alerting/compliance"
@@ -167,4 +168,36 @@ func TestCompliancePayloadSize(t *testing.T) {
 	if rec.Body.Len()*10 > full {
 		t.Errorf("compact %d bytes is more than a tenth of the full %d", rec.Body.Len(), full)
 	}
+}
+
+// TestTrendRecordedAndSchool: the trend says how many schools have a
+// record each day (a day without data is not a day of 0 %), ?school=
+// narrows it to one school (the drill-down's history), and
+// ?per_school=false leaves the per-school verdicts and names out (the
+// chart's). Before issue 9 a day without data could not be told from a
+// day with nothing judged, and the drill-down fetched every school.
+func TestTrendRecordedAndSchool(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Compliance = compactStore(t) })
+	tr := decode[trendAnswer](t, e.do("GET", "/api/v1/compliance/trend?date=2026-11-26&days=2", "admin", ""), http.StatusOK)
+	if len(tr.Days) != 2 || tr.Days[0].Scope.Recorded != 2 || tr.Days[1].Scope.Recorded != 0 || tr.Days[1].Scope.Schools != 3 {
+		t.Fatalf("recorded per day: %+v", tr.Days)
+	}
+
+	one := decode[trendAnswer](t, e.do("GET", "/api/v1/compliance/trend?date=2026-11-25&days=3&school="+schoolB, "edu-sq", ""), http.StatusOK)
+	if len(one.Schools) != 1 || one.Schools[0].School != schoolB || len(one.Days) != 3 {
+		t.Fatalf("one school: %+v", one)
+	}
+	for i, d := range one.Days {
+		if d.Scope.Schools != 1 || len(d.Regions) != 0 || d.City != nil || len(d.FourHundred) != 1 || d.FourHundred[schoolB] != (i < 2) {
+			t.Errorf("%s: %+v", d.Date, d)
+		}
+	}
+	// A school outside the viewer's jurisdiction is not found.
+	errorOf(t, e.do("GET", "/api/v1/compliance/trend?school="+schoolC, "police-sq", ""), http.StatusNotFound, codeNotFound)
+
+	lean := e.do("GET", "/api/v1/compliance/trend?date=2026-11-25&days=3&per_school=false", "admin", "")
+	if b := lean.Body.String(); strings.Contains(b, `"four_hundred":{`) || strings.Contains(b, `"schools":[{`) {
+		t.Errorf("per_school=false still lists schools: %s", b)
+	}
+	errorOf(t, e.do("GET", "/api/v1/compliance/trend?per_school=no", "admin", ""), http.StatusBadRequest, codeBadParameter)
 }
