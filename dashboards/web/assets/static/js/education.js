@@ -126,7 +126,7 @@
     const tone = noData ? 'na' : N.tone(c);
     const value = noData ? T('common.no_record') : rate !== null ? CG.pct(rate) : c.not_judged ? T('numbers.not_judged_value') : '—';
     return h('div', { class: 'card numbers-card ' + tone + (main ? ' main' : ''), dataset: { col, tone } },
-      h('span', { class: 'card-value', text: value }),
+      h('span', { class: 'card-value' + (rate === null || noData ? ' numbers-word' : ''), text: value }),
       h('span', { class: 'card-label', text: label }),
       noData ? null : N.countsText(c, T, lang()).map((t, i) => h('span', { class: 'card-sub' + (i === 0 ? ' numbers-count' : ''), text: t })));
   }
@@ -178,12 +178,15 @@
     const attrs = (cls, title) => ({ class: 'm ' + cls, title: title || '', dataset: { verdict: v, col: i === FOUR ? 'four_hundred' : MEASURES[i] } });
     if (v === 'not_judged') return h('td', attrs('na nj'), s.nr ? T('common.no_record') : T('measure.not_judged'));
     if (v === 'not_applicable') return h('td', attrs('na', T('measure.na')), '—');
+    // A day shows the value of a met measure; a failure says so (its
+    // value, an online share say, may be 100 % when the link failed), the
+    // value in the tooltip. A period shows the days.
     const ok = v === 'met';
-    let extra = '';
-    if (i === FOUR) extra = T(ok ? 'measure.ok' : 'measure.fail');
-    else if (s.x) extra = CG.pct(s.x[i]);
-    else if (s.d) extra = ok ? T('numbers.days_met', s.d[i][0]) : T('numbers.days_failed', s.d[i][1]);
-    return h('td', attrs(ok ? 'ok' : 'fail'), h('span', { class: 'mark', text: ok ? '✓' : '✗' }), ' ', extra);
+    let extra = T(ok ? 'measure.ok' : 'measure.fail');
+    if (i !== FOUR && s.d) extra = ok ? T('numbers.days_met', s.d[i][0]) : T('numbers.days_failed', s.d[i][1]);
+    else if (i !== FOUR && s.x && ok) extra = CG.pct(s.x[i]);
+    const title = i !== FOUR && s.x ? CG.pct(s.x[i]) : '';
+    return h('td', attrs(ok ? 'ok' : 'fail', title), h('span', { class: 'mark', text: ok ? '✓' : '✗' }), ' ', extra);
   }
 
   function renderSchools() {
