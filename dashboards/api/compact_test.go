@@ -200,4 +200,15 @@ func TestTrendRecordedAndSchool(t *testing.T) {
 		t.Errorf("per_school=false still lists schools: %s", b)
 	}
 	errorOf(t, e.do("GET", "/api/v1/compliance/trend?per_school=no", "admin", ""), http.StatusBadRequest, codeBadParameter)
+
+	// ?region= narrows the scope to a county, ?rollups=false drops the rollups.
+	sl := decode[trendAnswer](t, e.do("GET", "/api/v1/compliance/trend?date=2026-11-25&days=1&rollups=false&region="+regionSL, "admin", ""), http.StatusOK)
+	if d := sl.Days[0]; d.Scope.Schools != 1 || d.Scope.Recorded != 0 || len(d.Regions) != 0 || d.City != nil {
+		t.Errorf("region %s without rollups: %+v", regionSL, d)
+	}
+	// A county outside the viewer's: nothing.
+	if d := decode[trendAnswer](t, e.do("GET", "/api/v1/compliance/trend?days=1&region="+regionSQ, "police-sl", ""), http.StatusOK).Days[0]; d.Scope.Schools != 0 || len(d.Regions) != 0 {
+		t.Errorf("police-sl asking for %s: %+v", regionSQ, d)
+	}
+	errorOf(t, e.do("GET", "/api/v1/compliance/trend?region=13", "admin", ""), http.StatusBadRequest, codeBadParameter)
 }

@@ -138,9 +138,26 @@ func daysParam(q url.Values) (int, *apiError) {
 }
 
 // trendParams are the query parameters of the trend: ?school= narrows it
-// to one school the viewer sees (a board's drill-down), ?per_school=false
-// leaves out the per-school verdicts and names (a board's chart).
-var trendParams = []string{"days", "date", "school", "per_school"}
+// to one school the viewer sees (a board's drill-down), ?region= to one
+// county, ?per_school=false leaves out the per-school verdicts and names
+// and ?rollups=false the county and city rollups (a board's chart needs
+// only the scope: 31 days of a city's 13 rollups are ~250 KB).
+var trendParams = []string{"days", "date", "school", "region", "per_school", "rollups"}
+
+// boolParam reads ?name=true|false (def when absent).
+func boolParam(q url.Values, name string, def bool) (bool, *apiError) {
+	switch s, e := singleParam(q, name); {
+	case e != nil:
+		return def, e
+	case s == "true":
+		return true, nil
+	case s == "false":
+		return false, nil
+	case s != "":
+		return def, badParam(name, "应为 true 或 false："+s, "must be true or false: "+strconv.Quote(s))
+	}
+	return def, nil
+}
 
 func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) {
 	q := r.URL.Query()
@@ -161,15 +178,26 @@ func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) 
 		}
 		v = v.only(sch.Region, sch.ID)
 	}
-	perSchool := true
-	switch s, e := singleParam(q, "per_school"); {
-	case e != nil:
+	region, e := singleParam(q, "region")
+	if e != nil {
 		writeError(w, e)
 		return
-	case s == "false":
-		perSchool = false
-	case s != "" && s != "true":
-		writeError(w, badParam("per_school", "应为 true 或 false："+s, "must be true or false: "+strconv.Quote(s)))
+	}
+	if region != "" {
+		if !regionPattern.MatchString(region) {
+			writeError(w, badParam("region", "应为 6 位区划代码："+region, "must be a 6-digit division code: "+strconv.Quote(region)))
+			return
+		}
+		v = v.inRegion(region)
+	}
+	perSchool, e := boolParam(q, "per_school", true)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	rollups, e := boolParam(q, "rollups", true)
+	if e != nil {
+		writeError(w, e)
 		return
 	}
 	now := a.opts.Clock()
@@ -204,6 +232,9 @@ func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) 
 		if !perSchool {
 			day.FourHundred = nil
 		}
+		if !rollups {
+			day.Regions, day.City = []compliance.RegionRollup{}, nil
+		}
 		out.Days = append(out.Days, day)
 	}
 	if !perSchool {
@@ -220,5 +251,15 @@ func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) 
 // the city is then shown).
 func (v Viewer) only(region, school string) Viewer {
 	v.Regions, v.Schools = []string{region}, []string{school}
+	return v
+}
+
+// inRegion returns v narrowed to one county: the schools of it v sees (a
+// county v does not see leaves nothing).
+func (v Viewer) inRegion(region string) Viewer {
+	if len(v.Regions) > 0 && !slices.Contains(v.Regions, region) {
+		v.Schools = []string{""} // sees no school
+	}
+	v.Regions = []string{region}
 	return v
 }

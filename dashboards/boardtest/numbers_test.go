@@ -56,13 +56,16 @@ func TestEducationNumbers(t *testing.T) {
 	tab := c.open(browser, "education", browsertest.Wall)
 
 	// Payload sizes, uncompressed, as the page fetches them.
-	size := func(q string) int {
-		return browsertest.Eval[int](tab, `fetch('/api/v1/compliance`+q+`').then((r) => r.arrayBuffer()).then((b) => b.byteLength)`)
+	size := func(path string) int {
+		return browsertest.Eval[int](tab, `fetch('`+path+`').then((r) => r.arrayBuffer()).then((b) => b.byteLength)`)
 	}
-	full, compact := size("?format=full"), size("")
-	all := size("?schools=all&limit=5000")
+	full, compact := size("/api/v1/compliance?format=full"), size("/api/v1/compliance")
+	all := size("/api/v1/compliance?schools=all&limit=5000")
 	t.Logf("GET /api/v1/compliance on %d schools: default (compact) %d bytes, ?schools=all %d bytes, ?format=full %d bytes",
 		len(c.Reg.Schools), compact, all, full)
+	t.Logf("GET /api/v1/compliance/trend?days=31: %d bytes; &per_school=false&rollups=false (the board's chart) %d bytes; &school=<id> (a drill-down) %d bytes",
+		size("/api/v1/compliance/trend?days=31"), size("/api/v1/compliance/trend?days=31&per_school=false&rollups=false"),
+		size("/api/v1/compliance/trend?days=31&school="+failing.ID))
 	if compact*10 > full {
 		t.Errorf("the default answer (%d bytes) is more than a tenth of the full one (%d bytes)", compact, full)
 	}

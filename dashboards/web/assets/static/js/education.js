@@ -90,13 +90,23 @@
     }
   }
 
+  // loadTrend fetches the 30-day trend of the viewer's scope (the county
+  // picked, if any): no per-school data, no rollups (the chart draws the
+  // scope only).
+  let trendSeq = 0;
   async function loadTrend() {
+    const mine = ++trendSeq;
+    let u = '/api/v1/compliance/trend?per_school=false&rollups=false&days=' + TREND_DAYS;
+    if (state.region) u += '&region=' + encodeURIComponent(state.region);
+    let got;
     try {
-      state.trend = await CG.api('GET', '/api/v1/compliance/trend?per_school=false&days=' + TREND_DAYS);
+      got = await CG.api('GET', u);
     } catch (e) {
-      CG.message(e.message, 'error');
+      if (mine === trendSeq) CG.message(e.message, 'error');
       return;
     }
+    if (mine !== trendSeq) return;
+    state.trend = got;
     renderTrend();
   }
 
@@ -221,16 +231,10 @@
   function renderTrend() {
     const t = state.trend;
     if (!t) return;
-    // A region filter draws that region's rollup when the viewer sees it
-    // whole; otherwise the viewer's own scope. A day without any record
-    // is a gap, and counted in the note: never a 0 %.
-    const pick = (d) => (state.region && d.regions.find((x) => x.region === state.region)) || d.scope;
+    // The scope is the viewer's schools (of the county picked). A day
+    // without any record is a gap, and counted in the note: never a 0 %.
     const empty = (d) => !d.scope.recorded;
-    const val = (d, f) => {
-      if (empty(d)) return null;
-      const r = pick(d);
-      return r ? N.rate(f(r)) : null;
-    };
+    const val = (d, f) => (empty(d) ? null : N.rate(f(d.scope)));
     const series = [{ key: 'four_hundred', label: T('measure.four_hundred'), main: true, values: t.days.map((d) => val(d, (r) => fromLong(r.four_hundred_counts))) }]
       .concat(MEASURES.map((m) => ({ key: m, label: CG.measureName(m), values: t.days.map((d) => val(d, (r) => fromLong((r.counts || {})[m]))) })));
     CG.lineChart($('#trend-svg'), $('#trend-legend'), { dates: t.days.map((d) => d.date), series }, hiddenSeries);
@@ -341,7 +345,7 @@
     state.region = r;
     $('#region-filter').value = r;
     loadReport();
-    renderTrend();
+    loadTrend();
     renderReview();
   }
 
