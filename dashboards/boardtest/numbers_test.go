@@ -160,6 +160,15 @@ func TestEducationNumbers(t *testing.T) {
 	tab.WaitJS("the English count", `/^[0-9,]+ of `+total+` schools failing$/.test(
 		document.querySelector('#summary [data-col="four_hundred"] .numbers-count').textContent)`)
 	tab.Screenshot("numbers-education-en", "")
+
+	// The school and county tables scroll inside their panels on a laptop
+	// and a phone (logged: the page layout itself is the polish helper's).
+	for _, v := range []browsertest.Viewport{browsertest.Laptop, browsertest.Phone} {
+		tab.SetViewport(v)
+		over := browsertest.Eval[int](tab, `document.documentElement.scrollWidth - innerWidth`)
+		t.Logf("education board at %s: %d px wider than the screen", v, over)
+		tab.Screenshot("numbers-education-"+v.String(), "")
+	}
 }
 
 // clickOn clicks the element sel selects (a script click: the element
