@@ -220,7 +220,7 @@
       const why = N.noData(rep.scope) ? T('common.no_record') : T('numbers.all_met');
       tbody.append(h('tr', {}, h('td', { colspan: '8', class: 'empty', text: why })));
     }
-    $('#table-count').textContent = T('numbers.listed', num(state.rows.length), num(rep.total));
+    $('#table-count').textContent = '· ' + T('numbers.listed', num(state.rows.length), num(rep.total));
     const more = $('#schools-more');
     const left = rep.total - state.rows.length;
     more.hidden = left <= 0;
