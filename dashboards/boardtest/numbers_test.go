@@ -135,7 +135,7 @@ func TestEducationNumbers(t *testing.T) {
 		return l && l.dataset.verdict === 'not_met';
 	})()`)
 	clickOn(tab, "#detail-close")
-	tab.Screenshot("numbers-education-zh", "")
+	tab.Screenshot("numbers-education-zh", "education-numbers")
 
 	// Yesterday: nothing was recorded (no InfluxDB here): 无记录, no blame.
 	yesterday := devices.DateOf(c.Clock.Now()).AddDays(-1).String()
@@ -159,7 +159,7 @@ func TestEducationNumbers(t *testing.T) {
 	clickOn(tab, "#lang-toggle")
 	tab.WaitJS("the English count", `/^[0-9,]+ of `+total+` schools failing$/.test(
 		document.querySelector('#summary [data-col="four_hundred"] .numbers-count').textContent)`)
-	tab.Screenshot("numbers-education-en", "")
+	tab.Screenshot("numbers-education-en", "education-numbers-week-en")
 
 	// The school and county tables scroll inside their panels on a laptop
 	// and a phone (logged: the page layout itself is the polish helper's).
