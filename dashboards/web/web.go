@@ -45,7 +45,7 @@ var pages = map[string]page{
 	"GET /login":               {name: "login", title: "login.title", bare: true},
 	"GET /{$}":                 {name: "root", title: "app.name", scripts: []string{"js/root.js"}},
 	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", scripts: []string{"js/alerts.js", "js/takeover.js", "js/police.js"}},
-	"GET /board/education":     {name: "education", title: "education.title", scripts: []string{"js/alerts.js", "js/chart.js", "js/education.js"}},
+	"GET /board/education":     {name: "education", title: "education.title", scripts: []string{"js/alerts.js", "js/chart.js", "js/numbers.js", "js/education.js"}},
 	"GET /board/market":        {name: "market", title: "market.title", scripts: []string{"js/alerts.js", "js/market.js"}},
 	"GET /board/market/report": {name: "report", title: "report.title", scripts: []string{"js/report.js"}},
 	"GET /board/school":        {name: "school", title: "school.title", scripts: []string{"js/alerts.js", "js/school.js", "js/alarmtests.js"}},

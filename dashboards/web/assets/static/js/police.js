@@ -339,7 +339,7 @@
       CG.fillRegionSelect($('#region-filter'), CG.regionsOf(list));
       render();
     }, (e) => CG.message(e.message, 'error'));
-    CG.every(60000, () => CG.api('GET', '/api/v1/compliance').then((c) => {
+    CG.every(60000, () => CG.api('GET', '/api/v1/compliance?format=full').then((c) => {
       compliance = c;
       c.regions.forEach((r) => CG.learnRegion(r.region, r.name));
       schedule();
