@@ -19,12 +19,13 @@ type alertList struct {
 // (lifecycle.Allowed).
 type alertView struct {
 	alerting.Alert
-	Can []alerting.Action `json:"can"`
+	Can   []alerting.Action `json:"can"`
+	*Site                   // P0 only: where it happens (site.go)
 }
 
 // viewOf returns al as v sees it.
-func viewOf(al alerting.Alert, v Viewer) alertView {
-	return alertView{Alert: al, Can: lifecycle.Allowed(&al, v.Actor())}
+func (a *API) viewOf(al alerting.Alert, v Viewer) alertView {
+	return alertView{Alert: al, Can: lifecycle.Allowed(&al, v.Actor()), Site: a.siteOf(&al)}
 }
 
 // visibleAlerts lists the alerts f selects that v may see. f is narrowed
@@ -62,7 +63,7 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request, v Viewer) {
 	list := a.visibleAlerts(f, v)
 	out := make([]alertView, len(list))
 	for i := range list {
-		out[i] = viewOf(list[i], v)
+		out[i] = a.viewOf(list[i], v)
 	}
 	writeJSON(w, http.StatusOK, alertList{Alerts: out, Count: len(out)})
 }
@@ -83,5 +84,5 @@ func (a *API) getAlert(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, e)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewOf(al, v))
+	writeJSON(w, http.StatusOK, a.viewOf(al, v))
 }
