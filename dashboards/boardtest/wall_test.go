@@ -101,7 +101,7 @@ func TestWallRepeatPress(t *testing.T) {
 }
 
 // TestWallDockedPanics: two acknowledged panics are both docked; closing
-// one leaves the other docked, and so does a reload.
+// one leaves the other docked.
 func TestWallDockedPanics(t *testing.T) {
 	c := newCity(t, cityOptions{Schools: 60})
 	tab := c.wallTab(startBrowser(t))
@@ -126,10 +126,31 @@ func TestWallDockedPanics(t *testing.T) {
 	c.Settle()
 	tab.WaitJS("the closed panic leaves the dock", `!(`+dockedJS(a.ID)+`)`)
 	tab.WaitJS("the other panic stays docked", dockedJS(b.ID))
+	tab.Screenshot("wall-docked-zh", "")
+}
+
+// TestWallDockedAfterReload: an acknowledged open panic is docked again
+// after the page reloads; a closed one is not.
+func TestWallDockedAfterReload(t *testing.T) {
+	c := newCity(t, cityOptions{Schools: 60})
+	tab := c.wallTab(startBrowser(t))
+	other := &c.Reg.Schools[len(c.Reg.Schools)-1]
+	a := c.press(c.School, "press-a")
+	tab.WaitJS("the press takes the screen", takenOverJS(a.ID))
+	if _, err := c.Svc.Manager().Ack(a.ID, policeActor, ""); err != nil {
+		t.Fatal(err)
+	}
+	c.Settle()
+	tab.WaitJS("acknowledged: docked", dockedJS(a.ID))
+	gone := c.press(other, "press-gone")
+	if _, err := c.Svc.Manager().Close(gone.ID, policeActor, "误触"); err != nil {
+		t.Fatal(err)
+	}
+	c.Settle()
 
 	tab.Navigate("/board/police")
-	tab.WaitJS("after a reload the open panic is docked again", dockedJS(b.ID))
-	if browsertest.Eval[bool](tab, dockedJS(a.ID)) {
+	tab.WaitJS("after a reload the open panic is docked again", dockedJS(a.ID))
+	if browsertest.Eval[bool](tab, dockedJS(gone.ID)) {
 		t.Error("the closed panic is docked after the reload")
 	}
 }
@@ -152,6 +173,7 @@ func TestWallPanicView(t *testing.T) {
 		tab.WaitJS("the panic view shows "+want, fmt.Sprintf(`document.querySelector('#p0-overlay').innerText.includes(%q)`, want))
 	}
 	tab.WaitJS("the response clock runs", `/\d\d:\d\d/.test(document.querySelector('#p0-elapsed').textContent)`)
+	tab.Screenshot("wall-panic-zh", "wall-panic")
 }
 
 // TestWallOverviewFits: with the whole demo city (1,594 schools) and a
@@ -172,7 +194,7 @@ func TestWallOverviewFits(t *testing.T) {
 	c.Settle()
 	tab := c.wallTab(startBrowser(t))
 	tab.WaitJS("the alerts are listed", `document.querySelectorAll('#alerts tbody tr[data-alert-id]').length >= 60`)
-	tab.WaitJS("the county overview is drawn", `document.querySelectorAll('#school-status .county').length >= 12`)
+	tab.WaitJS("the overview is drawn", `document.querySelectorAll('#school-status [data-school]').length > 0`)
 	height := browsertest.Eval[int](tab, `document.scrollingElement.scrollHeight`)
 	inner := browsertest.Eval[int](tab, `innerHeight`)
 	t.Logf("police board at 1920×1080 with %d schools: page %d px tall, window %d px", len(c.Reg.Schools), height, inner)
@@ -185,6 +207,10 @@ func TestWallOverviewFits(t *testing.T) {
 	if visibleRows < 12 {
 		t.Errorf("%d alert rows on screen, want at least 12", visibleRows)
 	}
+	if n := browsertest.Eval[int](tab, `document.querySelectorAll('#school-status .county').length`); n != 12 {
+		t.Errorf("%d county cells, want the 12 counties of the demo city", n)
+	}
+	tab.Screenshot("wall-overview-zh", "wall-overview")
 	grid := browsertest.Eval[string](tab, `document.querySelector('#school-status').innerText`)
 	reason := browsertest.Eval[string](tab, `CG.ruleName('gate_forced')`)
 	for _, n := range named[:1] {
