@@ -76,6 +76,14 @@ func TestAlertSite(t *testing.T) {
 		t.Fatal("the stream got no event for the panic")
 	}
 
+	// The school's page names the contact too.
+	page := decode[struct {
+		Contact *devices.Contact `json:"contact"`
+	}](t, e.do("GET", "/api/v1/schools/"+schoolA, "police", ""), http.StatusOK)
+	if page.Contact == nil || *page.Contact != s.Contact {
+		t.Errorf("GET the school: contact %+v, want %+v", page.Contact, s.Contact)
+	}
+
 	// A school without a contact or address: the fields are left out.
 	raw := e.do("GET", "/api/v1/alerts/"+e.fire(alerting.AlarmPanic, schoolB, "alarm-b1").ID, "police", "")
 	var m map[string]any

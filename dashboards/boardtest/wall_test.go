@@ -159,12 +159,13 @@ func TestWallDockedAfterReload(t *testing.T) {
 // whom to call (contact and phone), when (absolute Shanghai time) and how
 // long ago (the 1-3-5 clock).
 func TestWallPanicView(t *testing.T) {
-	c := newCity(t, cityOptions{Schools: 60})
+	// On the real time of day (to the second), so that the page's clock,
+	// which runs on the browser's time, starts near 00:00.
+	c := newCity(t, cityOptions{Schools: 60, Now: time.Now().In(devices.Location()).Truncate(time.Second)})
 	if c.School.Address == "" || c.School.Contact.Phone == "" {
 		t.Fatalf("the demo school has no address or contact: %+v", c.School.Contact)
 	}
 	tab := c.wallTab(startBrowser(t))
-	c.Advance(3*time.Minute + 5*time.Second)
 	a := c.press(c.School, "press-view")
 	tab.WaitJS("the takeover", takenOverJS(a.ID))
 	at := a.StartedAt.In(devices.Location()).Format("2006-01-02 15:04:05")
