@@ -91,8 +91,9 @@
   // with its 1-3-5 clock, until it is closed — whatever happens to the
   // others. A new press on an open panic, acknowledged or not, takes
   // the screen again: full screen, the sound started over.
+  const isPanicRule = (a) => a.rule === 'alarm_panic';
   function updateOverlay() {
-    const d = takeover.decide(set.list());
+    const d = takeover.decide(set.list(isPanicRule));
     renderDock(d ? d.docked : []);
     const a = d && d.alert;
     if (!a) {
@@ -297,7 +298,7 @@
 
   function regionCodes() {
     const codes = new Set(CG.regionsOf(schools));
-    set.list().forEach((a) => codes.add(a.region));
+    for (const a of set.byId.values()) codes.add(a.region);
     return Array.from(codes).sort();
   }
 
@@ -319,11 +320,20 @@
       }
       return r;
     };
-    set.list(CG.isOpen).forEach((a) => {
+    // One pass over the open alerts, unsorted (thousands of them): each
+    // school keeps its alerts, the first in the API's order (most severe,
+    // then newest) first.
+    for (const a of set.byId.values()) {
+      if (!CG.isOpen(a)) continue;
       const r = row(a.school, a.region);
-      r.alerts.push(a); // most severe first (set order)
+      r.alerts.push(a);
+      const top = r.alerts[0];
+      if (r.alerts.length > 1 && CG.alertOrder(a, top) < 0) {
+        r.alerts[r.alerts.length - 1] = top;
+        r.alerts[0] = a;
+      }
       if (!r.worst || SEVS.indexOf(a.severity) < SEVS.indexOf(r.worst)) r.worst = a.severity;
-    });
+    }
     const regionOf = {};
     schools.forEach((s) => {
       regionOf[s.school] = s.region;
@@ -407,8 +417,11 @@
   }
 
   set.onChange((event, alert) => {
-    takeover.note(event, alert);
-    updateOverlay();
+    // Only a panic (or a snapshot) can change the takeover and the dock.
+    if (!alert || isPanicRule(alert)) {
+      takeover.note(event, alert);
+      updateOverlay();
+    }
     schedule();
   });
   CG.onLang(() => {
