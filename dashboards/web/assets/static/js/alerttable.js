@@ -1,0 +1,221 @@
+// A virtual alert table: a table of any length (5,000 open alerts on a
+// city-wide police board) of which only the rows in sight, and a few on
+// each side, are in the DOM; spacer rows stand for the others, so the
+// scroll bar and the keyboard behave as if all were there. Rows are one
+// line each (fixed height, measured once drawn). A row is drawn again only
+// when its alert changed (the set hands a new object for every change),
+// and the drawing happens at most once per animation frame, however many
+// events came in between.
+'use strict';
+
+(function () {
+  const { T, h } = CG;
+
+  // frame runs fn at the next animation frame, or after a quarter second
+  // when the page is not painted (a background tab gets no frames).
+  function frame(fn) {
+    let done = false;
+    const run = () => {
+      if (done) return;
+      done = true;
+      cancelAnimationFrame(raf);
+      clearTimeout(timer);
+      fn();
+    };
+    const raf = requestAnimationFrame(run);
+    const timer = setTimeout(run, 250);
+  }
+
+  const STEP = { ArrowDown: 1, ArrowUp: -1, PageDown: 'page', PageUp: '-page', Home: '-all', End: 'all' };
+
+  // AlertTable draws the <table> table (with a <thead> and a <tbody>) as a
+  // virtual list. opts: cols (the cells of CG.alertRow), onSelect (a row
+  // clicked or Enter), empty (the element shown when there are no rows),
+  // margin (rows drawn beyond sight on each side, default 8).
+  CG.AlertTable = class {
+    constructor(table, opts) {
+      this.table = table;
+      this.tbody = table.tBodies[0];
+      this.cols = opts.cols;
+      this.onSelect = opts.onSelect;
+      this.empty = opts.empty || null;
+      this.margin = opts.margin ?? 8;
+      this.rows = []; // the alerts to list, in order
+      this.drawn = new Map(); // id → {a, tr}: the rows in the DOM
+      this.rowH = 0; // measured
+      this.focusId = null; // the row the keyboard is on
+      this.pending = false;
+      this.statusText = '';
+
+      table.classList.add('vtable');
+      const ths = table.tHead ? Array.from(table.tHead.rows[0].cells) : [];
+      this.cols.forEach((c, i) => {
+        if (ths[i]) ths[i].dataset.col = c;
+      });
+      this.box = h('div', { class: 'vtable-box', tabindex: '0', role: 'region', 'aria-label': T('vtable.label') });
+      table.before(this.box);
+      this.box.append(table);
+      this.status = h('p', { class: 'vtable-status', 'aria-live': 'polite' });
+      this.box.before(this.status);
+      const pad = (where) => h('tr', { class: 'vpad vpad-' + where, 'aria-hidden': 'true', hidden: true },
+        h('td', { colspan: String(this.cols.length) }));
+      this.padTop = pad('top');
+      this.padBottom = pad('bottom');
+      CG.clear(this.tbody).append(this.padTop, this.padBottom);
+
+      this.box.addEventListener('scroll', () => this.schedule(), { passive: true });
+      window.addEventListener('resize', () => this.schedule());
+      this.box.addEventListener('keydown', (ev) => this.key(ev));
+      this.box.addEventListener('focusin', (ev) => {
+        const tr = ev.target.closest && ev.target.closest('tr.alert-row');
+        if (tr) this.focusId = tr.dataset.alertId;
+      });
+      CG.onLang(() => {
+        this.box.setAttribute('aria-label', T('vtable.label'));
+        this.redrawAll();
+      });
+    }
+
+    // show sets the rows (alerts in display order); they are drawn at the
+    // next frame.
+    show(rows) {
+      this.rows = rows;
+      this.schedule();
+    }
+
+    // redrawAll draws every row again (the language changed).
+    redrawAll() {
+      for (const d of this.drawn.values()) d.tr.remove();
+      this.drawn.clear();
+      this.statusText = '';
+      this.schedule();
+    }
+
+    schedule() {
+      if (this.pending) return;
+      this.pending = true;
+      frame(() => {
+        this.pending = false;
+        this.draw();
+      });
+    }
+
+    headH() {
+      return this.table.tHead ? this.table.tHead.offsetHeight : 0;
+    }
+
+    // draw puts the rows in sight into the DOM, reusing every row whose
+    // alert has not changed.
+    draw() {
+      const n = this.rows.length;
+      const rowH = this.rowH || 40;
+      const headH = this.headH();
+      const view = this.box.clientHeight || window.innerHeight;
+      const w = CG.rowWindow(n, rowH, this.box.scrollTop - headH, view, this.margin);
+      const active = document.activeElement;
+      let refocus = null;
+      const keep = new Map();
+      const trs = [];
+      for (let i = w.first; i < w.end; i++) {
+        const a = this.rows[i];
+        const d = this.drawn.get(a.id);
+        let tr;
+        if (d && d.a === a) {
+          tr = d.tr;
+        } else {
+          tr = CG.alertRow(a, this.cols, this.onSelect);
+          if (d && d.tr === active) refocus = tr;
+        }
+        keep.set(a.id, { a, tr });
+        trs.push(tr);
+      }
+      for (const [id, d] of this.drawn) {
+        const k = keep.get(id);
+        if (k && k.tr === d.tr) continue;
+        if (d.tr === active && !refocus) this.box.focus({ preventScroll: true }); // the keyboard stays in the table
+        d.tr.remove();
+      }
+      this.drawn = keep;
+
+      // Put the rows in order between the spacers, moving only those out
+      // of place.
+      let prev = this.padTop;
+      if (this.tbody.firstChild !== prev) this.tbody.prepend(prev);
+      for (const tr of trs) {
+        if (prev.nextSibling !== tr) prev.after(tr);
+        prev = tr;
+      }
+      if (prev.nextSibling !== this.padBottom) prev.after(this.padBottom);
+      this.padTop.hidden = w.before === 0;
+      this.padTop.firstChild.style.height = w.before + 'px';
+      this.padBottom.hidden = w.after === 0;
+      this.padBottom.firstChild.style.height = w.after + 'px';
+      if (refocus) refocus.focus({ preventScroll: true });
+
+      if (this.empty) this.empty.hidden = n > 0;
+      this.table.dataset.total = String(n);
+      this.table.dataset.first = String(w.first);
+      this.table.dataset.drawn = String(trs.length);
+      this.showStatus(n, headH, view);
+
+      // One line per row: measure it once drawn; draw again if it is
+      // not what the spacers assumed.
+      if (trs.length) {
+        const got = trs[0].getBoundingClientRect().height;
+        if (got > 0 && Math.abs(got - this.rowH) > 0.5) {
+          this.rowH = got;
+          this.schedule();
+        }
+      }
+    }
+
+    // showStatus writes "rows x–y of n" above the table.
+    showStatus(n, headH, view) {
+      const rowH = this.rowH || 40;
+      const top = Math.max(0, this.box.scrollTop);
+      const from = n ? Math.min(n, Math.floor(top / rowH) + 1) : 0;
+      const to = Math.min(n, Math.max(from, Math.floor((top + view - headH) / rowH)));
+      const loc = CG.lang() === 'en' ? 'en' : 'zh-CN';
+      const text = T('vtable.status', from.toLocaleString(loc), to.toLocaleString(loc), n.toLocaleString(loc));
+      if (text !== this.statusText) {
+        this.status.textContent = text;
+        this.statusText = text;
+      }
+      this.status.dataset.total = String(n);
+    }
+
+    // key moves the keyboard through the rows: arrows, page up/down,
+    // home/end (Enter on a row selects it: CG.alertRow).
+    key(ev) {
+      const step = STEP[ev.key];
+      const n = this.rows.length;
+      if (step === undefined || !n || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      ev.preventDefault();
+      const page = Math.max(1, Math.floor((this.box.clientHeight - this.headH()) / (this.rowH || 40)) - 1);
+      const cur = this.focusId === null ? -1 : this.rows.findIndex((a) => a.id === this.focusId);
+      let i;
+      if (step === 'all') i = n - 1;
+      else if (step === '-all') i = 0;
+      else if (step === 'page') i = cur + page;
+      else if (step === '-page') i = Math.max(0, cur) - page;
+      else i = cur < 0 ? 0 : cur + step;
+      this.focusRow(Math.min(n - 1, Math.max(0, i)));
+    }
+
+    // focusRow scrolls row i into sight (below the sticky header), draws
+    // it and gives it the keyboard.
+    focusRow(i) {
+      const a = this.rows[i];
+      if (!a) return;
+      this.focusId = a.id;
+      const rowH = this.rowH || 40;
+      const headH = this.headH();
+      const top = headH + i * rowH;
+      if (top < this.box.scrollTop + headH) this.box.scrollTop = top - headH;
+      else if (top + rowH > this.box.scrollTop + this.box.clientHeight) this.box.scrollTop = top + rowH - this.box.clientHeight;
+      this.draw();
+      const d = this.drawn.get(a.id);
+      if (d) d.tr.focus({ preventScroll: true });
+    }
+  };
+})();
