@@ -26,6 +26,14 @@
     const timer = setTimeout(run, 250);
   }
 
+  // numberFormat writes counts in the page's language (5,000).
+  const formats = {};
+  function numberFormat() {
+    const loc = CG.lang() === 'en' ? 'en' : 'zh-CN';
+    if (!formats[loc]) formats[loc] = new Intl.NumberFormat(loc);
+    return formats[loc];
+  }
+
   const STEP = { ArrowDown: 1, ArrowUp: -1, PageDown: 'page', PageUp: '-page', Home: '-all', End: 'all' };
 
   // AlertTable draws the <table> table (with a <thead> and a <tbody>) as a
@@ -42,7 +50,13 @@
       this.margin = opts.margin ?? 8;
       this.rows = []; // the alerts to list, in order
       this.drawn = new Map(); // id → {a, tr}: the rows in the DOM
-      this.rowH = 0; // measured
+      // Layout figures, read only when the layout may have changed (a
+      // read after the frame's writes would lay the page out twice).
+      this.rowH = 0; // a row's height
+      this.headH = 0; // the sticky header's
+      this.viewH = 0; // the box's inner height
+      this.top = 0; // the box's scrollTop, as its scroll events tell
+      this.measured = false;
       this.focusId = null; // the row the keyboard is on
       this.pending = false;
       this.statusText = '';
@@ -63,8 +77,18 @@
       this.padBottom = pad('bottom');
       CG.clear(this.tbody).append(this.padTop, this.padBottom);
 
-      this.box.addEventListener('scroll', () => this.schedule(), { passive: true });
-      window.addEventListener('resize', () => this.schedule());
+      this.box.addEventListener('scroll', () => {
+        this.top = this.box.scrollTop;
+        this.schedule();
+      }, { passive: true });
+      // Measure again when the box changes size (the window, the type
+      // size, or the list growing past what fits).
+      const remeasure = () => {
+        this.measured = false;
+        this.schedule();
+      };
+      if (window.ResizeObserver) new ResizeObserver(remeasure).observe(this.box);
+      window.addEventListener('resize', remeasure);
       this.box.addEventListener('keydown', (ev) => this.key(ev));
       this.box.addEventListener('focusin', (ev) => {
         const tr = ev.target.closest && ev.target.closest('tr.alert-row');
@@ -85,6 +109,7 @@
 
     // redrawAll draws every row again (the language changed).
     redrawAll() {
+      this.measured = false;
       for (const d of this.drawn.values()) d.tr.remove();
       this.drawn.clear();
       this.statusText = '';
@@ -100,8 +125,19 @@
       });
     }
 
-    headH() {
-      return this.table.tHead ? this.table.tHead.offsetHeight : 0;
+    // measure reads the layout figures (a forced layout: once, and after
+    // a resize or a change of language); true when they changed.
+    measure(tr) {
+      const rowH = tr.getBoundingClientRect().height;
+      const headH = this.table.tHead ? this.table.tHead.offsetHeight : 0;
+      const viewH = this.box.clientHeight;
+      this.top = this.box.scrollTop;
+      this.measured = true;
+      const changed = Math.abs(rowH - this.rowH) > 0.5 || headH !== this.headH || viewH !== this.viewH;
+      this.rowH = rowH;
+      this.headH = headH;
+      this.viewH = viewH;
+      return changed;
     }
 
     // draw puts the rows in sight into the DOM, reusing every row whose
@@ -109,9 +145,8 @@
     draw() {
       const n = this.rows.length;
       const rowH = this.rowH || 40;
-      const headH = this.headH();
-      const view = this.box.clientHeight || window.innerHeight;
-      const w = CG.rowWindow(n, rowH, this.box.scrollTop - headH, view, this.margin);
+      const view = this.viewH || window.innerHeight;
+      const w = CG.rowWindow(n, rowH, this.top - this.headH, view, this.margin);
       const active = document.activeElement;
       let refocus = null;
       const keep = new Map();
@@ -156,27 +191,21 @@
       this.table.dataset.total = String(n);
       this.table.dataset.first = String(w.first);
       this.table.dataset.drawn = String(trs.length);
-      this.showStatus(n, headH, view);
+      this.showStatus(n, view);
 
-      // One line per row: measure it once drawn; draw again if it is
-      // not what the spacers assumed.
-      if (trs.length) {
-        const got = trs[0].getBoundingClientRect().height;
-        if (got > 0 && Math.abs(got - this.rowH) > 0.5) {
-          this.rowH = got;
-          this.schedule();
-        }
-      }
+      // One line per row: measure one once drawn; draw again if the
+      // spacers assumed otherwise.
+      if (!this.measured && trs.length && this.measure(trs[0])) this.schedule();
     }
 
     // showStatus writes "rows x–y of n" above the table.
-    showStatus(n, headH, view) {
+    showStatus(n, view) {
       const rowH = this.rowH || 40;
-      const top = Math.max(0, this.box.scrollTop);
+      const top = Math.max(0, this.top);
       const from = n ? Math.min(n, Math.floor(top / rowH) + 1) : 0;
-      const to = Math.min(n, Math.max(from, Math.floor((top + view - headH) / rowH)));
-      const loc = CG.lang() === 'en' ? 'en' : 'zh-CN';
-      const text = T('vtable.status', from.toLocaleString(loc), to.toLocaleString(loc), n.toLocaleString(loc));
+      const to = Math.min(n, Math.max(from, Math.floor((top + view - this.headH) / rowH)));
+      const f = numberFormat();
+      const text = T('vtable.status', f.format(from), f.format(to), f.format(n));
       if (text !== this.statusText) {
         this.status.textContent = text;
         this.statusText = text;
@@ -191,7 +220,7 @@
       const n = this.rows.length;
       if (step === undefined || !n || ev.altKey || ev.ctrlKey || ev.metaKey) return;
       ev.preventDefault();
-      const page = Math.max(1, Math.floor((this.box.clientHeight - this.headH()) / (this.rowH || 40)) - 1);
+      const page = Math.max(1, Math.floor(((this.viewH || window.innerHeight) - this.headH) / (this.rowH || 40)) - 1);
       const cur = this.focusId === null ? -1 : this.rows.findIndex((a) => a.id === this.focusId);
       let i;
       if (step === 'all') i = n - 1;
@@ -209,10 +238,12 @@
       if (!a) return;
       this.focusId = a.id;
       const rowH = this.rowH || 40;
-      const headH = this.headH();
+      const headH = this.headH;
+      const view = this.viewH || this.box.clientHeight;
       const top = headH + i * rowH;
-      if (top < this.box.scrollTop + headH) this.box.scrollTop = top - headH;
-      else if (top + rowH > this.box.scrollTop + this.box.clientHeight) this.box.scrollTop = top + rowH - this.box.clientHeight;
+      if (top < this.top + headH) this.box.scrollTop = top - headH;
+      else if (top + rowH > this.top + view) this.box.scrollTop = top + rowH - view;
+      this.top = this.box.scrollTop; // as the browser clamped it
       this.draw();
       const d = this.drawn.get(a.id);
       if (d) d.tr.focus({ preventScroll: true });
