@@ -293,15 +293,21 @@
     return lines.join('\n');
   }
 
+  // The tiles are drawn again only when what they show changed (not on
+  // every alert of a busy city).
+  let tilesOf = null;
   function renderSchools() {
+    const offline = {};
+    set.list((a) => OFFLINE.test(a.rule)).forEach((a) => {
+      offline[a.school] = (offline[a.school] || 0) + 1;
+    });
+    const key = JSON.stringify([offline, filter.region, filter.school, CG.lang(), schools.length]);
+    if (tilesOf && tilesOf.key === key && tilesOf.compliance === compliance) return;
+    tilesOf = { key, compliance };
     const box = CG.clear($('#school-status'));
     const bySchool = {};
     ((compliance && compliance.schools) || []).forEach((sd) => {
       bySchool[sd.school] = sd;
-    });
-    const offline = {};
-    set.list((a) => OFFLINE.test(a.rule)).forEach((a) => {
-      offline[a.school] = (offline[a.school] || 0) + 1;
     });
     const regions = CG.regionsOf(schools).filter((r) => !filter.region || r === filter.region);
     regions.forEach((code) => {
