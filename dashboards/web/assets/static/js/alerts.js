@@ -32,7 +32,7 @@
     rule: (a) => h('td', { text: CG.ruleName(a.rule) }),
     region: (a) => h('td', { text: CG.regionName(a.region) }),
     school: (a) => h('td', { text: CG.schoolName(a.school) }),
-    message: (a) => h('td', { class: 'msg', text: CG.alertMessage(a) }),
+    message: (a) => h('td', { class: 'msg', text: CG.alertMessage(a), title: CG.alertMessage(a) }), // the whole text when a one-line row cuts it
     started: (a) => h('td', { class: 'time', title: CG.fmtTime(a.started_at, 'full') },
       CG.fmtTime(a.started_at), h('small', { class: 'age', dataset: { since: a.started_at }, text: ageText(Date.now(), a.started_at) })),
     state: (a) => h('td', {},

@@ -94,6 +94,10 @@
         const tr = ev.target.closest && ev.target.closest('tr.alert-row');
         if (tr) this.focusId = tr.dataset.alertId;
       });
+      // Rows drawn before the school names were known show ids: draw
+      // them again once the names are in (the board asks for them too;
+      // the request is made once per page).
+      CG.schools().then(() => this.redrawAll(), () => {});
       CG.onLang(() => {
         this.box.setAttribute('aria-label', T('vtable.label'));
         this.redrawAll();
