@@ -330,7 +330,9 @@
 
   set.onChange((event, alert) => {
     takeover.note(event, alert);
-    updateOverlay();
+    // Only a panic (or a new snapshot) can change what the takeover
+    // shows: the other events of a busy city skip its pass over all alerts.
+    if (!alert || alert.rule === 'alarm_panic') updateOverlay();
     schedule();
   });
   CG.onLang(() => {
