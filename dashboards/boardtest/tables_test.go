@@ -96,6 +96,10 @@ func TestAlertTable5000(t *testing.T) {
 	load := tab.LongTasks()
 	t.Logf("police board with %d open alerts: loaded in %v; long tasks while loading: longest %v, %d over 50 ms, blocking %v",
 		seeded, time.Since(loadStart).Round(time.Millisecond), load.Max, load.Count, load.Blocking)
+	// The open alerts as the API lists them (the stream's snapshot
+	// carries the same views).
+	size := browsertest.Eval[int](tab, `fetch('/api/v1/alerts?state=firing,acknowledged').then((r) => r.arrayBuffer()).then((b) => b.byteLength)`)
+	t.Logf("GET /api/v1/alerts of %d open alerts: %d KB (uncompressed)", seeded, size>>10)
 
 	// 50 changes a second for 10 s: every other one an update (a new
 	// message) of an open alert, the others new alerts.
