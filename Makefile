@@ -1,11 +1,13 @@
 # campusguard — build, test and run.
 #
-#   make deps     install what the tests need: mosquitto (Debian) and influxd 1.8 (built into var/bin)
+#   make deps     install what the tests and the demo need: mosquitto (Debian) and influxd 1.8 (built into var/bin)
+#   make deps-mqtt-clients  mosquitto_sub and mosquitto_pub (Debian mosquitto-clients), for the demo's alert topic
 #   make deps-browser  chromium and fonts-wqy-microhei (Debian) for the dashboards' browser test
 #   make test     vet, gofmt check, and every test including the integration tests (what CI runs)
 #   make bench    benchmarks
 #   make fuzz     each fuzz target in FUZZ_TARGETS for FUZZTIME
-#   make run      a local demo: influxd from var/ plus campusguard with simulated devices
+#   make run      a local demo: influxd from var/ plus campusguard with simulated devices and a
+#                 scripted fault plan, on 127.0.0.1 (LISTEN=0.0.0.0 for every interface, FAULTS=0 for no faults)
 #   make clean    remove bin/ and var/ data (keeps the influxd build in var/bin)
 
 SHELL := /bin/bash
@@ -36,7 +38,7 @@ FUZZTIME ?= 30s
 # Go files to check with gofmt: everything but var/, bin/ and testdata/.
 FIND_GOFILES := find . -name '*.go' -not -path './var/*' -not -path './bin/*' -not -path '*/testdata/*' -not -path './.git/*' -print0
 
-.PHONY: deps deps-mosquitto deps-influxd deps-browser build test vet fmt-check bench fuzz run clean
+.PHONY: deps deps-mosquitto deps-mqtt-clients deps-influxd deps-browser build test vet fmt-check bench fuzz run clean
 
 deps: deps-mosquitto deps-influxd
 
@@ -46,6 +48,14 @@ deps-mosquitto:
 	else \
 	  $(APT_INSTALL) mosquitto; \
 	  $(SUDO) $(CURDIR)/deploy/disable-system-mosquitto.sh; \
+	fi
+
+# The demo's README tells people to watch the alert topic with mosquitto_sub (Debian: mosquitto-clients).
+deps-mqtt-clients:
+	@if command -v mosquitto_sub >/dev/null 2>&1; then \
+	  echo "deps: mosquitto-clients present"; \
+	else \
+	  $(APT_INSTALL) mosquitto-clients; \
 	fi
 
 deps-influxd: $(INFLUXD)
@@ -96,8 +106,15 @@ fuzz:
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
 	done
 
-run: build deps
+# The demo listens on LISTEN (HTTP :8080 and the embedded MQTT broker :1883; InfluxDB stays on
+# 127.0.0.1): the demo accounts' password is published and the broker is anonymous, so only this
+# machine by default. FAULTS=1 runs the demo fault plan (docs/dashboards.md), FAULTS=0 none.
+LISTEN ?= 127.0.0.1
+FAULTS ?= 1
+
+run: build deps deps-mqtt-clients
 	CAMPUSGUARD_INFLUXD=$(INFLUXD) CAMPUSGUARD_BIN=$(CURDIR)/bin/campusguard CAMPUSGUARD_VAR=$(VAR) \
+	  CAMPUSGUARD_DEMO_LISTEN=$(LISTEN) CAMPUSGUARD_DEMO_FAULTS=$(FAULTS) \
 	  $(CURDIR)/deploy/run-demo.sh
 
 clean:

@@ -4,7 +4,10 @@
 # embedded broker, in the foreground. Ctrl-C stops campusguard, then influxd.
 #
 # Environment (the Makefile sets these): CAMPUSGUARD_INFLUXD (influxd binary),
-# CAMPUSGUARD_BIN (campusguard binary), CAMPUSGUARD_VAR (state directory, default var/).
+# CAMPUSGUARD_BIN (campusguard binary), CAMPUSGUARD_VAR (state directory, default var/),
+# CAMPUSGUARD_DEMO_LISTEN (address of the web/API and the embedded MQTT broker, default 127.0.0.1:
+# the demo's passwords are published and its broker is anonymous; 0.0.0.0 for every interface),
+# CAMPUSGUARD_DEMO_FAULTS (1, the default: the demo fault plan of docs/dashboards.md; 0: none).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +17,16 @@ bin="${CAMPUSGUARD_BIN:-$root/bin/campusguard}"
 host=127.0.0.1
 port=8086
 db=campusguard
-http_addr=:8080
+listen="${CAMPUSGUARD_DEMO_LISTEN:-127.0.0.1}"
+case "$listen" in
+  *:*) listen="[$listen]" ;; # an IPv6 address
+esac
+http_addr="$listen:8080"
+broker_addr="$listen:1883"
+case "${CAMPUSGUARD_DEMO_FAULTS:-1}" in
+  0 | off | no | none) plan=none ;;
+  *) plan=demo ;;
+esac
 
 for f in "$influxd" "$bin"; do
   if [ ! -x "$f" ]; then
@@ -132,11 +144,26 @@ if [ ! -f "$users" ]; then
   add -name school -role school -school "$school" -display-name 学校保卫处
 fi
 
+case "$listen" in
+  127.* | localhost | "[::1]")
+    reach="only from this machine (make run LISTEN=0.0.0.0 for every interface)" ;;
+  *)
+    reach="on $listen: OTHER MACHINES CAN REACH IT with the published demo password and an anonymous MQTT broker" ;;
+esac
+case "$plan" in
+  demo) faults="demo fault plan on: a panic, a forced gate, a kitchen violation, a silent school, a dark kitchen camera
+                     and an unstaffed post within 2 min; alerts on every board within 5 min (make run FAULTS=0: none)" ;;
+  *) faults="no fault plan (FAULTS=0): the boards stay green unless something happens" ;;
+esac
+
 cat <<INFO
 
-  campusguard demo
+  campusguard demo — 演示
+    listening        web/API $http_addr, MQTT broker $broker_addr: $reach
+    faults           $faults
     web and API      http://localhost:8080/   (users admin, police, police-shuangqiao, education,
                                                market, school; password campusguard-demo)
+    alert topic      mosquitto_sub -t 'campus/alerts/#' -v
     readiness        http://localhost:8080/readyz
     metrics          http://localhost:8080/metrics
     InfluxDB         http://$host:$port  database $db (bucket $db/autogen)
@@ -153,7 +180,9 @@ INFO
   --influx-bucket "$db/autogen" \
   --spool-dir "$var/spool" \
   --http "$http_addr" \
+  --broker-listen "$broker_addr" \
   --state-dir "$var/state" \
   --users "$users" \
   --insecure-cookies \
-  --sim
+  --sim \
+  --sim-plan "$plan"

@@ -39,7 +39,13 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 			return err
 		}
 		a.auditQ = q
+		var refresh func() bool
+		if c.UsersPoll > 0 {
+			a.usersWatch = newUsersWatch(c, a, log, prom)
+			refresh = a.usersWatch.Check
+		}
 		au, err := auth.New(auth.Options{
+			Refresh:         refresh,
 			Users:           users,
 			InsecureCookies: c.InsecureCookies,
 			TrustedProxies:  c.trustedProxies,
@@ -72,4 +78,23 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 	}
 	a.alerting.Subscribe(a.api.Publish) // the live stream: once per change
 	return nil
+}
+
+// newUsersWatch watches the users file: when its content changes it is
+// loaded (a.reloadUsers, the users half of a SIGHUP reload) or, if
+// invalid, refused with the previous users kept; both are counted.
+func newUsersWatch(c *runConfig, a *app, log zerolog.Logger, prom prometheus.Registerer) *auth.FileWatcher {
+	reloads := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "campusguard_users_file_reloads_total",
+		Help: "Loads of the users file after it changed on disk, by result (loaded; refused: invalid, the previous users kept)."},
+		[]string{"result"})
+	prom.MustRegister(reloads)
+	ulog := log.With().Str("component", "users-watch").Logger()
+	return auth.NewFileWatcher(c.Users, func() {
+		if err := a.reloadUsers(ulog); err != nil {
+			reloads.WithLabelValues("refused").Inc()
+			ulog.Error().Err(err).Str("users", c.Users).Msg("users file changed but is invalid: not loaded, keeping the previous users and tokens / 用户文件有误，未加载，沿用原用户")
+			return
+		}
+		reloads.WithLabelValues("loaded").Inc()
+	})
 }

@@ -67,12 +67,14 @@ type runConfig struct {
 	SimSpeed  float64
 	SimRate   float64
 	SimFaults stringList
+	SimPlan   string // scripted fault plan: none or demo (devices/sim.NamedPlan)
 
 	StateDir string
 	Rules    string
 	Notify   string
 
 	Users           string
+	UsersPoll       time.Duration // how often the users file is checked for changes; 0: only on SIGHUP
 	NoAuth          bool
 	InsecureCookies bool
 
@@ -132,10 +134,12 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Float64Var(&c.SimSpeed, "sim-speed", 1, "simulator time speed-up")
 	fs.Float64Var(&c.SimRate, "sim-rate", 0, "simulator extra load in messages/s")
 	fs.Var(&c.SimFaults, "sim-fault", "simulator fault (repeatable), e.g. silent_device:cd-0001-alarm-1")
+	fs.StringVar(&c.SimPlan, "sim-plan", "none", "simulator fault plan from the start: demo (a panic, an unstaffed post, a dark kitchen camera, a forced gate, a silent school, a kitchen violation; docs/dashboards.md) or none")
 	fs.StringVar(&c.StateDir, "state-dir", "var/state", "directory of the alert store (open alerts, acknowledgements, silences)")
 	fs.StringVar(&c.Rules, "rules", "", "rules file with per-region and per-school overrides (default: docs/rules.md defaults); see testdata/rules/rules.sample.yaml")
 	fs.StringVar(&c.Notify, "notify", "", "notifications file: webhooks (generic, WeCom, DingTalk) and routes; the MQTT alert topic is always on")
 	fs.StringVar(&c.Users, "users", "", "users and API tokens file (see docs/access.md; 'campusguard user add' edits it); required unless --no-auth")
+	fs.DurationVar(&c.UsersPoll, "users-poll", 2*time.Second, "check the --users file this often and load it when its content changed ('campusguard user add/token' then takes effect without a signal); 0: only on SIGHUP")
 	fs.BoolVar(&c.NoAuth, "no-auth", false, "serve the API and pages WITHOUT login, as an all-seeing admin (local testing only)")
 	fs.BoolVar(&c.InsecureCookies, "insecure-cookies", false, "session cookies without the Secure flag (plain-HTTP demo on one machine only)")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto, json or console")
@@ -184,6 +188,9 @@ func parseRunConfig(args []string, stderr io.Writer) (*runConfig, error) {
 	}
 	if err := c.validateHTTP(); err != nil {
 		return nil, err
+	}
+	if c.UsersPoll < 0 {
+		return nil, fmt.Errorf("run: --users-poll must not be negative: %s", c.UsersPoll)
 	}
 	return c, nil
 }

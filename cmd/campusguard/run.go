@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -65,6 +66,9 @@ type app struct {
 	auditQ    *auth.AuditQueue // audit events on their way to the spool
 	web       *web.Web
 	calendars *calendarwatch.Watcher // calendar_expiring: checked at start, on reload and daily
+	reloadMu  sync.Mutex             // one reload (SIGHUP or users file change) at a time
+	// usersWatch reloads the users file when it changes (nil: --no-auth or --users-poll 0).
+	usersWatch *auth.FileWatcher
 }
 
 func run(ctx context.Context, c *runConfig, log zerolog.Logger, onStart started) error {
@@ -161,6 +165,10 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 		g.Go(func() error { return a.auditQ.Run(ctx) })
 	}
 	g.Go(func() error { return reloadOnHUP(ctx, a, log) })
+	if a.usersWatch != nil {
+		log.Info().Str("users", c.Users).Dur("every", c.UsersPoll).Msg("watching the users file: user add/token take effect without a signal")
+		g.Go(func() error { a.usersWatch.Run(ctx, c.UsersPoll); return nil })
+	}
 	g.Go(func() error { return al.Run(ctx) })
 	g.Go(func() error { return cw.Run(ctx) })
 	if c.Sim {
@@ -177,19 +185,16 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 }
 
 func startSim(ctx context.Context, g *errgroup.Group, c *runConfig, reg *devices.Registry, brokerURL string, log zerolog.Logger, promReg prometheus.Registerer) error {
-	var faults []sim.Fault
-	for _, s := range c.SimFaults {
-		f, err := sim.ParseFault(s)
-		if err != nil {
-			return fmt.Errorf("sim-fault: %w", err)
-		}
-		faults = append(faults, f)
+	start := time.Now()
+	faults, err := simFaults(reg, c.SimFaults, c.SimPlan, start, log)
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
 	}
 	pub, err := sim.NewMQTTPublisher(brokerURL, 4, 1)
 	if err != nil {
 		return err
 	}
-	s, err := sim.New(sim.Options{Registry: reg, Speed: c.SimSpeed, Rate: c.SimRate, Faults: faults, Logger: log, Registerer: promReg}, pub)
+	s, err := sim.New(sim.Options{Registry: reg, Start: start, Speed: c.SimSpeed, Rate: c.SimRate, Faults: faults, Logger: log, Registerer: promReg}, pub)
 	if err != nil {
 		return err
 	}
@@ -227,16 +232,16 @@ func reloadOnHUP(ctx context.Context, a *app, log zerolog.Logger) error {
 // (one atomic pointer), then the users. An event of a new school thus
 // reaches an engine that knows it.
 func (a *app) reload(log zerolog.Logger) error {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
 	path := a.cfg.Registry
 	reg, err := devices.Load(path)
 	if err != nil {
 		return err
 	}
-	var users *auth.Users
-	if a.auth != nil {
-		if users, err = auth.Load(a.cfg.Users, reg); err != nil {
-			return fmt.Errorf("users %s: %w", a.cfg.Users, err)
-		}
+	users, err := a.loadUsers(reg)
+	if err != nil {
+		return err
 	}
 	if err := a.alerting.Reload(reg); err != nil {
 		return err
@@ -249,4 +254,34 @@ func (a *app) reload(log zerolog.Logger) error {
 	log.Info().Str("registry", path).Int("schools", len(reg.Schools)).Int("devices", reg.DeviceCount()).
 		Bool("users", users != nil).Msg("registry reloaded")
 	return nil
+}
+
+// reloadUsers reads the users file again (the watcher calls it when the
+// file changed) and swaps the users and tokens, or, if the file is
+// invalid against the current registry, changes nothing. It is the users
+// half of reload, under the same lock, so a SIGHUP and a change of the
+// file never interleave.
+func (a *app) reloadUsers(log zerolog.Logger) error {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	users, err := a.loadUsers(a.reg.Load())
+	if err != nil || users == nil {
+		return err
+	}
+	a.auth.SetUsers(users)
+	log.Info().Str("users", a.cfg.Users).Msg("users file changed: users and tokens reloaded / 用户文件已重新加载")
+	return nil
+}
+
+// loadUsers reads and validates the users file against reg; nil without
+// access control (--no-auth).
+func (a *app) loadUsers(reg *devices.Registry) (*auth.Users, error) {
+	if a.auth == nil {
+		return nil, nil
+	}
+	users, err := auth.Load(a.cfg.Users, reg)
+	if err != nil {
+		return nil, fmt.Errorf("users %s: %w", a.cfg.Users, err)
+	}
+	return users, nil
 }

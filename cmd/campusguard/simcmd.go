@@ -5,6 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,6 +26,7 @@ func cmdSim(ctx context.Context, args []string, stderr io.Writer) error {
 	clients := fs.Int("clients", 4, "MQTT connections to publish over")
 	var faults stringList
 	fs.Var(&faults, "fault", "fault to inject (repeatable), e.g. post_unstaffed:cd-0002:main-gate")
+	plan := fs.String("plan", sim.PlanNone, "scripted fault plan from the start: demo (docs/dashboards.md) or none")
 	logFormat := fs.String("log-format", "auto", "log format: auto, json or console")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -34,13 +39,10 @@ func cmdSim(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var fl []sim.Fault
-	for _, s := range faults {
-		f, err := sim.ParseFault(s)
-		if err != nil {
-			return fmt.Errorf("fault: %w", err)
-		}
-		fl = append(fl, f)
+	start := time.Now()
+	fl, err := simFaults(reg, faults, *plan, start, log)
+	if err != nil {
+		return err
 	}
 	pub, err := sim.NewMQTTPublisher(*brokerURL, *clients, 1)
 	if err != nil {
@@ -50,10 +52,36 @@ func cmdSim(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := pub.Connect(ctx); err != nil {
 		return err
 	}
-	s, err := sim.New(sim.Options{Registry: reg, Speed: *speed, Rate: *rate, Faults: fl, Logger: log,
+	s, err := sim.New(sim.Options{Registry: reg, Start: start, Speed: *speed, Rate: *rate, Faults: fl, Logger: log,
 		Registerer: prometheus.NewRegistry()}, pub)
 	if err != nil {
 		return err
 	}
 	return s.Run(ctx)
+}
+
+// simFaults parses the --sim-fault / -fault values and appends the named
+// fault plan placed at start (the simulator's virtual start), logging the
+// plan's steps.
+func simFaults(reg *devices.Registry, faults []string, plan string, start time.Time, log zerolog.Logger) ([]sim.Fault, error) {
+	var fl []sim.Fault
+	for _, s := range faults {
+		f, err := sim.ParseFault(s)
+		if err != nil {
+			return nil, fmt.Errorf("fault: %w", err)
+		}
+		fl = append(fl, f)
+	}
+	p, err := sim.NamedPlan(plan, reg)
+	if err != nil {
+		return nil, err
+	}
+	if len(p) > 0 {
+		log.Info().Str("plan", plan).Int("faults", len(p)).Msg("simulator fault plan from now on (off: --sim-plan none, make run FAULTS=0) / 模拟故障计划")
+		for _, line := range strings.Split(strings.TrimRight(p.String(), "\n"), "\n") {
+			log.Info().Str("plan", plan).Msg(line)
+		}
+		fl = append(fl, p.Faults(start)...)
+	}
+	return fl, nil
 }

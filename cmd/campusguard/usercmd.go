@@ -26,7 +26,9 @@ const userUsage = `用法 Usage:
   campusguard user list   -users F
 
 add, passwd and hash read the password from standard input: twice, without echo, on a terminal;
-else one line. token prints the new secret once: only its SHA-256 is kept.
+else one line. token prints the new secret once: only its SHA-256 is kept. token for an existing
+name with the same role and jurisdiction rotates its secret (the old one stops working); -replace
+also changes the role or jurisdiction.
 角色 roles: admin, police, education, market, school (school: exactly one -school).
 `
 
@@ -216,20 +218,34 @@ func userDel(args []string, stdout, stderr io.Writer) error {
 
 func userToken(args []string, stdout, stderr io.Writer) error {
 	f := newUserFlags("token", stderr, true)
-	replace := f.fs.Bool("replace", false, "replace the token of this name (rotate its secret)")
+	replace := f.fs.Bool("replace", false, "replace the token of this name even if its role or jurisdiction differs")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	secret, hash := auth.NewToken()
 	t := auth.Token{Name: *f.name, Role: *f.role, Regions: f.regions, Schools: f.schools, TokenHash: hash}
-	if err := f.edit(func(file *auth.File) error { return file.PutToken(t, *replace) }); err != nil {
+	// The same command again rotates the secret: a token of this name with
+	// the same role and jurisdiction gets a new one, so a script that asks
+	// for a token (README: T=$(... user token ...)) works every time it runs.
+	// A different role or jurisdiction still needs -replace, so that no
+	// typo widens or narrows a token by accident.
+	rotated := false
+	if err := f.edit(func(file *auth.File) error {
+		old, ok := file.Token(t.Name)
+		rotated = ok
+		return file.PutToken(t, *replace || (ok && old.SameScope(t)))
+	}); err != nil {
 		if errors.Is(err, auth.ErrExists) {
-			return fmt.Errorf("%w (use -replace to rotate a token)", err)
+			return fmt.Errorf("%w (a token of this name has another role or jurisdiction: use -replace to change it)", err)
 		}
 		return err
 	}
-	fmt.Fprintf(stderr, "token %s saved (%s, %s). The secret is shown once: store it now / 令牌只显示一次，请立即保存:\n",
-		t.Name, t.Role, auth.Jurisdiction(t.Regions, t.Schools))
+	verb := "saved"
+	if rotated {
+		verb = "rotated, the old secret no longer works / 已轮换，旧令牌失效;"
+	}
+	fmt.Fprintf(stderr, "token %s %s (%s, %s). The secret is shown once: store it now / 令牌只显示一次，请立即保存:\n",
+		t.Name, verb, t.Role, auth.Jurisdiction(t.Regions, t.Schools))
 	fmt.Fprintln(stdout, secret)
 	return nil
 }

@@ -188,3 +188,49 @@ func TestUserHash(t *testing.T) {
 		t.Fatalf("short password: %v", err)
 	}
 }
+
+// TestUserTokenAgainRotates: the README's token line, run twice, gives a
+// working secret both times (it printed nothing the second time: the name
+// was taken, so T was empty and every curl answered 401). The second run
+// rotates: the old secret is gone from the file, the new one is in it. A
+// different role or jurisdiction still needs -replace.
+func TestUserTokenAgainRotates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.yaml")
+	readme := []string{"token", "-users", path, "-name", "cli", "-role", "admin"}
+	var secrets []string
+	for run := 1; run <= 3; run++ {
+		out, errOut, err := runUser(t, "", readme...)
+		if err != nil {
+			t.Fatalf("run %d: %v (stderr %q)", run, err, errOut)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		secret := lines[len(lines)-1] // the README takes `| tail -1`
+		if !strings.HasPrefix(secret, "cgt_") {
+			t.Fatalf("run %d: last line of stdout %q, want the secret", run, secret)
+		}
+		if run > 1 && !strings.Contains(errOut, "rotated") {
+			t.Errorf("run %d: stderr %q does not say the old secret was rotated", run, errOut)
+		}
+		secrets = append(secrets, secret)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, err := auth.Parse(path, data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(us.Tokens()); n != 1 {
+		t.Fatalf("%d tokens after three runs, want 1:\n%s", n, data)
+	}
+	for i, s := range secrets {
+		kept := strings.Contains(string(data), auth.TokenHash(s))
+		if last := i == len(secrets)-1; kept != last {
+			t.Errorf("secret of run %d in the file: %v, want %v", i+1, kept, last)
+		}
+	}
+	if _, _, err := runUser(t, "", "token", "-users", path, "-name", "cli", "-role", "police"); !errors.Is(err, auth.ErrExists) {
+		t.Fatalf("token with another role, without -replace: %v, want ErrExists", err)
+	}
+}

@@ -75,6 +75,12 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Audit receives the audit events; nil logs them to Logger.
 	Audit Auditor
+	// Refresh, when set, is called when a request brings an API token
+	// nobody has, before it is refused: it reloads the users (SetUsers)
+	// if their file changed and reports whether it did, and the token is
+	// then looked up again. A token made by `campusguard user token`
+	// thus works on its first use (FileWatcher.Check).
+	Refresh func() bool
 
 	Logger     zerolog.Logger
 	Registerer prometheus.Registerer
@@ -309,6 +315,9 @@ func (a *Auth) authenticate(w http.ResponseWriter, r *http.Request) (*credential
 			return nil, errBadToken
 		}
 		t, ok := us.token(secret)
+		if !ok && a.opts.Refresh != nil && a.opts.Refresh() {
+			t, ok = a.users.Load().token(secret)
+		}
 		if !ok {
 			a.log.Debug().Str("ip", a.clientIP(r)).Msg("unknown API token refused")
 			return nil, errBadToken

@@ -19,7 +19,8 @@
 //	mux.Handle("GET /api/v1/session", au.SessionHandler())
 //	mux.Handle("/api/v1/", apiHandler)             // api.Options.RequireViewer = true
 //	srv.Handler = au.Middleware(mux)
-//	// on SIGHUP: users, err := auth.Load(path, reg); au.SetUsers(users)
+//	// on SIGHUP or when WatchFile sees the file change:
+//	// users, err := auth.Load(path, reg); if err == nil { au.SetUsers(users) }
 //
 // Sessions live in memory: a restart logs everyone out. The package starts
 // no goroutine of its own except one per open event stream, which ends with

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -115,6 +116,37 @@ func (f *File) SetPassword(name, hash string) error {
 	item.Content = append(item.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "password_hash"},
 		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: hash})
 	return nil
+}
+
+// Token returns the token called name as the file holds it.
+func (f *File) Token(name string) (Token, bool) {
+	sec, seq, i, ok := f.find(name)
+	if !ok || sec != "tokens" {
+		return Token{}, false
+	}
+	var t Token
+	if err := seq.Content[i].Decode(&t); err != nil {
+		return Token{}, false
+	}
+	return t, true
+}
+
+// SameScope reports whether t and u have the same role and jurisdiction
+// (the same regions and schools, in any order).
+func (t Token) SameScope(u Token) bool {
+	return t.Role == u.Role && sameSet(t.Regions, u.Regions) && sameSet(t.Schools, u.Schools)
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // PutToken appends t or, with replace, replaces the token of its name

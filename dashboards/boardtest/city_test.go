@@ -77,7 +77,7 @@ func newCity(t *testing.T, o cityOptions) *city {
 	c.School = firstSchool(t, reg, "130802")
 	c.Users = testUsers(c.School.ID)
 
-	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel) // not the weak-hash warnings of the test users
 	prom := prometheus.NewRegistry()
 	svc, err := service.New(service.Options{
 		Registry: reg, Store: lifecycle.NewMemStore(), History: c,

@@ -2,7 +2,8 @@
 // heartbeats and status of every device, and a school day's events on
 // virtual time (gate arrivals and dismissals, guard shifts, protection posts
 // and patrols, kitchen camera status and violations, monthly alarm tests),
-// with injectable faults. With Options.Rate it is also campusguard's load
+// with injectable faults and scripted fault plans (Plan; DemoPlan is what
+// `make run` shows). With Options.Rate it is also campusguard's load
 // generator, adding uniform traffic on top of the realistic pattern.
 //
 // Messages follow docs/protocol.md's contract: topic

@@ -25,10 +25,17 @@ const (
 	FaultPanicPress FaultKind = "panic_press"
 	// FaultGateForced publishes one access.forced from gate controller Device at From.
 	FaultGateForced FaultKind = "gate_forced"
+	// FaultSilentSchool stops every message of every device of School inside
+	// [From, To): a power cut or a broken uplink.
+	FaultSilentSchool FaultKind = "silent_school"
+	// FaultKitchenViolation publishes one kitchen.violation (category
+	// "smoking", tier 2, confidence 0.9) from kitchen camera Device at From.
+	FaultKitchenViolation FaultKind = "kitchen_violation"
 )
 
 // FaultKinds lists every fault kind.
-var FaultKinds = []FaultKind{FaultSilentDevice, FaultPostUnstaffed, FaultKitchenCamOff, FaultPanicPress, FaultGateForced}
+var FaultKinds = []FaultKind{FaultSilentDevice, FaultPostUnstaffed, FaultKitchenCamOff, FaultPanicPress, FaultGateForced,
+	FaultSilentSchool, FaultKitchenViolation}
 
 // Fault is one injected fault. From and To are virtual times; a zero From
 // means the virtual start, a zero To means no end. Times on the date
@@ -38,8 +45,8 @@ var FaultKinds = []FaultKind{FaultSilentDevice, FaultPostUnstaffed, FaultKitchen
 // following day.
 type Fault struct {
 	Kind   FaultKind
-	Device string // silent_device, kitchen_cam_off, panic_press, gate_forced
-	School string // post_unstaffed
+	Device string // silent_device, kitchen_cam_off, panic_press, gate_forced, kitchen_violation
+	School string // post_unstaffed, silent_school
 	Post   string // post_unstaffed
 	From   time.Time
 	To     time.Time
@@ -48,9 +55,13 @@ type Fault struct {
 // Validate checks that the fault names what its kind needs.
 func (f Fault) Validate() error {
 	switch f.Kind {
-	case FaultSilentDevice, FaultKitchenCamOff, FaultPanicPress, FaultGateForced:
+	case FaultSilentDevice, FaultKitchenCamOff, FaultPanicPress, FaultGateForced, FaultKitchenViolation:
 		if f.Device == "" {
 			return fmt.Errorf("fault %s needs a device", f.Kind)
+		}
+	case FaultSilentSchool:
+		if f.School == "" {
+			return fmt.Errorf("fault %s needs a school", f.Kind)
 		}
 	case FaultPostUnstaffed:
 		if f.School == "" || f.Post == "" {
@@ -77,7 +88,8 @@ func faultKindList() string {
 //
 //	kind:target[@when]
 //
-// where target is a device id, or "school:post" for post_unstaffed, and when
+// where target is a device id, a school id for silent_school, or
+// "school:post" for post_unstaffed, and when
 // is "HH:MM" (from), "HH:MM-HH:MM" (from-to), an RFC 3339 time, or two RFC
 // 3339 times joined by "/". Without @when the fault lasts the whole run
 // (panic_press and gate_forced then happen at the start). Examples:
@@ -86,6 +98,7 @@ func faultKindList() string {
 //	post_unstaffed:cd-0002:main-gate
 //	kitchen_cam_off:cd-0003-kitchencam-1@11:00-13:00
 //	panic_press:cd-0001-alarm-1@2026-11-30T10:15:00+08:00
+//	silent_school:cd-0004@14:00-15:00
 func ParseFault(s string) (Fault, error) {
 	kind, rest, ok := strings.Cut(s, ":")
 	if !ok || rest == "" {
@@ -100,6 +113,11 @@ func ParseFault(s string) (Fault, error) {
 			return Fault{}, fmt.Errorf("fault %q: want post_unstaffed:school:post[@when]", s)
 		}
 		f.School, f.Post = school, post
+	case FaultSilentSchool:
+		if strings.Contains(target, ":") {
+			return Fault{}, fmt.Errorf("fault %q: want silent_school:school[@when]", s)
+		}
+		f.School = target
 	default:
 		if strings.Contains(target, ":") {
 			return Fault{}, fmt.Errorf("fault %q: want %s:device[@when]", s, kind)
@@ -203,7 +221,9 @@ func (f Fault) resolve(start int64) span {
 }
 
 // point reports whether the fault is one event at From rather than a window.
-func (f Fault) point() bool { return f.Kind == FaultPanicPress || f.Kind == FaultGateForced }
+func (f Fault) point() bool {
+	return f.Kind == FaultPanicPress || f.Kind == FaultGateForced || f.Kind == FaultKitchenViolation
+}
 
 func clockOffset(t time.Time) int64 {
 	return int64(t.Hour())*nsHour + int64(t.Minute())*nsMinute + int64(t.Second())*nsSecond

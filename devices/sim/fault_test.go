@@ -34,6 +34,10 @@ func TestParseFault(t *testing.T) {
 			want: Fault{Kind: FaultPostUnstaffed, School: "cd-0002", Post: "main-gate",
 				From: rfc("2026-11-30T06:00:00+08:00"), To: rfc("2026-11-30T09:00:00+08:00")}},
 
+		{in: "silent_school:cd-0004@14:00-15:00", want: Fault{Kind: FaultSilentSchool, School: "cd-0004", From: clockAt(14, 0), To: clockAt(15, 0)}},
+		{in: "kitchen_violation:cd-0002-kitchencam-1", want: Fault{Kind: FaultKitchenViolation, Device: "cd-0002-kitchencam-1"}},
+		{in: "silent_school:cd-0004:x", wantErr: "want silent_school:school"},
+
 		{in: "", wantErr: "want kind:target"},
 		{in: "silent_device", wantErr: "want kind:target"},
 		{in: "silent_device:", wantErr: "want kind:target"},

@@ -51,13 +51,22 @@ func (s *Simulator) applyFaults(byID map[string]*devState) error {
 				return err
 			}
 			s.plan(p.from, p.from, once(func(s *Simulator, due int64) { s.incident(d, due, tForced) }))
-		case FaultPostUnstaffed:
-			var sc *schoolState
-			for _, x := range s.schools {
-				if x.school.ID == f.School {
-					sc = x
-				}
+		case FaultKitchenViolation:
+			d, err := device(f, devices.KindKitchenCam)
+			if err != nil {
+				return err
 			}
+			s.plan(p.from, p.from, once(func(s *Simulator, due int64) { s.violationOf(d, due, "smoking", 0.9) }))
+		case FaultSilentSchool:
+			sc := s.school(f.School)
+			if sc == nil {
+				return fmt.Errorf("sim: fault %s: unknown school %q", f.Kind, f.School)
+			}
+			for _, d := range sc.all {
+				d.silent = append(d.silent, p)
+			}
+		case FaultPostUnstaffed:
+			sc := s.school(f.School)
 			if sc == nil {
 				return fmt.Errorf("sim: fault %s: unknown school %q", f.Kind, f.School)
 			}
@@ -72,6 +81,16 @@ func (s *Simulator) applyFaults(byID map[string]*devState) error {
 			post.unstaffed = append(post.unstaffed, p)
 		default:
 			return fmt.Errorf("sim: unknown fault kind %q", f.Kind)
+		}
+	}
+	return nil
+}
+
+// school returns the state of the school with id, or nil.
+func (s *Simulator) school(id string) *schoolState {
+	for _, x := range s.schools {
+		if x.school.ID == id {
+			return x
 		}
 	}
 	return nil

@@ -67,6 +67,11 @@ func (s *Simulator) violation(d *devState, due int64) {
 	cats := violationsByTier[tier]
 	category := cats[s.rng.IntN(len(cats))]
 	confidence := 0.6 + float64(s.rng.IntN(40))/100 // 0.60-0.99
+	s.violationOf(d, due, category, confidence)
+}
+
+// violationOf emits a kitchen.violation of category with a snapshot.
+func (s *Simulator) violationOf(d *devState, due int64, category string, confidence float64) {
 	snap := s.rng.Uint64()
 	if !s.begin(d, chEvent, tViolation, due) {
 		return
