@@ -187,4 +187,18 @@ func TestAlertTable5000(t *testing.T) {
 	if st := browsertest.Eval[tableState](tab, tableJS); st.Rows >= maxDOMRows || st.Total != want {
 		t.Errorf("at the end of the table: %+v (want < %d rows, total %d)", st, maxDOMRows, want)
 	}
+
+	// In English the rows drawn are drawn again in English, and the
+	// status line says the same total.
+	before := browsertest.Eval[string](tab, `(() => {
+		const text = document.querySelector('#alerts tbody tr.alert-row td:nth-child(2)').textContent;
+		document.querySelector('#lang-toggle').click();
+		return text;
+	})()`)
+	tab.WaitJS("the table in English", fmt.Sprintf(`(() => {
+		const cell = document.querySelector('#alerts tbody tr.alert-row td:nth-child(2)');
+		const status = document.querySelector('.vtable-status').textContent;
+		return cell && cell.textContent !== %q && !/[\u4e00-\u9fff]/.test(cell.textContent) &&
+			status.replace(/,/g, '').startsWith('%d alerts');
+	})()`, before, want))
 }

@@ -111,11 +111,11 @@
       this.schedule();
     }
 
-    // redrawAll draws every row again (the language changed).
+    // redrawAll draws every row again at the next frame (the language or
+    // the names changed); until then the old rows stay.
     redrawAll() {
       this.measured = false;
-      for (const d of this.drawn.values()) d.tr.remove();
-      this.drawn.clear();
+      for (const d of this.drawn.values()) d.a = null;
       this.statusText = '';
       this.schedule();
     }
