@@ -194,7 +194,7 @@ func TestWallOverviewFits(t *testing.T) {
 	}
 	c.Settle()
 	tab := c.wallTab(startBrowser(t))
-	tab.WaitJS("the alerts are listed", `document.querySelectorAll('#alerts tbody tr[data-alert-id]').length >= 60`)
+	tab.WaitJS("the alerts are listed", `Number(document.querySelector('#alerts').dataset.total) >= 60`)
 	tab.WaitJS("the overview is drawn", `document.querySelectorAll('#school-status [data-school]').length > 0`)
 	height := browsertest.Eval[int](tab, `document.scrollingElement.scrollHeight`)
 	inner := browsertest.Eval[int](tab, `innerHeight`)

@@ -167,8 +167,8 @@ func BoardFor(role string) string {
 func (w *Web) data(p page) pageData {
 	scripts := []string{"js/common.js"}
 	for _, s := range p.scripts {
-		if s == "js/alerts.js" { // the alert panel asks handling.js what to offer
-			scripts = append(scripts, "js/handling.js")
+		if s == "js/alerts.js" { // alertstore.js keeps the alerts, alerttable.js draws long tables, the panel asks handling.js what to offer
+			scripts = append(scripts, "js/alertstore.js", "js/alerttable.js", "js/handling.js")
 		}
 		scripts = append(scripts, s)
 	}

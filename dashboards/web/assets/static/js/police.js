@@ -276,16 +276,19 @@
     }, 30);
   }
 
+  // The live alerts: only the rows in sight are drawn (alerttable.js).
+  const alertTable = new CG.AlertTable($('#alerts'), {
+    cols: ['severity', 'rule', 'region', 'school', 'message', 'owner', 'started', 'state'],
+    onSelect: select, empty: $('#alerts-empty'),
+  });
+
   function render() {
     const scoped = set.list(inScope);
     SEVS.forEach((s) => {
       $('#count-' + s + ' .n').textContent = String(scoped.filter((a) => a.severity === s).length);
     });
     const shown = filter.severities.size ? scoped.filter((a) => filter.severities.has(a.severity)) : scoped;
-    const tbody = CG.clear($('#alerts tbody'));
-    shown.forEach((a) => tbody.append(CG.alertRow(a,
-      ['severity', 'rule', 'region', 'school', 'message', 'owner', 'started', 'state'], select)));
-    $('#alerts-empty').hidden = shown.length > 0;
+    alertTable.show(shown);
     CG.renderReview($('#review-list tbody'), $('#review-empty'), scoped, who, select);
     renderOverview();
   }
