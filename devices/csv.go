@@ -15,7 +15,7 @@ import (
 
 // CSV columns of ImportCSV, in their usual order (any order is accepted).
 var (
-	SchoolsCSVColumns = []string{"id", "name", "region", "type", "pupils", "boarders", "calendar"}
+	SchoolsCSVColumns = []string{"id", "name", "region", "type", "pupils", "boarders", "calendar", "address", "contact_name", "contact_phone"}
 	DevicesCSVColumns = []string{"id", "school", "kind", "location", "heartbeat_s", "post", "kitchen", "gate"}
 )
 
@@ -33,7 +33,8 @@ type ImportOptions struct {
 
 // ImportCSV builds a registry from a schools CSV and a devices CSV (UTF-8,
 // header row required, columns SchoolsCSVColumns and DevicesCSVColumns in
-// any order, lines starting with # ignored). Every school needs a calendar
+// any order, lines starting with # ignored; the schools' address,
+// contact_name and contact_phone columns are optional). Every school needs a calendar
 // id, from its calendar cell or from opts.Calendar; a missing or unknown id
 // is an error (there is no silent default). It adds what the CSV does not
 // carry: the regions of 承德 (ChengdeRegions), the calendars the schools
@@ -65,7 +66,7 @@ func ImportCSV(schools, devices io.Reader, opts ImportOptions) (*Registry, error
 	loc := &csvLocator{}
 	var errs []*FieldError
 
-	st, err := readCSV(schools, "schools.csv", SchoolsCSVColumns, "calendar")
+	st, err := readCSV(schools, "schools.csv", SchoolsCSVColumns, "calendar", "address", "contact_name", "contact_phone")
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +257,8 @@ func schoolFromCSV(t *csvTable, row csvRow) (School, []*FieldError) {
 		Pupils:   t.intCell(row, "pupils", &errs),
 		Boarders: t.intCell(row, "boarders", &errs),
 		Calendar: t.cell(row, "calendar"),
+		Address:  t.cell(row, "address"),
+		Contact:  Contact{Name: t.cell(row, "contact_name"), Phone: t.cell(row, "contact_phone")},
 	}
 	return s, errs
 }
@@ -302,6 +305,9 @@ func (l *csvLocator) locate(path string) position {
 		table, row, rest = l.devices, l.deviceRows[si][rest[1].index], rest[2:]
 	}
 	pos := position{file: table.name, line: row.line, display: path}
+	if len(rest) == 2 && rest[0].key == "contact" && rest[1].index < 0 { // contact.phone → contact_phone
+		rest = []segment{{key: "contact_" + rest[1].key, index: -1}}
+	}
 	if len(rest) == 1 && rest[0].index < 0 {
 		col := rest[0].key
 		if c, ok := csvColumnOf[col]; ok {

@@ -35,8 +35,9 @@ var mixOrder = []SchoolType{SchoolSecondary, SchoolPrimary, SchoolSpecial, Schoo
 // Generate makes a demo registry of 承德: its 12 regions, DefaultCalendar,
 // and schools with realistic names, sizes, windows, guard rosters (at least
 // RequiredGuards, ids "g-<school>-<n>") and 4-10 devices each across the
-// four kinds. School ids are "cd-0001" upwards, device ids
-// "<school>-<kind>-<n>". The result passes Validate and is indexed.
+// four kinds, and a demo address and duty contact. School ids are
+// "cd-0001" upwards, device ids "<school>-<kind>-<n>". The result passes
+// Validate and is indexed.
 func Generate(opts GenerateOptions) *Registry {
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x63616d7075736775))
 	r := &Registry{Regions: ChengdeRegions(), Calendars: []Calendar{DefaultCalendar()}}
@@ -48,6 +49,7 @@ func Generate(opts GenerateOptions) *Registry {
 		s := generateSchool(rng, fmt.Sprintf("cd-%04d", i+1), p.typ, p.urban)
 		s.Region = g.code
 		s.Name = nm.name(g, p.typ, p.urban)
+		s.Address, s.Contact = demoContact(opts.Seed, i+1, g)
 		r.Schools = append(r.Schools, s)
 	}
 	r.Index()

@@ -59,11 +59,15 @@ type School struct {
 	Boarders int        `yaml:"boarders,omitempty"`
 	Calendar string     `yaml:"calendar"`
 	Address  string     `yaml:"address,omitempty"`
-	Windows  Windows    `yaml:"windows"`
-	Posts    []Post     `yaml:"posts,omitempty"`
-	Kitchens []Kitchen  `yaml:"kitchens,omitempty"`
-	Guards   []Guard    `yaml:"guards,omitempty"` // licensed full-time guard roster
-	Devices  []Device   `yaml:"devices"`
+	// Contact is whom the police call about the school (its security
+	// office's duty contact); optional. The police wall shows it in the
+	// panic view.
+	Contact  Contact   `yaml:"contact,omitempty"`
+	Windows  Windows   `yaml:"windows"`
+	Posts    []Post    `yaml:"posts,omitempty"`
+	Kitchens []Kitchen `yaml:"kitchens,omitempty"`
+	Guards   []Guard   `yaml:"guards,omitempty"` // licensed full-time guard roster
+	Devices  []Device  `yaml:"devices"`
 	// AlarmTests are the school's recurring alarm test windows (a panic
 	// press inside one is a test, not a P0); see AlarmTestSchedule.
 	AlarmTests []AlarmTestSchedule `yaml:"alarm_tests,omitempty"`

@@ -137,6 +137,7 @@ func (c *checker) school(p string, s *School, regions, calendars unique) {
 	case s.Boarders > s.Pupils:
 		c.add(p+".boarders", "boarders %d exceed pupils %d", s.Boarders, s.Pupils)
 	}
+	c.contact(p+".contact", s.Contact)
 	switch _, ok := calendars[s.Calendar]; {
 	case s.Calendar == "":
 		c.add(p+".calendar", "missing calendar")

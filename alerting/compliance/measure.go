@@ -144,6 +144,11 @@ type SchoolDay struct {
 	FourHundredStatus Status `json:"four_hundred_status"`
 	// FourHundred is FourHundredStatus == Met.
 	FourHundred bool `json:"four_hundred"`
+	// NoRecord is true when campusguard has nothing for the school that
+	// day (not watched, and nothing read back from InfluxDB): every
+	// measure is then not judged ("no record"), which a board must say as
+	// "no data recorded", not as a rate.
+	NoRecord bool `json:"no_record,omitempty"`
 }
 
 // fourHundred sets the four-100% verdict from the first four measures.

@@ -84,6 +84,10 @@ type SchoolPeriod struct {
 	// measures' period verdicts (as for a day).
 	FourHundredStatus Status `json:"four_hundred_status"`
 	FourHundred       bool   `json:"four_hundred"`
+	// RecordedDays counts the days of the period (so far) that have a
+	// record (watched, or read back from InfluxDB); 0 means "no data
+	// recorded" for the whole period.
+	RecordedDays int `json:"recorded_days"`
 }
 
 // PeriodResult is one measure of one school over a period.
@@ -150,7 +154,10 @@ func (s *Store) PeriodAt(p Period, date devices.Date, now time.Time) PeriodRepor
 		}
 		var days [5]Counts
 		for d := bs[i].from; !bs[i].to.Before(d) && !today.Before(d); d = d.AddDays(1) {
-			st := s.dayStatuses(sch, d, now)
+			st, rec := s.dayStatuses(sch, d, now)
+			if rec {
+				rep.Schools[i].RecordedDays++
+			}
 			for j := range days {
 				days[j].add(st[j])
 			}
@@ -197,9 +204,9 @@ func (c Counts) verdict() Status {
 }
 
 // dayStatuses returns the verdicts (in Measures order) of sch on d: its
-// own record, else the history's (without expanding it), else no record.
-func (s *Store) dayStatuses(sch *devices.School, d devices.Date, now time.Time) [5]Status {
-	var out [5]Status
+// own record, else the history's (without expanding it), else no record
+// (recorded false).
+func (s *Store) dayStatuses(sch *devices.School, d devices.Date, now time.Time) (out [5]Status, recorded bool) {
 	s.mu.RLock()
 	st := s.schools[sch.ID]
 	s.mu.RUnlock()
@@ -208,7 +215,7 @@ func (s *Store) dayStatuses(sch *devices.School, d devices.Date, now time.Time) 
 			for j, m := range Measures {
 				out[j] = sd.Measures[m].Status
 			}
-			return out
+			return out, true
 		}
 	}
 	if dayStart(d).Before(now) {
@@ -216,12 +223,12 @@ func (s *Store) dayStatuses(sch *devices.School, d devices.Date, now time.Time) 
 			for j := range out {
 				out[j] = statusCodes[v.status[j]]
 			}
-			return out
+			return out, true
 		}
 	}
 	sd := noRecord(sch, d)
 	for j, m := range Measures {
 		out[j] = sd.Measures[m].Status
 	}
-	return out
+	return out, false
 }

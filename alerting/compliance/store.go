@@ -155,7 +155,7 @@ func (s *Store) schoolDay(st *schoolState, date devices.Date, now time.Time) (Sc
 // noRecord is the day of a school in scope that has no record: every
 // measure not judged (bright_kitchen not applicable without a kitchen).
 func noRecord(sch *devices.School, d devices.Date) SchoolDay {
-	sd := SchoolDay{School: sch.ID, Region: sch.Region, Date: d, Measures: make(map[Measure]Result, len(Measures))}
+	sd := SchoolDay{School: sch.ID, Region: sch.Region, Date: d, Measures: make(map[Measure]Result, len(Measures)), NoRecord: true}
 	for _, m := range Measures {
 		sd.Measures[m] = notJudged("无记录", "no record")
 	}

@@ -69,7 +69,7 @@ func registryCheck(args []string, stdout, stderr io.Writer) error {
 func registryImport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("registry import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	schools := fs.String("schools", "", "schools CSV (id,name,region,type,pupils,boarders[,calendar])")
+	schools := fs.String("schools", "", "schools CSV (id,name,region,type,pupils,boarders[,calendar,address,contact_name,contact_phone])")
 	devs := fs.String("devices", "", "devices CSV (id,school,kind,location,heartbeat_s,post,kitchen,gate)")
 	guards := fs.String("guards", "", "optional guard rosters CSV (school,id,company,license,license_expires); without it rosters stay empty and guard staffing is not judged")
 	out := fs.String("o", "-", "output YAML (- for stdout)")

@@ -23,11 +23,12 @@ type alertView struct {
 	// OpenViolation marks an open kitchen violation (alerting.OpenViolation):
 	// what the market board counts, as the monthly report does.
 	OpenViolation bool `json:"open_violation,omitempty"`
+	*Site              // P0 only: where it happens (site.go)
 }
 
 // viewOf returns al as v sees it.
-func viewOf(al alerting.Alert, v Viewer) alertView {
-	return alertView{Alert: al, Can: lifecycle.Allowed(&al, v.Actor()), OpenViolation: alerting.OpenViolation(&al)}
+func (a *API) viewOf(al alerting.Alert, v Viewer) alertView {
+	return alertView{Alert: al, Can: lifecycle.Allowed(&al, v.Actor()), OpenViolation: alerting.OpenViolation(&al), Site: a.siteOf(&al)}
 }
 
 // visibleAlerts lists the alerts f selects that v may see. f is narrowed
@@ -65,7 +66,7 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request, v Viewer) {
 	list := a.visibleAlerts(f, v)
 	out := make([]alertView, len(list))
 	for i := range list {
-		out[i] = viewOf(list[i], v)
+		out[i] = a.viewOf(list[i], v)
 	}
 	writeJSON(w, http.StatusOK, alertList{Alerts: out, Count: len(out)})
 }
@@ -86,5 +87,5 @@ func (a *API) getAlert(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, e)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewOf(al, v))
+	writeJSON(w, http.StatusOK, a.viewOf(al, v))
 }

@@ -113,10 +113,28 @@ func periodParam(q map[string][]string) (compliance.Period, *apiError) {
 
 // complianceDay answers GET /api/v1/compliance?period=day|week|month|term&date=:
 // the day's report, or the week (ISO, Monday to Sunday), month or term
-// (the school calendar's) containing date.
+// (the school calendar's) containing date. The answer is compact (see
+// compact.go: rollups and the schools that need attention, paged);
+// ?format=full gives every school with every measure's detail.
 func (a *API) complianceDay(w http.ResponseWriter, r *http.Request, v Viewer) {
 	q := r.URL.Query()
-	if e := checkParams(q, "date", "period"); e != nil {
+	if e := checkParams(q, "date", "period", "format", "schools", "region", "offset", "limit"); e != nil {
+		writeError(w, e)
+		return
+	}
+	full := false
+	switch f, e := singleParam(q, "format"); {
+	case e != nil:
+		writeError(w, e)
+		return
+	case f == "full":
+		full = true
+	case f != "" && f != "compact":
+		writeError(w, badParam("format", "应为 compact 或 full："+f, "must be compact or full: "+f))
+		return
+	}
+	cq, e := compactParams(q)
+	if e != nil {
 		writeError(w, e)
 		return
 	}
@@ -131,7 +149,14 @@ func (a *API) complianceDay(w http.ResponseWriter, r *http.Request, v Viewer) {
 		return
 	}
 	if period == compliance.PeriodDay {
-		writeJSON(w, http.StatusOK, cutReport(a.opts.Compliance.Day(date), date, v))
+		rep := a.report(date, a.opts.Clock())
+		if full {
+			writeJSON(w, http.StatusOK, cutReport(rep, date, v))
+			return
+		}
+		out := compactDay(rep, date, v, cq)
+		out.Complete = date.Before(a.today())
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	pa, ok := a.opts.Compliance.(periodAtter)
@@ -139,7 +164,12 @@ func (a *API) complianceDay(w http.ResponseWriter, r *http.Request, v Viewer) {
 		writeError(w, badParam("period", "此服务只提供日统计", "only period=day is served here"))
 		return
 	}
-	writeJSON(w, http.StatusOK, cutPeriod(pa.PeriodAt(period, date, a.opts.Clock()), v))
+	rep := pa.PeriodAt(period, date, a.opts.Clock())
+	if full {
+		writeJSON(w, http.StatusOK, cutPeriod(rep, v))
+		return
+	}
+	writeJSON(w, http.StatusOK, compactPeriod(rep, v, cq))
 }
 
 func (a *API) complianceSchool(w http.ResponseWriter, r *http.Request, v Viewer) {

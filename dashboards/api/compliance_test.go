@@ -41,7 +41,7 @@ func TestComplianceFiltering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.viewer, func(t *testing.T) {
-			got := decode[reportOut](t, e.do("GET", "/api/v1/compliance?date=2026-11-27", tt.viewer, ""), http.StatusOK)
+			got := decode[reportOut](t, e.do("GET", "/api/v1/compliance?format=full&date=2026-11-27", tt.viewer, ""), http.StatusOK)
 			if got.Date != "2026-11-27" {
 				t.Errorf("date %q", got.Date)
 			}

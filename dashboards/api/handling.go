@@ -145,7 +145,7 @@ func (a *API) handle(w http.ResponseWriter, r *http.Request, v Viewer, act alert
 	var conflict *apiError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, viewOf(al, v))
+		writeJSON(w, http.StatusOK, a.viewOf(al, v))
 		return
 	case errors.Is(err, lifecycle.ErrForbidden):
 		writeError(w, forbidden(act, &al))

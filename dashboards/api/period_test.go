@@ -44,7 +44,7 @@ func TestCompliancePeriod(t *testing.T) {
 	store.Load(recs)
 	e := newEnv(t, func(o *Options) { o.Compliance = store })
 
-	got := decode[periodOut](t, e.do("GET", "/api/v1/compliance?period=week&date=2026-11-25", "admin", ""), http.StatusOK)
+	got := decode[periodOut](t, e.do("GET", "/api/v1/compliance?format=full&period=week&date=2026-11-25", "admin", ""), http.StatusOK)
 	if got.Period != "week" || got.From != "2026-11-23" || got.To != "2026-11-29" || !got.Complete {
 		t.Errorf("week %s %s – %s complete %v", got.Period, got.From, got.To, got.Complete)
 	}
@@ -63,7 +63,7 @@ func TestCompliancePeriod(t *testing.T) {
 	}
 
 	// A county's police see their schools and their county, not the city.
-	got = decode[periodOut](t, e.do("GET", "/api/v1/compliance?period=month&date=2026-11-02", "police-sl", ""), http.StatusOK)
+	got = decode[periodOut](t, e.do("GET", "/api/v1/compliance?format=full&period=month&date=2026-11-02", "police-sl", ""), http.StatusOK)
 	if got.From != "2026-11-01" || got.To != "2026-11-30" || got.Complete || len(got.Schools) != 1 || got.Schools[0].School != schoolC ||
 		len(got.Regions) != 1 || got.City != nil {
 		t.Errorf("police-sl month: %+v", got)

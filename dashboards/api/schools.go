@@ -22,6 +22,7 @@ type schoolPage struct {
 	Pupils     int                `json:"pupils"`
 	Boarders   int                `json:"boarders"`
 	Address    string             `json:"address,omitempty"`
+	Contact    *contactJSON       `json:"contact,omitempty"`
 	Windows    windowsJSON        `json:"windows"`
 	Posts      []postJSON         `json:"posts"`
 	Kitchens   []kitchenJSON      `json:"kitchens"`
@@ -29,6 +30,12 @@ type schoolPage struct {
 	Devices    []deviceJSON       `json:"devices"`
 	OpenAlerts []alerting.Alert   `json:"open_alerts"`
 	Compliance *schoolDayJSON     `json:"compliance"`
+}
+
+// contactJSON is whom to call about the school (devices.Contact).
+type contactJSON struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
 }
 
 type windowsJSON struct {
@@ -108,6 +115,9 @@ func (a *API) school(w http.ResponseWriter, r *http.Request, v Viewer) {
 		Kitchens: make([]kitchenJSON, 0, len(sch.Kitchens)),
 		Guards:   len(sch.Guards),
 		Devices:  make([]deviceJSON, 0, len(sch.Devices)),
+	}
+	if sch.Contact != (devices.Contact{}) {
+		p.Contact = &contactJSON{Name: sch.Contact.Name, Phone: sch.Contact.Phone}
 	}
 	if rg, ok := reg.Region(sch.Region); ok {
 		p.RegionName = rg.Name

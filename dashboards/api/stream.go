@@ -86,7 +86,7 @@ func (a *API) Publish(ch lifecycle.Change) {
 		kind.Name = ""
 		data, ok := encoded[kind]
 		if !ok {
-			view := viewOf(ch.Alert, c.v)
+			view := a.viewOf(ch.Alert, c.v)
 			var err error
 			if data, err = json.Marshal(alertEvent{Event: ch.Event, Alert: &view}); err != nil {
 				break // cannot happen with alerting.Alert
@@ -139,7 +139,7 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, v Viewer) {
 	open := a.visibleAlerts(lifecycle.Filter{States: []alerting.State{alerting.Firing, alerting.Acknowledged}}, v)
 	views := make([]alertView, len(open))
 	for i := range open {
-		views[i] = viewOf(open[i], v)
+		views[i] = a.viewOf(open[i], v)
 	}
 	snap, err := json.Marshal(snapshotEvent{Alerts: views})
 	if err != nil {

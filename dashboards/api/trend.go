@@ -59,7 +59,7 @@ type trendDay struct {
 	Scope       trendScope                `json:"scope"`
 	Regions     []compliance.RegionRollup `json:"regions"`
 	City        *compliance.RegionRollup  `json:"city,omitempty"`
-	FourHundred map[string]bool           `json:"four_hundred"`
+	FourHundred map[string]bool           `json:"four_hundred,omitempty"`
 }
 
 // trendScope rolls up the schools a viewer sees, as the store rolls up a
@@ -68,7 +68,10 @@ type trendDay struct {
 // school is judged), the same for the four-100% verdict. Schools is every
 // school seen that has an entry in the day's report.
 type trendScope struct {
-	Schools           int                                      `json:"schools"`
+	Schools int `json:"schools"`
+	// Recorded counts the schools with a record that day (watched, or
+	// read back from InfluxDB): 0 is a day without data, not a day of 0 %.
+	Recorded          int                                      `json:"recorded"`
 	Counts            map[compliance.Measure]compliance.Counts `json:"counts"`
 	Rates             map[compliance.Measure]float64           `json:"rates"`
 	FourHundredCounts compliance.Counts                        `json:"four_hundred_counts"`
@@ -86,8 +89,14 @@ type trendSchool struct {
 // scopeOf rolls up schools.
 func scopeOf(schools []compliance.SchoolDay) trendScope {
 	r := compliance.Rollup("", "", schools)
-	return trendScope{Schools: r.Schools, Counts: r.Counts, Rates: r.Rates,
+	out := trendScope{Schools: r.Schools, Counts: r.Counts, Rates: r.Rates,
 		FourHundredCounts: r.FourHundredCounts, FourHundredRate: r.FourHundredRate}
+	for i := range schools {
+		if !schools[i].NoRecord {
+			out.Recorded++
+		}
+	}
+	return out
 }
 
 // visibleSchools lists the registry's schools v sees, by region then id.
@@ -128,9 +137,66 @@ func daysParam(q url.Values) (int, *apiError) {
 	return n, nil
 }
 
+// trendParams are the query parameters of the trend: ?school= narrows it
+// to one school the viewer sees (a board's drill-down), ?region= to one
+// county, ?per_school=false leaves out the per-school verdicts and names
+// and ?rollups=false the county and city rollups (a board's chart needs
+// only the scope: 31 days of a city's 13 rollups are ~250 KB).
+var trendParams = []string{"days", "date", "school", "region", "per_school", "rollups"}
+
+// boolParam reads ?name=true|false (def when absent).
+func boolParam(q url.Values, name string, def bool) (bool, *apiError) {
+	switch s, e := singleParam(q, name); {
+	case e != nil:
+		return def, e
+	case s == "true":
+		return true, nil
+	case s == "false":
+		return false, nil
+	case s != "":
+		return def, badParam(name, "应为 true 或 false："+s, "must be true or false: "+strconv.Quote(s))
+	}
+	return def, nil
+}
+
 func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) {
 	q := r.URL.Query()
-	if e := checkParams(q, "days", "date"); e != nil {
+	if e := checkParams(q, trendParams...); e != nil {
+		writeError(w, e)
+		return
+	}
+	school, e := singleParam(q, "school")
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if school != "" {
+		_, sch, e := a.visibleSchool(school, v)
+		if e != nil {
+			writeError(w, e)
+			return
+		}
+		v = v.only(sch.Region, sch.ID)
+	}
+	region, e := singleParam(q, "region")
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if region != "" {
+		if !regionPattern.MatchString(region) {
+			writeError(w, badParam("region", "应为 6 位区划代码："+region, "must be a 6-digit division code: "+strconv.Quote(region)))
+			return
+		}
+		v = v.inRegion(region)
+	}
+	perSchool, e := boolParam(q, "per_school", true)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	rollups, e := boolParam(q, "rollups", true)
+	if e != nil {
 		writeError(w, e)
 		return
 	}
@@ -163,10 +229,37 @@ func (a *API) complianceTrend(w http.ResponseWriter, r *http.Request, v Viewer) 
 			}
 		}
 		day.Scope = scopeOf(sds)
+		if !perSchool {
+			day.FourHundred = nil
+		}
+		if !rollups {
+			day.Regions, day.City = []compliance.RegionRollup{}, nil
+		}
 		out.Days = append(out.Days, day)
+	}
+	if !perSchool {
+		writeJSON(w, http.StatusOK, out)
+		return
 	}
 	for _, s := range visibleSchools(reg, v) {
 		out.Schools = append(out.Schools, trendSchool{School: s.ID, Name: s.Name, Region: s.Region, RegionName: regionName(reg, s.Region)})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// only returns v narrowed to one school it sees (no rollup of a region or
+// the city is then shown).
+func (v Viewer) only(region, school string) Viewer {
+	v.Regions, v.Schools = []string{region}, []string{school}
+	return v
+}
+
+// inRegion returns v narrowed to one county: the schools of it v sees (a
+// county v does not see leaves nothing).
+func (v Viewer) inRegion(region string) Viewer {
+	if len(v.Regions) > 0 && !slices.Contains(v.Regions, region) {
+		v.Schools = []string{""} // sees no school
+	}
+	v.Regions = []string{region}
+	return v
 }

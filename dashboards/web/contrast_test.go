@@ -195,6 +195,7 @@ var ownBackground = map[string]string{
 	".message":              ".message",
 	"#ack-button":           "",
 	".alert-panel.embedded": ".p0-overlay",
+	".dock-":                ".dock-item",
 }
 
 // notText lists rules whose colour paints a shape, not text (a status

@@ -57,7 +57,7 @@ var pages = map[string]page{
 	"GET /login":               {name: "login", title: "login.title", bare: true, scripts: []string{"js/login.js"}},
 	"GET /{$}":                 {name: "root", title: "app.name", scripts: []string{"js/root.js"}},
 	"GET /board/police":        {name: "police", title: "police.title", theme: "dark", roles: policeRoles, scripts: []string{"js/alerts.js", "js/takeover.js", "js/police.js"}},
-	"GET /board/education":     {name: "education", title: "education.title", roles: educationRoles, scripts: []string{"js/alerts.js", "js/chart.js", "js/education.js"}},
+	"GET /board/education":     {name: "education", title: "education.title", roles: educationRoles, scripts: []string{"js/alerts.js", "js/chart.js", "js/numbers.js", "js/education.js"}},
 	"GET /board/market":        {name: "market", title: "market.title", roles: marketRoles, scripts: []string{"js/alerts.js", "js/market.js"}},
 	"GET /board/market/report": {name: "report", title: "report.title", roles: marketRoles, scripts: []string{"js/report.js"}},
 	"GET /board/school":        {name: "school", title: "school.title", roles: schoolRoles, scripts: []string{"js/alerts.js", "js/school.js", "js/alarmtests.js"}},
@@ -187,8 +187,8 @@ func BoardFor(role string) string {
 func (w *Web) data(p page) pageData {
 	scripts := []string{"js/common.js"}
 	for _, s := range p.scripts {
-		if s == "js/alerts.js" { // the alert panel asks handling.js what to offer
-			scripts = append(scripts, "js/handling.js")
+		if s == "js/alerts.js" { // alertstore.js keeps the alerts, alerttable.js draws long tables, the panel asks handling.js what to offer
+			scripts = append(scripts, "js/alertstore.js", "js/alerttable.js", "js/handling.js")
 		}
 		scripts = append(scripts, s)
 	}

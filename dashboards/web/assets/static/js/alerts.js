@@ -23,14 +23,18 @@
     }));
   }
 
+  function ageText(now, since) {
+    return since ? T('age.ago', CG.fmtAge(now - new Date(since))) : '';
+  }
+
   const cells = {
     severity: (a) => h('td', { class: 'sev' }, h('span', { class: 'badge sev-' + a.severity, text: a.severity })),
     rule: (a) => h('td', { text: CG.ruleName(a.rule) }),
     region: (a) => h('td', { text: CG.regionName(a.region) }),
     school: (a) => h('td', { text: CG.schoolName(a.school) }),
-    message: (a) => h('td', { class: 'msg', text: CG.alertMessage(a) }),
+    message: (a) => h('td', { class: 'msg', text: CG.alertMessage(a), title: CG.alertMessage(a) }), // the whole text when a one-line row cuts it
     started: (a) => h('td', { class: 'time', title: CG.fmtTime(a.started_at, 'full') },
-      CG.fmtTime(a.started_at), h('small', { class: 'age', dataset: { since: a.started_at } })),
+      CG.fmtTime(a.started_at), h('small', { class: 'age', dataset: { since: a.started_at }, text: ageText(Date.now(), a.started_at) })),
     state: (a) => h('td', {},
       h('span', { class: 'state state-' + a.state, text: CG.stateName(a.state) }),
       stateTags(a),
@@ -70,11 +74,12 @@
     return tr;
   };
 
-  // refreshAges updates the "x minutes ago" of every row, once a second.
+  // refreshAges updates the "x minutes ago" of every row drawn, once a
+  // second (a row drawn in between starts with its age).
   setInterval(() => {
     const now = Date.now();
     CG.$$('.age[data-since]').forEach((el) => {
-      el.textContent = T('age.ago', CG.fmtAge(now - new Date(el.dataset.since)));
+      el.textContent = ageText(now, el.dataset.since);
     });
   }, 1000);
 

@@ -371,56 +371,9 @@
 
   // ---- Live alerts: the event stream and the set of alerts it keeps.
 
-  // AlertSet keeps alerts by id; with keepResolved it also keeps those
-  // that resolve (the market board counts them).
-  CG.AlertSet = class {
-    constructor(opts) {
-      this.byId = new Map();
-      this.keepResolved = !!(opts && opts.keepResolved);
-      this.listeners = [];
-    }
-    onChange(fn) {
-      this.listeners.push(fn);
-    }
-    emit(event, alert) {
-      this.listeners.forEach((fn) => fn(event, alert));
-    }
-    // snapshot replaces the open alerts (resolved ones kept stay).
-    snapshot(alerts) {
-      for (const [id, a] of this.byId) {
-        if (a.state !== 'resolved') this.byId.delete(id);
-      }
-      alerts.forEach((a) => this.byId.set(a.id, a));
-      this.emit('snapshot', null);
-    }
-    add(alerts) {
-      alerts.forEach((a) => {
-        if (a.state !== 'resolved' || this.keepResolved) this.byId.set(a.id, a);
-      });
-      this.emit('snapshot', null);
-    }
-    apply(event, a) {
-      if (a.state === 'resolved' && !this.keepResolved) this.byId.delete(a.id);
-      else this.byId.set(a.id, a);
-      this.emit(event, a);
-    }
-    get(id) {
-      return this.byId.get(id);
-    }
-    list(filter) {
-      const out = [];
-      for (const a of this.byId.values()) if (!filter || filter(a)) out.push(a);
-      return out.sort(CG.alertOrder);
-    }
-  };
+  // The alerts themselves (CG.AlertSet, CG.alertOrder) are kept by
+  // alertstore.js, which the boards with alert tables load.
 
-  const sevRank = { P0: 0, P1: 1, P2: 2, P3: 3 };
-  // alertOrder sorts as the API does: most severe first, then newest.
-  CG.alertOrder = function (a, b) {
-    const r = (sevRank[a.severity] ?? 4) - (sevRank[b.severity] ?? 4);
-    if (r !== 0) return r;
-    return new Date(b.started_at) - new Date(a.started_at);
-  };
   CG.isOpen = (a) => a.state === 'firing' || a.state === 'acknowledged';
 
   // stream connects to /api/v1/stream and feeds set; EventSource

@@ -1,16 +1,29 @@
-// Education bureau board (/board/education): the five measures per region
-// and per school on a day, the trend of the last 30 days, a school's
-// lapses and alerts, the CSV export, and the reports of the alerts the
+// Education bureau board (/board/education): the headline rates with the
+// counts beside them, coloured by their worst member; the schools that
+// need attention, failing first, in the first screen; the counties; the
+// 30-day trend; one school's detail fetched when it is opened; a day,
+// week, month or term; the CSV export; and the reports of the alerts the
 // bureau owns that wait for its verification (待复核).
 'use strict';
 
 (function () {
   const { T, h, $ } = CG;
+  const N = CG.Numbers;
   const MEASURES = ['closed_campus', 'guard_staffing', 'protection_post', 'alarm_link', 'bright_kitchen'];
+  const FOUR = 5; // the four-100% column of the compact answer
   const TREND_DAYS = 31; // today and the last 30 days
+  const HISTORY_DAYS = 400; // the days the server keeps (compliance.HistoryDays)
+  const PAGE = 200; // schools per page
 
-  const state = { date: CG.today(), region: '', onlyFailing: false, report: null, trend: null, detail: '' };
+  const state = {
+    // date: the day asked for; '' until the server's first answer names
+    // today (the server's today, not the browser's clock).
+    period: 'day', date: '', region: '', onlyFailing: false, all: false,
+    report: null, rows: [], trend: null, detail: '', detailDay: null, detailTrend: null,
+  };
   const hiddenSeries = new Set();
+  const lang = () => CG.lang();
+  const num = (n) => N.num(n, lang());
 
   // The live alerts the bureau sees (the event stream), for its
   // verification queue; the drill-down's alerts join them, closed ones
@@ -37,213 +50,263 @@
 
   // ---- Loading.
 
+  const list = () => (state.all ? 'all' : state.onlyFailing ? 'failing' : 'attention');
+
+  function reportURL(offset) {
+    let u = '/api/v1/compliance?period=' + state.period + '&schools=' + list() + '&limit=' + PAGE;
+    if (state.date) u += '&date=' + encodeURIComponent(state.date);
+    if (state.region) u += '&region=' + encodeURIComponent(state.region);
+    if (offset) u += '&offset=' + offset;
+    return u;
+  }
+
+  let seq = 0; // the newest report asked for: older answers are dropped
   async function loadReport() {
+    const mine = ++seq;
+    let got;
     try {
-      state.report = await CG.api('GET', '/api/v1/compliance?date=' + encodeURIComponent(state.date));
-      state.report.regions.forEach((r) => CG.learnRegion(r.region, r.name));
-      if (state.report.city) CG.learnRegion(state.report.city.region, state.report.city.name);
+      got = await CG.api('GET', reportURL(0));
     } catch (e) {
-      CG.message(e.message, 'error');
-      state.report = { schools: [], regions: [] };
+      if (mine === seq) CG.message(e.message, 'error');
+      return;
     }
+    if (mine !== seq) return;
+    if (!state.date) setToday(got.date);
+    state.report = got;
+    state.rows = got.schools.slice();
+    got.regions.forEach((r) => CG.learnRegion(r.r, r.n));
+    if (got.city) CG.learnRegion(got.city.r, got.city.n);
     $('#export-csv').href = '/api/v1/compliance/export.csv?date=' + encodeURIComponent(state.date);
     render();
   }
 
-  async function loadTrend() {
+  async function loadMore() {
+    const mine = seq;
     try {
-      state.trend = await CG.api('GET', '/api/v1/compliance/trend?days=' + TREND_DAYS);
+      const got = await CG.api('GET', reportURL(state.rows.length));
+      if (mine !== seq) return;
+      state.rows = state.rows.concat(got.schools);
+      state.report.total = got.total;
+      renderSchools();
     } catch (e) {
       CG.message(e.message, 'error');
+    }
+  }
+
+  // loadTrend fetches the 30-day trend of the viewer's scope (the county
+  // picked, if any): no per-school data, no rollups (the chart draws the
+  // scope only).
+  let trendSeq = 0;
+  async function loadTrend() {
+    const mine = ++trendSeq;
+    let u = '/api/v1/compliance/trend?per_school=false&rollups=false&days=' + TREND_DAYS;
+    if (state.region) u += '&region=' + encodeURIComponent(state.region);
+    let got;
+    try {
+      got = await CG.api('GET', u);
+    } catch (e) {
+      if (mine === trendSeq) CG.message(e.message, 'error');
       return;
     }
+    if (mine !== trendSeq) return;
+    state.trend = got;
     renderTrend();
-    if (state.detail) renderHistory(state.detail);
   }
 
   // ---- Rendering.
 
   function render() {
     if (!state.report) return;
+    renderRange();
     renderSummary();
-    renderRegions();
     renderSchools();
+    renderRegions();
     renderTrend();
-    if (state.detail) renderDetail(state.detail);
+    if (state.detail) renderDetail();
   }
 
-  function visibleSchools() {
-    return state.report.schools.filter((sd) => !state.region || sd.region === state.region);
+  function renderRange() {
+    const r = state.report;
+    let s = state.period === 'day' ? '' : T('numbers.range', r.from, r.to);
+    if (!r.complete) s += (s ? ' ' : '') + T('numbers.so_far');
+    $('#period-range').textContent = s;
+    $('#no-data').hidden = !N.noData(r.scope);
   }
 
-  // status is a measure's verdict: met, not_met, not_applicable or
-  // not_judged (a day without school, a window not over, no record).
-  function status(r) {
-    if (!r) return 'not_judged';
-    if (r.status) return r.status;
-    return !r.applicable ? 'not_applicable' : r.ok ? 'met' : 'not_met';
-  }
-
-  // rollup recomputes the counts and rates of schools, as the server rolls
-  // up a region: rate = met ÷ (met + not met), every school counted.
-  function rollup(schools) {
-    const rates = {}, counts = {};
-    const count = (sts) => {
-      const c = { all: sts.length, met: 0, not_met: 0, not_applicable: 0, not_judged: 0 };
-      sts.forEach((st) => { c[st] = (c[st] || 0) + 1; });
-      return c;
-    };
-    const rate = (c) => (c.met + c.not_met ? c.met / (c.met + c.not_met) : null);
-    MEASURES.forEach((m) => {
-      counts[m] = count(schools.map((sd) => status(sd.measures[m])));
-      const v = rate(counts[m]);
-      if (v !== null) rates[m] = v;
-    });
-    const four = count(schools.map((sd) => sd.four_hundred_status || (sd.four_hundred ? 'met' : 'not_met')));
-    return { schools: schools.length, rates, counts, four_hundred_counts: four, four_hundred_rate: rate(four) };
-  }
-
-  function card(label, value, cls, sub) {
-    return h('div', { class: 'card ' + (cls || '') }, h('span', { class: 'card-value', text: value }),
-      h('span', { class: 'card-label', text: label }), sub ? h('span', { class: 'card-sub', text: sub }) : null);
-  }
-
-  // countsText: "3 所未达标 / 1,594" and what is not judged or not applicable.
-  function countsText(c) {
-    if (!c) return '';
-    let s = T('education.counts', c.not_met.toLocaleString(), c.all.toLocaleString());
-    if (c.not_judged) s += ' · ' + T('education.counts_nj', c.not_judged.toLocaleString());
-    if (c.not_applicable) s += ' · ' + T('education.counts_na', c.not_applicable.toLocaleString());
-    return s;
-  }
-
-  function rateClass(v) {
-    if (v === null || v === undefined) return 'na';
-    return v >= 1 ? 'good' : v >= 0.9 ? 'fair' : 'bad';
+  // headline: a rate (or why there is none) with its counts beneath.
+  function headline(label, col, c, noData, main) {
+    const rate = N.rate(c);
+    const tone = noData ? 'na' : N.tone(c);
+    const value = noData ? T('common.no_record') : rate !== null ? CG.pct(rate) : c.not_judged ? T('numbers.not_judged_value') : '—';
+    return h('div', { class: 'card numbers-card ' + tone + (main ? ' main' : ''), dataset: { col, tone } },
+      h('span', { class: 'card-value' + (rate === null || noData ? ' numbers-word' : ''), text: value }),
+      h('span', { class: 'card-label', text: label }),
+      noData ? null : N.countsText(c, T, lang()).map((t, i) => h('span', { class: 'card-sub' + (i === 0 ? ' numbers-count' : ''), text: t })));
   }
 
   function renderSummary() {
-    const r = rollup(visibleSchools());
+    const sc = state.report.scope;
+    const noData = N.noData(sc);
     const box = CG.clear($('#summary'));
-    box.append(card(T('col.schools'), String(r.schools)));
-    box.append(card(T('measure.four_hundred'), CG.pct(r.four_hundred_rate), 'main ' + rateClass(r.four_hundred_rate), countsText(r.four_hundred_counts)));
-    MEASURES.forEach((m) => box.append(card(CG.measureName(m), CG.pct(r.rates[m]), rateClass(r.rates[m]), countsText(r.counts[m]))));
+    box.append(h('div', { class: 'card' }, h('span', { class: 'card-value', text: num(sc.s) }),
+      h('span', { class: 'card-label', text: T('col.schools') }),
+      h('span', { class: 'card-sub', text: T('numbers.recorded', num(sc.rec)) })));
+    box.append(headline(T('measure.four_hundred'), 'four_hundred', N.counts(sc.c[FOUR]), noData, true));
+    MEASURES.forEach((m, i) => box.append(headline(CG.measureName(m), m, N.counts(sc.c[i]), noData)));
   }
 
-  function rateCells(r) {
-    return [h('td', { class: 'num ' + rateClass(r.four_hundred_rate), text: CG.pct(r.four_hundred_rate) })]
-      .concat(MEASURES.map((m) => {
-        const v = (r.rates || {})[m];
-        return h('td', { class: 'num ' + rateClass(v), text: CG.pct(v) });
-      }));
+  // rateCell: a county's rate with its failing and not-judged counts.
+  function rateCell(c, noData) {
+    const rate = N.rate(c);
+    const tone = noData ? 'na' : N.tone(c);
+    return h('td', { class: 'num numbers-cell ' + tone, dataset: { tone } },
+      h('span', { class: 'rate', text: noData ? T('common.no_record') : CG.pct(rate) }),
+      !noData && c.not_met ? h('small', { class: 'cnt bad', text: T('numbers.cell_failing', num(c.not_met)) }) : null,
+      !noData && c.not_judged ? h('small', { class: 'cnt', text: T('numbers.cell_nj', num(c.not_judged)) }) : null);
+  }
+
+  function regionRow(r, cls, onclick) {
+    const noData = N.noData(r);
+    return h('tr', { dataset: { region: r.r }, class: cls, onclick },
+      h('td', { text: CG.regionName(r.r) || r.n }), h('td', { class: 'num', text: num(r.s) }),
+      rateCell(N.counts(r.c[FOUR]), noData), MEASURES.map((m, i) => rateCell(N.counts(r.c[i]), noData)));
   }
 
   function renderRegions() {
     const tbody = CG.clear($('#region-table tbody'));
-    const rows = state.report.regions.filter((r) => !state.region || r.region === state.region);
-    rows.forEach((r) => {
-      tbody.append(h('tr', {
-        dataset: { region: r.region }, class: 'clickable',
-        onclick: () => setRegion(state.region === r.region ? '' : r.region),
-      }, h('td', { text: CG.regionName(r.region) }), h('td', { class: 'num', text: String(r.schools) }), rateCells(r)));
+    const rep = state.report;
+    rep.regions.filter((r) => !state.region || r.r === state.region).forEach((r) => {
+      tbody.append(regionRow(r, 'clickable', () => setRegion(state.region === r.r ? '' : r.r)));
     });
-    if (state.report.city && state.report.city.schools && !state.region) {
-      const c = state.report.city;
-      tbody.append(h('tr', { class: 'total' }, h('td', { text: CG.regionName(c.region) || c.name }),
-        h('td', { class: 'num', text: String(c.schools) }), rateCells(c)));
-    }
+    if (rep.city && rep.city.s && !state.region) tbody.append(regionRow(rep.city, 'total'));
     if (!tbody.children.length) {
       tbody.append(h('tr', {}, h('td', { colspan: '8', class: 'empty', text: T('education.no_rollup') })));
     }
   }
 
-  function measureCell(r) {
-    if (status(r) === 'not_judged') return h('td', { class: 'm na', title: CG.detailText(r), text: T('measure.not_judged') });
-    if (!r || !r.applicable) return h('td', { class: 'm na', title: CG.detailText(r), text: '—' });
-    return h('td', { class: 'm ' + (r.ok ? 'ok' : 'fail'), title: CG.detailText(r) },
-      h('span', { class: 'mark', text: r.ok ? '✓' : '✗' }), ' ', CG.pct(r.value));
+  // measureCell shows column i of a compact school: ✓/✗ with the value
+  // (a day) or the days not met (a period), 未判定, or — (not applicable).
+  function measureCell(s, i) {
+    const v = N.verdict(s, i);
+    const attrs = (cls, title) => ({ class: 'm ' + cls, title: title || '', dataset: { verdict: v, col: i === FOUR ? 'four_hundred' : MEASURES[i] } });
+    if (v === 'not_judged') return h('td', attrs('na nj'), s.nr ? T('common.no_record') : T('measure.not_judged'));
+    if (v === 'not_applicable') return h('td', attrs('na', T('measure.na')), '—');
+    // A day shows the value of a met measure; a failure says so (its
+    // value, an online share say, may be 100 % when the link failed), the
+    // value in the tooltip. A period shows the days.
+    const ok = v === 'met';
+    let extra = T(ok ? 'measure.ok' : 'measure.fail');
+    if (i !== FOUR && s.d) extra = ok ? T('numbers.days_met', s.d[i][0]) : T('numbers.days_failed', s.d[i][1]);
+    else if (i !== FOUR && s.x && ok) extra = CG.pct(s.x[i]);
+    const title = i !== FOUR && s.x ? CG.pct(s.x[i]) : '';
+    return h('td', attrs(ok ? 'ok' : 'fail', title), h('span', { class: 'mark', text: ok ? '✓' : '✗' }), ' ', extra);
   }
 
   function renderSchools() {
-    let rows = visibleSchools();
-    if (state.onlyFailing) rows = rows.filter((sd) => !sd.four_hundred);
+    const rep = state.report;
     const tbody = CG.clear($('#compliance-table tbody'));
-    rows.forEach((sd) => {
+    state.rows.forEach((s) => {
       tbody.append(h('tr', {
-        class: 'clickable' + (state.detail === sd.school ? ' selected' : ''), dataset: { school: sd.school },
-        onclick: () => openDetail(sd.school),
+        class: 'clickable' + (state.detail === s.id ? ' selected' : '') + (N.verdict(s, FOUR) === 'not_met' ? ' failing' : ''),
+        dataset: { school: s.id, verdict: N.verdict(s, FOUR) },
+        onclick: () => openDetail(s.id),
       },
-      h('td', { text: CG.schoolName(sd.school) }),
-      h('td', { text: CG.regionName(sd.region) }),
-      MEASURES.map((m) => measureCell(sd.measures[m])),
-      h('td', { class: 'm ' + (sd.four_hundred ? 'ok' : 'fail') },
-        h('span', { class: 'mark', text: sd.four_hundred ? '✓' : '✗' }), ' ', T(sd.four_hundred ? 'measure.ok' : 'measure.fail'))));
+      h('td', { text: CG.schoolName(s.id) }),
+      h('td', { text: CG.regionName(s.r) }),
+      MEASURES.map((m, i) => measureCell(s, i)),
+      measureCell(s, FOUR)));
     });
-    if (!rows.length) tbody.append(h('tr', {}, h('td', { colspan: '8', class: 'empty', text: T('common.none') })));
-    $('#table-count').textContent = T('education.count', rows.length, visibleSchools().length);
+    if (!state.rows.length) {
+      const why = N.noData(rep.scope) ? T('common.no_record') : T('numbers.all_met');
+      tbody.append(h('tr', {}, h('td', { colspan: '8', class: 'empty', text: why })));
+    }
+    $('#table-count').textContent = '· ' + T('numbers.listed', num(state.rows.length), num(rep.total));
+    const more = $('#schools-more');
+    const left = rep.total - state.rows.length;
+    more.hidden = left <= 0;
+    more.textContent = T('numbers.more', num(Math.min(PAGE, left)));
+    $('#schools-all').textContent = T(state.all ? 'numbers.show_attention' : 'numbers.show_all');
   }
+
+  // fromLong reads a trend rollup's counts ({met, not_met, ...}).
+  const fromLong = (c) => N.counts(c ? [c.met, c.not_met, c.not_applicable, c.not_judged] : null);
 
   function renderTrend() {
     const t = state.trend;
     if (!t) return;
-    // A region filter draws that region's rollup when the viewer sees it
-    // whole; otherwise the viewer's own scope.
-    const pick = (d) => {
-      if (state.region) {
-        const r = d.regions.find((x) => x.region === state.region);
-        if (r) return r;
-      }
-      return d.scope;
-    };
-    const val = (d, f) => {
-      const r = pick(d);
-      if (!r || !r.schools) return null;
-      const v = f(Object.assign({ rates: {} }, r, { rates: r.rates || {} }));
-      return v === undefined ? null : v;
-    };
-    const series = [{ key: 'four_hundred', label: T('measure.four_hundred'), main: true, values: t.days.map((d) => val(d, (r) => r.four_hundred_rate)) }]
-      .concat(MEASURES.map((m) => ({ key: m, label: CG.measureName(m), values: t.days.map((d) => val(d, (r) => r.rates[m])) })));
+    // The scope is the viewer's schools (of the county picked). A day
+    // without any record is a gap, and counted in the note: never a 0 %.
+    const empty = (d) => !d.scope.recorded;
+    const val = (d, f) => (empty(d) ? null : N.rate(f(d.scope)));
+    const series = [{ key: 'four_hundred', label: T('measure.four_hundred'), main: true, values: t.days.map((d) => val(d, (r) => fromLong(r.four_hundred_counts))) }]
+      .concat(MEASURES.map((m) => ({ key: m, label: CG.measureName(m), values: t.days.map((d) => val(d, (r) => fromLong((r.counts || {})[m]))) })));
     CG.lineChart($('#trend-svg'), $('#trend-legend'), { dates: t.days.map((d) => d.date), series }, hiddenSeries);
+    const without = t.days.filter(empty).length;
+    $('#trend-note').textContent = without ? T('numbers.trend_no_data', num(without)) : '';
   }
 
-  // ---- Drill-down: one school's lapses, history and alerts.
+  // ---- Drill-down: one school's measures, history and alerts, fetched
+  // when it is opened (the board's list carries verdicts only).
 
-  function openDetail(id) {
+  async function openDetail(id) {
     state.detail = id;
+    state.detailDay = null;
+    state.detailTrend = null;
     $('#school-detail').hidden = false;
     renderSchools();
-    renderDetail(id);
+    renderDetail();
     loadAlerts(id);
+    const day = CG.api('GET', '/api/v1/compliance/schools/' + encodeURIComponent(id) + '?date=' + encodeURIComponent(state.date))
+      .then((sd) => ({ sd }), (e) => ({ err: e }));
+    const trend = CG.api('GET', '/api/v1/compliance/trend?days=' + TREND_DAYS + '&school=' + encodeURIComponent(id))
+      .catch(() => null);
+    const [d, tr] = await Promise.all([day, trend]);
+    if (state.detail !== id) return;
+    state.detailDay = d;
+    state.detailTrend = tr;
+    renderDetail();
   }
 
-  function renderDetail(id) {
-    const sd = state.report.schools.find((s) => s.school === id);
+  function renderDetail() {
+    const id = state.detail;
     $('#detail-title').textContent = CG.schoolName(id) + ' · ' + state.date;
     const box = CG.clear($('#detail-measures'));
-    if (!sd) {
+    const row = state.rows.find((s) => s.id === id);
+    if (row && row.d) { // a period: its verdict and days per measure
+      box.append(h('p', { class: 'muted', text: T('numbers.period_verdict') + ' ' + T('numbers.range', state.report.from, state.report.to) }));
+      MEASURES.forEach((m, i) => {
+        const v = N.verdict(row, i);
+        box.append(h('div', { class: 'lapse ' + CG.verdictClass(v), dataset: { measure: m, verdict: v, period: state.period } },
+          h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: CG.verdictText(v) }),
+          h('span', { class: 'value', text: ' ' + T('numbers.days_failed', row.d[i][1]) + ' · ' + T('numbers.days_met', row.d[i][0]) })));
+      });
+      box.append(h('p', { class: 'muted', text: T('numbers.day_detail', state.date) }));
+    }
+    const got = state.detailDay;
+    if (!got) return renderHistory();
+    if (!got.sd) {
       box.append(h('p', { class: 'empty', text: T('common.no_record') }));
     } else {
       MEASURES.forEach((m) => {
-        const r = sd.measures[m];
-        const cls = !r || !r.applicable ? 'na' : r.ok ? 'ok' : 'fail';
-        const label = !r ? T('common.no_record') : status(r) === 'not_judged' ? T('measure.not_judged')
-          : !r.applicable ? T('measure.na') : r.ok ? T('measure.ok') : T('measure.fail');
-        box.append(h('div', { class: 'lapse ' + (status(r) === 'not_judged' ? 'na' : cls), dataset: { measure: m } },
-          h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: label }),
-          r && r.applicable ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
+        const r = got.sd.measures[m];
+        const v = CG.verdict(r);
+        box.append(h('div', { class: 'lapse ' + CG.verdictClass(v), dataset: { measure: m, verdict: v } },
+          h('strong', { text: CG.measureName(m) }), ' ', h('span', { class: 'status', text: CG.verdictText(v) }),
+          r && v !== 'not_applicable' && v !== 'not_judged' ? h('span', { class: 'value', text: ' ' + CG.pct(r.value) }) : null,
           CG.detailText(r) ? h('p', { class: 'detail', text: CG.detailText(r) }) : null));
       });
     }
-    renderHistory(id);
+    renderHistory();
   }
 
-  function renderHistory(id) {
+  function renderHistory() {
     const box = CG.clear($('#detail-history'));
-    if (!state.trend) return;
-    state.trend.days.forEach((d) => {
-      const v = d.four_hundred[id];
+    const t = state.detailTrend;
+    if (!t) return;
+    t.days.forEach((d) => {
+      const v = (d.four_hundred || {})[state.detail];
       const cls = v === true ? 'ok' : v === false ? 'fail' : 'na';
-      const label = v === true ? T('measure.ok') : v === false ? T('measure.fail') : T('common.no_record');
+      const label = v === true ? T('measure.ok') : v === false ? T('measure.fail') : d.scope.recorded ? T('measure.not_judged') : T('common.no_record');
       box.append(h('span', { class: 'day ' + cls, title: d.date + ' ' + T('measure.four_hundred') + ': ' + label }));
     });
   }
@@ -284,23 +347,42 @@
   function setRegion(r) {
     state.region = r;
     $('#region-filter').value = r;
-    render();
+    loadReport();
+    loadTrend();
     renderReview();
   }
 
   const dateInput = $('#date-input');
-  dateInput.value = state.date;
-  dateInput.max = state.date;
-  dateInput.min = CG.addDays(state.date, -(TREND_DAYS - 1));
+  // setToday learns today from the server's first answer.
+  function setToday(today) {
+    state.date = today;
+    dateInput.value = today;
+    dateInput.max = today;
+    dateInput.min = CG.addDays(today, -(HISTORY_DAYS - 1));
+  }
   dateInput.addEventListener('change', () => {
     if (!dateInput.value) return;
     state.date = dateInput.value;
     loadReport();
   });
+  $('#period-select').addEventListener('change', (ev) => {
+    state.period = ev.target.value;
+    loadReport();
+  });
   $('#region-filter').addEventListener('change', (ev) => setRegion(ev.target.value));
   $('#only-failing').addEventListener('change', (ev) => {
     state.onlyFailing = ev.target.checked;
-    renderSchools();
+    state.all = false;
+    loadReport();
+  });
+  $('#schools-more').addEventListener('click', loadMore);
+  $('#schools-all').addEventListener('click', () => {
+    state.all = !state.all;
+    if (state.all) {
+      state.onlyFailing = false;
+      $('#only-failing').checked = false;
+    }
+    loadReport();
   });
   CG.onLang(render);
   CG.onLang(() => {
@@ -319,11 +401,11 @@
     loadTrend();
     // Today moves: refresh it every five minutes.
     setInterval(() => {
-      if (state.date === CG.today()) loadReport();
+      if (!state.report || !state.report.complete) loadReport();
       loadTrend();
     }, 300000);
   });
 
-  // For the browser test: the alerts and the panel.
-  CG.education = { set, panel };
+  // For the browser test: the alerts, the panel and the board's state.
+  CG.education = { set, panel, state };
 })();

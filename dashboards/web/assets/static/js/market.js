@@ -300,7 +300,7 @@
       set.add(got.alerts);
       CG.stream(set);
     }, (e) => CG.message(e.message, 'error'));
-    CG.every(60000, () => CG.api('GET', '/api/v1/compliance').then((c) => {
+    CG.every(60000, () => CG.api('GET', '/api/v1/compliance?format=full').then((c) => {
       state.compliance = c;
       schedule();
     }, (e) => CG.message(e.message, 'error')));

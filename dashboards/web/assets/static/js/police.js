@@ -7,7 +7,6 @@
   const { T, h, $, $$ } = CG;
   const SEVS = ['P0', 'P1', 'P2', 'P3'];
   const FOUR = ['closed_campus', 'guard_staffing', 'protection_post', 'alarm_link'];
-  const OFFLINE = /_offline$/;
 
   const set = new CG.AlertSet();
   const panel = new CG.AlertPanel(set);
@@ -78,43 +77,46 @@
     sound.beep();
   });
 
-  // ---- The panic takeover.
+  // ---- The panic takeover and the dock.
 
   const overlay = $('#p0-overlay');
-  const takeover = new CG.Takeover(); // which panic, docked or not (takeover.js)
-  let focusId = null; // the panic the overlay shows
+  const dock = $('#p0-dock');
+  const takeover = new CG.Takeover(); // which panic takes the screen, which are docked (takeover.js)
+  let focusId = null; // the panic the overlay shows full screen
+  let dockedIds = []; // the acknowledged panics docked at the top
 
-  // updateOverlay shows the firing panic full-screen with the alarm sound
-  // (the one pressed again, else the one in view, else the oldest); once
-  // acknowledged the overlay docks at the top (no sound) until it is
-  // resolved, unless another panic is firing. A new press on an open panic
-  // (event "repeated") takes over again: full screen, the sound restarted.
+  // updateOverlay shows the firing panic full screen with the alarm sound
+  // (the one pressed again, else the one in view, else the oldest) and
+  // docks every acknowledged open panic at the top of the board, each
+  // with its 1-3-5 clock, until it is closed — whatever happens to the
+  // others. A new press on an open panic, acknowledged or not, takes
+  // the screen again: full screen, the sound started over.
+  const isPanicRule = (a) => a.rule === 'alarm_panic';
   function updateOverlay() {
-    const d = takeover.decide(set.list());
-    if (!d) {
+    const d = takeover.decide(set.list(isPanicRule));
+    renderDock(d ? d.docked : []);
+    const a = d && d.alert;
+    if (!a) {
       if (!overlay.hidden) {
         overlay.hidden = true;
+        // The panel goes back to the board, still on its panic while that
+        // is open (to close it there), else it closes.
         panel.restore();
-        if (panel.id === focusId) panel.hide();
+        if (panel.id === focusId && !set.get(panel.id)) panel.hide();
       }
       focusId = null;
       sound.stop();
       overlay.dataset.sound = 'off';
-      document.body.classList.remove('p0-active', 'p0-docked');
-      padBoard();
+      document.body.classList.remove('p0-active');
       return;
     }
-    const a = d.alert;
     const changed = d.changed || overlay.hidden;
     focusId = a.id;
     overlay.hidden = false;
     overlay.dataset.alertId = a.id;
     overlay.dataset.count = String(a.count || 1);
-    overlay.classList.toggle('docked', d.docked);
-    document.body.classList.toggle('p0-active', !d.docked);
-    document.body.classList.toggle('p0-docked', d.docked);
-    $('#p0-school').textContent = CG.regionName(a.region) + ' · ' + CG.schoolName(a.school);
-    $('#p0-message').textContent = CG.alertMessage(a);
+    document.body.classList.add('p0-active');
+    fillSite(a);
     const count = [];
     if (a.count > 1) count.push(T('p0.presses', a.count));
     if (d.others > 0) count.push(T('p0.more', d.others));
@@ -132,15 +134,52 @@
     else sound.stop();
     overlay.dataset.sound = sound.playing ? 'on' : 'off';
     tickClock();
-    padBoard();
   }
 
-  // padBoard keeps the board clear of the docked overlay.
-  function padBoard() {
-    const docked = !overlay.hidden && overlay.classList.contains('docked');
-    $('#main').style.paddingTop = docked ? overlay.offsetHeight + 16 + 'px' : '';
+  // schoolLine names a panic's school: county · school.
+  const schoolLine = (a) => CG.regionName(a.region) + ' · ' + (a.school_name || CG.schoolName(a.school));
+  // contactLine is whom to call: name and phone.
+  const contactLine = (a) => [a.contact_name, a.contact_phone].filter(Boolean).join(' ');
+
+  // fillSite writes where and when the panic is (the API adds the
+  // school's address and contact and the device's location to P0 alerts).
+  function fillSite(a) {
+    $('#p0-school').textContent = schoolLine(a);
+    $('#p0-message').textContent = CG.alertMessage(a);
+    const put = (sel, text) => {
+      const dd = $(sel);
+      dd.textContent = text || '—';
+      dd.classList.toggle('muted', !text);
+    };
+    put('#p0-at', CG.Takeover.absTime(a.started_at) + (a.count > 1 && a.updated_at !== a.started_at
+      ? ' · ' + T('wall.last_press') + ' ' + CG.Takeover.absTime(a.updated_at) : ''));
+    put('#p0-address', a.school_address);
+    put('#p0-location', a.device_location);
+    put('#p0-contact', contactLine(a));
   }
-  window.addEventListener('resize', padBoard);
+
+  // renderDock draws one banner per acknowledged open panic; a click on
+  // one opens it in the panel (to close it).
+  function renderDock(panics) {
+    const ids = panics.map((a) => a.id + '@' + a.updated_at);
+    const same = ids.length === dockedIds.length && ids.every((x, i) => x === dockedIds[i]);
+    dockedIds = ids;
+    document.body.classList.toggle('p0-docked', panics.length > 0);
+    dock.hidden = panics.length === 0;
+    if (same && !dock.dataset.lang) return;
+    delete dock.dataset.lang;
+    CG.clear(dock);
+    panics.forEach((a) => {
+      dock.append(h('button', { type: 'button', class: 'dock-item', dataset: { alertId: a.id, startedAt: a.started_at }, onclick: () => select(a.id) },
+        h('span', { class: 'dock-title', text: T('wall.docked') }),
+        h('span', { class: 'dock-school', text: schoolLine(a) }),
+        h('span', { class: 'dock-where', text: [a.device_location, contactLine(a)].filter(Boolean).join(' · ') }),
+        h('span', { class: 'dock-at', text: CG.Takeover.absTime(a.started_at) }),
+        a.count > 1 ? h('span', { class: 'dock-count', text: T('p0.presses', a.count) }) : null,
+        h('span', { class: 'dock-clock' }, h('b', { class: 'dock-elapsed' }), h('span', { class: 'dock-stage' }))));
+    });
+    tickClock();
+  }
 
   // showPanic puts the alert panel into the overlay, on the panic.
   function showPanic() {
@@ -148,35 +187,50 @@
     panel.moveTo($('#p0-actions'));
     panel.show(focusId);
   }
-  // Docked, the overlay gives the panel back to the board; a click on it
-  // takes it again.
-  overlay.addEventListener('click', (ev) => {
-    if (overlay.classList.contains('docked') && !ev.target.closest('#alert-panel')) showPanic();
-  });
   function select(id) {
     panel.restore();
     panel.show(id);
   }
 
-  // tickClock moves the 1-3-5 clock: 1 min school self-rescue, 3 min
+  // tickClock moves the 1-3-5 clocks: 1 min school self-rescue, 3 min
   // mutual aid, 5 min police on scene.
+  const stageKey = { 1: 'p0.stage1', 3: 'p0.stage3', 5: 'p0.stage5' };
   function tickClock() {
+    const now = Date.now();
+    $$('#p0-dock .dock-item').forEach((el) => {
+      const ms = now - new Date(el.dataset.startedAt);
+      const st = CG.Takeover.stageOf(ms);
+      el.querySelector('.dock-elapsed').textContent = CG.mmss(ms);
+      el.querySelector('.dock-stage').textContent = st.stage + ' ' + T(stageKey[st.stage]);
+      el.classList.toggle('late', st.late);
+    });
     const a = focusId && set.get(focusId);
     if (!a) return;
-    const ms = Date.now() - new Date(a.started_at);
+    const ms = now - new Date(a.started_at);
     $('#p0-elapsed').textContent = CG.mmss(ms);
-    const min = ms / 60000;
-    const stage = min < 1 ? 1 : min < 3 ? 3 : 5;
+    const st = CG.Takeover.stageOf(ms);
     const clock = $('#p0-clock');
-    clock.dataset.stage = String(stage);
-    clock.classList.toggle('late', min >= 5);
+    clock.dataset.stage = String(st.stage);
+    clock.classList.toggle('late', st.late);
     $$('#p0-clock li[data-stage]').forEach((li) => {
       const s = Number(li.dataset.stage);
-      li.classList.toggle('current', s === stage);
-      li.classList.toggle('done', s < stage);
+      li.classList.toggle('current', s === st.stage);
+      li.classList.toggle('done', s < st.stage);
     });
   }
   setInterval(tickClock, 250);
+
+  // loadPanics reads the open panics from the API when the page loads,
+  // so that acknowledged ones are docked again after a reload even
+  // before (or without) the stream's snapshot.
+  function loadPanics() {
+    CG.api('GET', '/api/v1/alerts?rule=alarm_panic&state=open').then((r) => {
+      (r.alerts || []).forEach((a) => {
+        const have = set.get(a.id);
+        if (!have || new Date(have.updated_at) < new Date(a.updated_at)) set.apply('loaded', a);
+      });
+    }, (e) => CG.message(e.message, 'error'));
+  }
 
   // ---- Filters.
 
@@ -222,110 +276,160 @@
     }, 30);
   }
 
+  // The live alerts: only the rows in sight are drawn (alerttable.js).
+  const alertTable = new CG.AlertTable($('#alerts'), {
+    cols: ['severity', 'rule', 'region', 'school', 'message', 'owner', 'started', 'state'],
+    onSelect: select, empty: $('#alerts-empty'),
+  });
+
   function render() {
     const scoped = set.list(inScope);
     SEVS.forEach((s) => {
       $('#count-' + s + ' .n').textContent = String(scoped.filter((a) => a.severity === s).length);
     });
     const shown = filter.severities.size ? scoped.filter((a) => filter.severities.has(a.severity)) : scoped;
-    const tbody = CG.clear($('#alerts tbody'));
-    shown.forEach((a) => tbody.append(CG.alertRow(a,
-      ['severity', 'rule', 'region', 'school', 'message', 'owner', 'started', 'state'], select)));
-    $('#alerts-empty').hidden = shown.length > 0;
+    alertTable.show(shown);
     CG.renderReview($('#review-list tbody'), $('#review-empty'), scoped, who, select);
-    renderRegions();
-    renderSchools();
+    renderOverview();
   }
+
+  // ---- The city overview: one cell per county with how many of its
+  // schools have open alerts (by their worst severity) and fail a
+  // four-100% measure today, coloured by the worst, and its failing
+  // schools by name with the reason in plain text (the most severe
+  // first; the rest as "+n", a click filters to the county).
 
   function regionCodes() {
     const codes = new Set(CG.regionsOf(schools));
-    set.list().forEach((a) => codes.add(a.region));
+    for (const a of set.byId.values()) codes.add(a.region);
     return Array.from(codes).sort();
   }
 
-  function renderRegions() {
-    const box = CG.clear($('#region-columns'));
-    const rollups = {};
-    ((compliance && compliance.regions) || []).forEach((r) => {
-      rollups[r.region] = r;
-    });
-    regionCodes().forEach((code) => {
-      const alerts = set.list((a) => a.region === code);
-      const r = rollups[code];
-      box.append(h('button', {
-        type: 'button', class: 'region-col' + (filter.region === code ? ' active' : ''), dataset: { region: code },
-        onclick: () => {
-          filter.region = filter.region === code ? '' : code;
-          $('#region-filter').value = filter.region;
-          render();
-        },
-      },
-      h('span', { class: 'region-name', text: CG.regionName(code) }),
-      h('span', { class: 'region-counts' }, SEVS.map((s) => {
-        const n = alerts.filter((a) => a.severity === s).length;
-        return h('span', { class: 'mini sev-' + s + (n ? '' : ' zero'), title: s, text: String(n) });
-      })),
-      r ? h('span', { class: 'region-rate', text: T('measure.four_hundred') + ' ' + CG.pct(r.four_hundred_rate) }) : null));
-    });
+  // failingMeasures returns the four-100% measures sd fails today.
+  function failingMeasures(sd) {
+    if (!sd) return [];
+    return FOUR.filter((m) => CG.verdict(sd.measures[m]) === 'not_met');
   }
 
-  // light is green when the four measures all hold, red when one that
-  // applies fails, grey otherwise (no record, or not every measure can be
-  // watched and none fails).
-  function light(sd) {
-    if (!sd) return 'grey';
-    if (sd.four_hundred) return 'green';
-    const failing = FOUR.some((m) => CG.verdict(sd.measures[m]) === 'not_met');
-    return failing ? 'red' : 'grey';
-  }
-
-  function tileTitle(s, sd, offline) {
-    const lines = [CG.schoolName(s.school) + ' (' + s.school + ')'];
-    FOUR.forEach((m) => {
-      const r = sd && sd.measures[m];
-      const state = r ? CG.verdictText(CG.verdict(r)) : T('common.no_record');
-      lines.push(CG.measureName(m) + ': ' + state + (CG.detailText(r) ? ' — ' + CG.detailText(r) : ''));
+  // countyRows returns, per county code, its failing schools:
+  // {school, worst (P0..P3 or ''), alerts, failing (measures), details}.
+  function countyRows() {
+    const bySchool = new Map();
+    const row = (id, region) => {
+      let r = bySchool.get(id);
+      if (!r) {
+        r = { school: id, region, worst: '', alerts: [], failing: [], details: [] };
+        bySchool.set(id, r);
+      }
+      return r;
+    };
+    // One pass over the open alerts, unsorted (thousands of them): each
+    // school keeps its alerts, the first in the API's order (most severe,
+    // then newest) first.
+    for (const a of set.byId.values()) {
+      if (!CG.isOpen(a)) continue;
+      const r = row(a.school, a.region);
+      r.alerts.push(a);
+      const top = r.alerts[0];
+      if (r.alerts.length > 1 && CG.alertOrder(a, top) < 0) {
+        r.alerts[r.alerts.length - 1] = top;
+        r.alerts[0] = a;
+      }
+      if (!r.worst || SEVS.indexOf(a.severity) < SEVS.indexOf(r.worst)) r.worst = a.severity;
+    }
+    const regionOf = {};
+    schools.forEach((s) => {
+      regionOf[s.school] = s.region;
     });
-    lines.push(T('police.offline_devices') + ': ' + offline);
-    return lines.join('\n');
-  }
-
-  function renderSchools() {
-    const box = CG.clear($('#school-status'));
-    const bySchool = {};
     ((compliance && compliance.schools) || []).forEach((sd) => {
-      bySchool[sd.school] = sd;
+      const failing = failingMeasures(sd);
+      if (!failing.length) return;
+      const r = row(sd.school, sd.region || regionOf[sd.school]);
+      r.failing = failing;
+      r.details = failing.map((m) => CG.detailText(sd.measures[m]));
     });
-    const offline = {};
-    set.list((a) => OFFLINE.test(a.rule)).forEach((a) => {
-      offline[a.school] = (offline[a.school] || 0) + 1;
+    const out = {};
+    bySchool.forEach((r) => {
+      (out[r.region] = out[r.region] || []).push(r);
     });
-    const regions = CG.regionsOf(schools).filter((r) => !filter.region || r === filter.region);
-    regions.forEach((code) => {
-      const tiles = schools.filter((s) => s.region === code).map((s) => {
-        const sd = bySchool[s.school];
-        const n = offline[s.school] || 0;
-        const l = light(sd);
-        return h('button', {
-          type: 'button', class: 'school-tile' + (filter.school === s.school ? ' active' : ''),
-          dataset: { school: s.school, light: l }, title: tileTitle(s, sd, n),
-          onclick: () => setSchool(filter.school === s.school ? '' : s.school),
-        },
-        h('span', { class: 'light light-' + l }),
-        h('span', { class: 'tile-name', text: CG.schoolName(s.school) }),
-        n ? h('span', { class: 'offline-badge', text: String(n) }) : null);
+    const rank = (r) => (r.worst ? SEVS.indexOf(r.worst) : 4);
+    Object.values(out).forEach((rows) => rows.sort((x, y) => rank(x) - rank(y) || y.alerts.length - x.alerts.length ||
+      y.failing.length - x.failing.length || (x.school < y.school ? -1 : 1)));
+    return out;
+  }
+
+  // reasonOf says in words why a school is listed: its worst alert's rule
+  // (and how many more), else the measures it fails.
+  function reasonOf(r) {
+    const parts = [];
+    if (r.alerts.length) {
+      const first = CG.ruleName(r.alerts[0].rule);
+      parts.push(r.alerts.length > 1 ? first + ' ' + T('wall.more_alerts', r.alerts.length - 1) : first);
+    }
+    if (r.failing.length) parts.push(T('wall.fails', r.failing.map(CG.measureName).join('、')));
+    return parts.join(' · ');
+  }
+
+  function renderOverview() {
+    const box = CG.clear($('#school-status'));
+    const rows = countyRows();
+    const counted = {};
+    schools.forEach((s) => {
+      counted[s.region] = (counted[s.region] || 0) + 1;
+    });
+    const codes = regionCodes().filter((r) => !filter.region || r === filter.region);
+    box.dataset.counties = String(codes.length);
+    // Lines per cell: the wall screen holds about 8 in each of 12 cells.
+    const lines = codes.length <= 2 ? 30 : codes.length <= 4 ? 14 : codes.length <= 6 ? 10 : 7;
+    codes.forEach((code) => {
+      const list = rows[code] || [];
+      const bySev = {};
+      let fail = 0;
+      list.forEach((r) => {
+        if (r.worst) bySev[r.worst] = (bySev[r.worst] || 0) + 1;
+        if (r.failing.length) fail++;
       });
-      box.append(h('section', { class: 'region-group' }, h('h3', { text: CG.regionName(code) }), h('div', { class: 'tiles' }, tiles)));
+      const worst = SEVS.find((s) => bySev[s]) || (fail ? 'fail' : 'ok');
+      const shown = list.slice(0, lines);
+      box.append(h('section', { class: 'county worst-' + worst + (filter.region === code ? ' active' : ''), dataset: { region: code } },
+        h('button', {
+          type: 'button', class: 'county-head',
+          onclick: () => {
+            filter.region = filter.region === code ? '' : code;
+            $('#region-filter').value = filter.region;
+            render();
+          },
+        },
+        h('span', { class: 'county-name', text: CG.regionName(code) }),
+        h('span', { class: 'county-total', text: T('wall.schools', counted[code] || 0) }),
+        h('span', { class: 'region-counts' }, SEVS.map((s) => h('span', {
+          class: 'mini sev-' + s + (bySev[s] ? '' : ' zero'), title: s, text: String(bySev[s] || 0),
+        })), h('span', { class: 'mini fail' + (fail ? '' : ' zero'), text: String(fail) }))),
+        h('ul', { class: 'county-schools' }, shown.map((r) => h('li', {},
+          h('button', {
+            type: 'button', class: 'school-tile' + (filter.school === r.school ? ' active' : ''),
+            dataset: { school: r.school, worst: r.worst || 'fail' },
+            onclick: () => setSchool(filter.school === r.school ? '' : r.school),
+          },
+          h('span', { class: 'light ' + (r.worst ? 'sev-' + r.worst : 'light-red') }),
+          h('span', { class: 'tile-name', text: CG.schoolName(r.school) }),
+          h('span', { class: 'tile-reason', text: reasonOf(r) }))))),
+        list.length > shown.length ? h('p', { class: 'county-more', text: T('wall.more_schools', list.length - shown.length) }) : null,
+        list.length === 0 ? h('p', { class: 'county-calm', text: T('wall.calm') }) : null));
     });
   }
 
   set.onChange((event, alert) => {
-    takeover.note(event, alert);
-    updateOverlay();
+    // Only a panic (or a snapshot) can change the takeover and the dock.
+    if (!alert || isPanicRule(alert)) {
+      takeover.note(event, alert);
+      updateOverlay();
+    }
     schedule();
   });
   CG.onLang(() => {
     render();
+    dock.dataset.lang = '1'; // redraw the dock in the new language
     updateOverlay();
     showSound();
   });
@@ -334,12 +438,13 @@
     who = CG.Handling.actor(s);
     showSound();
     CG.stream(set);
+    loadPanics();
     CG.schools().then((list) => {
       schools = list;
       CG.fillRegionSelect($('#region-filter'), CG.regionsOf(list));
       render();
     }, (e) => CG.message(e.message, 'error'));
-    CG.every(60000, () => CG.api('GET', '/api/v1/compliance').then((c) => {
+    CG.every(60000, () => CG.api('GET', '/api/v1/compliance?format=full').then((c) => {
       compliance = c;
       c.regions.forEach((r) => CG.learnRegion(r.region, r.name));
       schedule();
@@ -347,5 +452,5 @@
   });
 
   // For the browser test and the curious: the sound's state.
-  CG.police = { sound, set, panel };
+  CG.police = { sound, set, panel, takeover };
 })();
