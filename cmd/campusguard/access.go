@@ -72,7 +72,7 @@ func setupAccess(c *runConfig, a *app, reg *devices.Registry, live *liveRegistry
 	if err != nil {
 		return err
 	}
-	a.web, err = web.New(web.Options{Logger: log})
+	a.web, err = web.New(web.Options{Logger: log, Clock: clk.Now})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -155,7 +156,7 @@ func New(opts Options) (*API, error) {
 	}))
 	// Large answers are gzipped for clients that accept it; the event
 	// stream passes through uncompressed and unbuffered.
-	a.handler = httpgzip.Handler(a.count(cop.Handler(http.HandlerFunc(a.serve))))
+	a.handler = httpgzip.Handler(a.count(cop.Handler(a.stamp(http.HandlerFunc(a.serve)))))
 	return a, nil
 }
 
@@ -227,6 +228,19 @@ func (a *API) route(r *http.Request) string {
 
 // serve routes r, answering JSON errors instead of ServeMux's plain-text
 // 404 and 405.
+// TimeHeader carries the API's clock on every answer, in milliseconds
+// since the epoch: the pages keep "today", ages and response clocks on
+// the server's time (common.js CG.now), not on the screen's own clock.
+const TimeHeader = "X-Campusguard-Time"
+
+// stamp sets TimeHeader on every answer.
+func (a *API) stamp(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(TimeHeader, strconv.FormatInt(a.opts.Clock().UnixMilli(), 10))
+		next.ServeHTTP(w, r)
+	})
+}
+
 func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	if a.route(r) != routeUnmatched {
 		a.mux.ServeHTTP(w, r)

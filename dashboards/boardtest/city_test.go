@@ -103,7 +103,7 @@ func newCity(t *testing.T, o cityOptions) *city {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(web.Options{Logger: log})
+	w, err := web.New(web.Options{Logger: log, Clock: c.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -19,6 +20,10 @@ import (
 // Options configure the web UI.
 type Options struct {
 	Logger zerolog.Logger
+	// Clock is the server's time (default time.Now); every page carries it
+	// (data-now) so that "today", ages and response clocks follow the
+	// server, not the clock of the screen's computer.
+	Clock func() time.Time
 }
 
 // Web serves the pages and their static files. Build it with New; it is
@@ -29,6 +34,7 @@ type Web struct {
 	assets  map[string]*asset
 	pages   map[string]*template.Template // by page name
 	handler http.Handler
+	clock   func() time.Time
 }
 
 // page is one HTML page: a shell whose scripts read the API.
@@ -82,6 +88,7 @@ type pageData struct {
 	Rules      []alerting.RuleInfo
 	Dict       dictionary
 	RuleMeta   map[alerting.RuleID]ruleMeta // the catalogue's owner per rule, for the scripts
+	Now        int64                        // the server's time, ms since the epoch (common.js CG.now)
 }
 
 // ruleMeta is what the pages' scripts need of a rule's catalogue entry:
@@ -107,7 +114,11 @@ var ruleMetas = func() map[alerting.RuleID]ruleMeta {
 // the templates, and renders every page once so that a missing label or
 // file fails here rather than in front of a user. It starts nothing.
 func New(opts Options) (*Web, error) {
-	w := &Web{log: opts.Logger.With().Str("component", "dashboards.web").Logger(), pages: map[string]*template.Template{}}
+	w := &Web{log: opts.Logger.With().Str("component", "dashboards.web").Logger(), pages: map[string]*template.Template{},
+		clock: opts.Clock}
+	if w.clock == nil {
+		w.clock = time.Now
+	}
 	var err error
 	if w.dict, err = loadDictionary(); err != nil {
 		return nil, err
@@ -193,7 +204,7 @@ func (w *Web) data(p page) pageData {
 		scripts = append(scripts, s)
 	}
 	return pageData{Name: p.name, Title: p.title, Theme: p.theme, Bare: p.bare, Scripts: scripts,
-		Rules: alerting.Catalogue, Dict: w.dict, RuleMeta: ruleMetas}
+		Rules: alerting.Catalogue, Dict: w.dict, RuleMeta: ruleMetas, Now: w.clock().UnixMilli()}
 }
 
 func (w *Web) pageHandler(p page) http.HandlerFunc {

@@ -2,11 +2,13 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -24,11 +26,29 @@ var viewers = map[string]api.Viewer{
 
 func newWeb(t *testing.T) *Web {
 	t.Helper()
-	w, err := New(Options{Logger: zerolog.Nop()})
+	w, err := New(Options{Logger: zerolog.Nop(), Clock: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// testNow is the server's clock in these tests (a fixed time, so that the
+// same page served twice is the same bytes).
+var testNow = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
+// TestPagesCarryServerTime: every page tells its scripts the server's
+// time (data-now, ms since the epoch), from which CG.now and CG.today
+// follow the server, not the screen's clock.
+func TestPagesCarryServerTime(t *testing.T) {
+	h := newWeb(t).Handler()
+	want := fmt.Sprintf(`data-now="%d"`, testNow.UnixMilli())
+	for _, path := range []string{"/login", "/board/police", "/board/education", "/board/market", "/board/school"} {
+		rec := get(t, h, path, "admin")
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("%s: no %s in the page", path, want)
+		}
+	}
 }
 
 // get serves GET path as viewer ("" for none, as the auth middleware

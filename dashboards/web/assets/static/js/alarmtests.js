@@ -13,7 +13,7 @@
   const mayWrite = () => state.role === 'school' || state.role === 'admin';
 
   function windowState(w) {
-    const now = Date.now();
+    const now = CG.now();
     if (new Date(w.end) <= now) return 'ended';
     if (new Date(w.start) > now) return 'pending';
     return 'active';

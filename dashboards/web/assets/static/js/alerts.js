@@ -34,7 +34,7 @@
     school: (a) => h('td', { text: CG.schoolName(a.school) }),
     message: (a) => h('td', { class: 'msg', text: CG.alertMessage(a), title: CG.alertMessage(a) }), // the whole text when a one-line row cuts it
     started: (a) => h('td', { class: 'time', title: CG.fmtTime(a.started_at, 'full') },
-      CG.fmtTime(a.started_at), h('small', { class: 'age', dataset: { since: a.started_at }, text: ageText(Date.now(), a.started_at) })),
+      CG.fmtTime(a.started_at), h('small', { class: 'age', dataset: { since: a.started_at }, text: ageText(CG.now(), a.started_at) })),
     state: (a) => h('td', {},
       h('span', { class: 'state state-' + a.state, text: CG.stateName(a.state) }),
       stateTags(a),
@@ -51,7 +51,7 @@
     category: (a) => h('td', { text: CG.categoryName(CG.violationCategory(a.subject)) }),
     due: (a) => {
       if (!a.due_at) return h('td', { text: '—' });
-      const late = CG.isOpen(a) && new Date(a.due_at) < new Date();
+      const late = CG.isOpen(a) && new Date(a.due_at) < new Date(CG.now());
       return h('td', { class: late ? 'late' : '' }, CG.fmtTime(a.due_at), late ? h('span', { class: 'tag tag-hot', text: T('alert.overdue') }) : null);
     },
   };
@@ -77,7 +77,7 @@
   // refreshAges updates the "x minutes ago" of every row drawn, once a
   // second (a row drawn in between starts with its age).
   setInterval(() => {
-    const now = Date.now();
+    const now = CG.now();
     CG.$$('.age[data-since]').forEach((el) => {
       el.textContent = ageText(now, el.dataset.since);
     });

@@ -166,12 +166,24 @@
   // kind 'date' (default) or 'day'.
   CG.fmtDate = (ymd, kind) => (ymd ? formatter(kind || 'date').format(new Date(ymd + 'T12:00:00+08:00')) : '');
 
+  // now is the server's time in ms since the epoch: the page's clock plus
+  // the offset the server last told (the page's data-now when it was
+  // served, then every API answer's X-Campusguard-Time). "Today", ages and
+  // response clocks follow the server, not a wall screen's drifting clock.
+  let clockOffset = 0;
+  CG.setServerTime = function (ms) {
+    const t = Number(ms);
+    if (Number.isFinite(t) && t > 0) clockOffset = t - Date.now();
+  };
+  CG.setServerTime(document.body && document.body.dataset.now);
+  CG.now = () => Date.now() + clockOffset;
+
   // isoDate returns YYYY-MM-DD of t in Shanghai.
   CG.isoDate = function (t) {
     return new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' })
-      .format(t || new Date());
+      .format(t || new Date(CG.now()));
   };
-  CG.today = () => CG.isoDate(new Date());
+  CG.today = () => CG.isoDate(new Date(CG.now()));
   CG.addDays = function (iso, n) {
     const d = new Date(iso + 'T12:00:00+08:00');
     d.setTime(d.getTime() + n * 86400000);
@@ -347,6 +359,7 @@
       init.body = JSON.stringify(body);
     }
     const r = await fetch(path, init);
+    CG.setServerTime(r.headers.get('X-Campusguard-Time'));
     if (r.status === 401) {
       CG.toLogin();
       throw new Error(T('error.session'));
@@ -442,7 +455,7 @@
     const clock = CG.$('#clock');
     if (clock) {
       const tick = () => {
-        clock.textContent = CG.fmtTime(new Date().toISOString(), 'clock');
+        clock.textContent = CG.fmtTime(new Date(CG.now()).toISOString(), 'clock');
       };
       tick();
       setInterval(tick, 1000);

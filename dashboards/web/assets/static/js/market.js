@@ -127,7 +127,7 @@
   function deadlineCell(a, overdue) {
     if (!a.due_at) return h('td', { class: 'mkt-due', text: '—' });
     const late = overdue ? h('span', { class: 'tag tag-hot mkt-overdue',
-      text: T('mkt.overdue_for', CG.fmtAge(Date.now() - new Date(a.due_at).getTime())) }) : null;
+      text: T('mkt.overdue_for', CG.fmtAge(CG.now() - new Date(a.due_at).getTime())) }) : null;
     return h('td', { class: 'mkt-due time' + (overdue ? ' late' : ''), title: CG.fmtTime(a.due_at, 'full') },
       CG.fmtTime(a.due_at), late ? ' ' : null, late);
   }

@@ -196,7 +196,7 @@
   // mutual aid, 5 min police on scene.
   const stageKey = { 1: 'p0.stage1', 3: 'p0.stage3', 5: 'p0.stage5' };
   function tickClock() {
-    const now = Date.now();
+    const now = CG.now();
     $$('#p0-dock .dock-item').forEach((el) => {
       const ms = now - new Date(el.dataset.startedAt);
       const st = CG.Takeover.stageOf(ms);

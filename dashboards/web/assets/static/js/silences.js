@@ -7,7 +7,7 @@
   const state = { silences: [], schools: [] };
 
   function silenceState(s) {
-    const now = Date.now();
+    const now = CG.now();
     if (s.expired_by || new Date(s.ends_at) <= now) return 'expired';
     if (new Date(s.starts_at) > now) return 'pending';
     return 'active';
