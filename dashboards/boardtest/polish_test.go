@@ -68,7 +68,7 @@ func TestRolePagesRefused(t *testing.T) {
 	paths := []string{"/board/police", "/board/education", "/board/market", "/board/market/report", "/board/school", "/silences"}
 	may := map[string]map[string]bool{
 		"admin":     {"/board/police": true, "/board/education": true, "/board/market": true, "/board/market/report": true, "/board/school": true, "/silences": true},
-		"police":    {"/board/police": true, "/silences": true},
+		"police":    {"/board/police": true, "/board/school": true, "/silences": true},
 		"education": {"/board/education": true, "/silences": true},
 		"market":    {"/board/market": true, "/board/market/report": true, "/silences": true},
 		"school":    {"/board/school": true},

@@ -15,7 +15,7 @@ func TestRolePages(t *testing.T) {
 	paths := []string{"/board/police", "/board/education", "/board/market", "/board/market/report", "/board/school", "/silences"}
 	may := map[string][]string{
 		"admin":     paths,
-		"police":    {"/board/police", "/silences"},
+		"police":    {"/board/police", "/board/school", "/silences"},
 		"education": {"/board/education", "/silences"},
 		"market":    {"/board/market", "/board/market/report", "/silences"},
 		"school":    {"/board/school"},

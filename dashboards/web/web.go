@@ -53,7 +53,11 @@ var (
 	policeRoles    = []string{api.RoleAdmin, api.RolePolice}
 	educationRoles = []string{api.RoleAdmin, api.RoleEducation}
 	marketRoles    = []string{api.RoleAdmin, api.RoleMarket}
-	schoolRoles    = []string{api.RoleAdmin, api.RoleSchool}
+	// A school's board is also where the police look into one school
+	// (?school=): its alarm terminals and registered alarm test windows,
+	// the "one-button alarm linked to the police" measure they answer for.
+	// Education and market look into a school from their own boards.
+	schoolRoles = []string{api.RoleAdmin, api.RoleSchool, api.RolePolice}
 	// silenceRoles may manage silences (the API decides on each one).
 	silenceRoles = []string{api.RoleAdmin, api.RolePolice, api.RoleEducation, api.RoleMarket}
 )
@@ -128,7 +132,7 @@ func New(opts Options) (*Web, error) {
 	}
 	funcs := template.FuncMap{"t": w.dict.zh, "en": w.dict.en, "tr": w.dict.span, "asset": w.assetURL, "roles": pageRoles}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assetFS,
-		"assets/templates/layout.html", "assets/templates/alertpanel.html")
+		"assets/templates/layout.html", "assets/templates/alertpanel.html", "assets/templates/reviewpanel.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
