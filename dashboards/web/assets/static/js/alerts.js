@@ -86,10 +86,12 @@
   // renderTodo fills a school's to-do list (tbody, and empty shown when
   // there is nothing): the open alerts of school that wait for its receipt
   // or report, those sent back first.
-  CG.renderTodo = function (tbody, empty, alerts, school, who, onSelect) {
+  // At most max rows are drawn (all when max is not given); it returns
+  // every row of the list.
+  CG.renderTodo = function (tbody, empty, alerts, school, who, onSelect, max) {
     const rows = H.todo(alerts, school, who, CG.rules);
     CG.clear(tbody);
-    rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'owner', 'started', 'waits'], onSelect,
+    rows.slice(0, max || rows.length).forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'owner', 'started', 'waits'], onSelect,
       { waits: H.waitsFor(a, who, CG.rules) })));
     empty.hidden = rows.length > 0;
     tbody.closest('table').hidden = rows.length === 0; // one line when there is nothing

@@ -20,35 +20,48 @@
 
   // ---- Rendering.
 
+  // A burst of events (a school under attack presses, gates fire, devices
+  // drop) is drawn once per animation frame, from one pass over the
+  // school's alerts; the open-alert table is a virtual list, and the
+  // short lists show their first LIST_MAX with how many more.
+  const LIST_MAX = 30;
   let pending = false;
   function schedule() {
     if (pending) return;
     pending = true;
-    setTimeout(() => {
+    const run = () => {
+      if (!pending) return;
       pending = false;
       render();
-    }, 50);
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, 250); // a background tab gets no frames
   }
 
+  const openTable = new CG.AlertTable($('#school-alerts'), {
+    cols: ['severity', 'rule', 'message', 'owner', 'started', 'state'],
+    onSelect: (id) => panel.show(id), empty: $('#school-alerts-empty'),
+  });
+
   function render() {
-    renderAlerts();
+    const open = set.list(mine);
+    renderAlerts(open);
     const p = state.page;
     if (!p) return;
     $('#school-name').textContent = p.name;
     $('#school-meta').textContent = [CG.regionName(p.region), T('type.' + p.type), T('school.pupils', p.pupils),
       p.boarders ? T('school.boarders', p.boarders) : '', p.address].filter(Boolean).join(' · ');
     renderCompliance();
-    renderDuty();
-    renderDevices();
-    renderKitchen();
+    renderDuty(open);
+    renderDevices(open);
+    renderKitchen(open);
   }
 
-  function renderAlerts() {
-    CG.renderTodo($('#school-todo tbody'), $('#school-todo-empty'), set.list(mine), state.id, who, (id) => panel.show(id));
-    const rows = set.list(mine);
-    const tbody = CG.clear($('#school-alerts tbody'));
-    rows.forEach((a) => tbody.append(CG.alertRow(a, ['severity', 'rule', 'message', 'owner', 'started', 'state'], (id) => panel.show(id))));
-    $('#school-alerts-empty').hidden = rows.length > 0;
+  function renderAlerts(open) {
+    const todo = CG.renderTodo($('#school-todo tbody'), $('#school-todo-empty'), open, state.id, who, (id) => panel.show(id), LIST_MAX);
+    $('#school-todo-more').hidden = todo.length <= LIST_MAX;
+    $('#school-todo-more').textContent = T('school.more', todo.length - LIST_MAX);
+    openTable.show(open);
   }
 
   function result(m) {
@@ -83,12 +96,13 @@
 
   function alertList(rows) {
     if (!rows.length) return h('p', { class: 'empty ok', text: T('school.all_clear') });
-    return h('ul', { class: 'alert-list' }, rows.map((a) => h('li', {
+    return h('div', {}, h('ul', { class: 'alert-list' }, rows.slice(0, LIST_MAX).map((a) => h('li', {
       class: 'sev-' + a.severity, dataset: { alertId: a.id }, tabindex: '0', onclick: () => panel.show(a.id),
-    }, h('span', { class: 'badge sev-' + a.severity, text: a.severity }), ' ', CG.ruleName(a.rule), ' — ', CG.alertMessage(a))));
+    }, h('span', { class: 'badge sev-' + a.severity, text: a.severity }), ' ', CG.ruleName(a.rule), ' — ', CG.alertMessage(a)))),
+    rows.length > LIST_MAX ? h('p', { class: 'more muted', text: T('school.more', rows.length - LIST_MAX) }) : null);
   }
 
-  function renderDuty() {
+  function renderDuty(open) {
     const p = state.page;
     const box = CG.clear($('#duty-status'));
     box.append(measureLine('guard_staffing'), measureLine('protection_post'));
@@ -97,14 +111,21 @@
       h('dt', { text: T('school.posts') }), h('dd', { text: p.posts.map((x) => x.name || x.id).join('，') || '—' }),
       h('dt', { text: T('school.peaks') }), h('dd', { text: windows(p.windows.peaks) }),
       h('dt', { text: T('school.gates') }), h('dd', { text: windows(p.windows.gate) })));
-    box.append(alertList(set.list((a) => mine(a) && DUTY_RULES.includes(a.rule))));
+    box.append(alertList(open.filter((a) => DUTY_RULES.includes(a.rule))));
   }
 
-  function renderDevices() {
+  function renderDevices(open) {
     const tbody = CG.clear($('#device-table tbody'));
-    const open = set.list(mine);
+    const byDevice = new Map();
+    open.forEach((a) => {
+      new Set([a.device, a.subject]).forEach((id) => {
+        if (!id) return;
+        if (!byDevice.has(id)) byDevice.set(id, []);
+        byDevice.get(id).push(a);
+      });
+    });
     state.page.devices.forEach((d) => {
-      const about = open.filter((a) => a.device === d.id || a.subject === d.id);
+      const about = byDevice.get(d.id) || [];
       const status = CG.deviceStatus(about);
       tbody.append(h('tr', { dataset: { device: d.id, status } },
         h('td', { text: d.id }),
@@ -116,14 +137,14 @@
     if (!state.page.devices.length) tbody.append(h('tr', {}, h('td', { colspan: '4', class: 'empty', text: T('common.none') })));
   }
 
-  function renderKitchen() {
+  function renderKitchen(open) {
     const p = state.page;
     const box = CG.clear($('#kitchen-status'));
     box.append(measureLine('bright_kitchen'));
     box.append(h('dl', { class: 'details' },
       h('dt', { text: T('school.kitchens') }), h('dd', { text: p.kitchens.map((k) => k.name || k.id).join('，') || '—' }),
       h('dt', { text: T('school.meals') }), h('dd', { text: windows(p.windows.meals) })));
-    box.append(alertList(set.list((a) => mine(a) && KITCHEN_RULES.includes(a.rule))));
+    box.append(alertList(open.filter((a) => KITCHEN_RULES.includes(a.rule))));
   }
 
   // ---- Loading.
