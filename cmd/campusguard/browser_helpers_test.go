@@ -6,15 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"go.yaml.in/yaml/v3"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/campusguard/campusguard/dashboards/auth"
 	"github.com/campusguard/campusguard/devices"
@@ -39,36 +35,15 @@ type testUser struct {
 	board string // the board the role lands on after login
 }
 
-// writeUsers writes users.yaml with the users, all with testPassword.
-//
-// The hash is bcrypt at its minimum cost, not auth.Hash's cost 12: under
-// -race one cost-12 hash or login takes about 5 s, and the test logs in
-// seven times. auth.CheckPassword checks it is a hash auth accepts.
+// writeUsers writes users.yaml with the users, all with testPassword
+// (browsertest.WriteUsers: bcrypt at its minimum cost).
 func writeUsers(t testing.TB, users []testUser) string {
 	t.Helper()
-	h, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
+	list := make([]auth.User, len(users))
+	for i, u := range users {
+		list[i] = u.User
 	}
-	if !auth.CheckPassword(string(h), testPassword) {
-		t.Fatal("auth.CheckPassword refuses the test users' bcrypt hash")
-	}
-	doc := struct {
-		Users []auth.User `yaml:"users"`
-	}{}
-	for _, u := range users {
-		u.PasswordHash = string(h)
-		doc.Users = append(doc.Users, u.User)
-	}
-	b, err := yaml.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "users.yaml")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return browsertest.WriteUsers(t, testPassword, list)
 }
 
 // deviceOf returns the first device of kind at school s.

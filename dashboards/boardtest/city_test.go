@@ -4,16 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
-	"go.yaml.in/yaml/v3"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/campusguard/campusguard/alerting"
 	"github.com/campusguard/campusguard/alerting/lifecycle"
@@ -22,6 +18,7 @@ import (
 	"github.com/campusguard/campusguard/dashboards/auth"
 	"github.com/campusguard/campusguard/dashboards/web"
 	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/internal/browsertest"
 )
 
 // password is every test user's password.
@@ -173,33 +170,14 @@ func testUsers(school string) map[string]user {
 }
 
 // writeUsers writes users.yaml with every user's password set to
-// password. The hash is bcrypt at its minimum cost: under -race a
-// production-cost login takes seconds.
+// password (browsertest.WriteUsers).
 func writeUsers(t testing.TB, users map[string]user) string {
 	t.Helper()
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !auth.CheckPassword(string(h), password) {
-		t.Fatal("auth.CheckPassword refuses the test users' bcrypt hash")
-	}
-	doc := struct {
-		Users []auth.User `yaml:"users"`
-	}{}
+	list := make([]auth.User, 0, len(users))
 	for _, u := range users {
-		u.PasswordHash = string(h)
-		doc.Users = append(doc.Users, u.User)
+		list = append(list, u.User)
 	}
-	b, err := yaml.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "users.yaml")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return browsertest.WriteUsers(t, password, list)
 }
 
 // handler is the HTTP handler chain of `campusguard run`
