@@ -52,9 +52,32 @@ func Chromium(t testing.TB) string {
 
 // Start starts headless Chromium with a fresh profile and returns its
 // root context; the browser stops when the test ends. NewTab opens tabs.
+//
+// A start that fails is tried again, up to startAttempts times, each with
+// a fresh profile: on a loaded shared machine Chromium now and then dies
+// while starting (crashpad errors, no DevTools endpoint), which says
+// nothing about the pages under test.
 func Start(t testing.TB) context.Context {
 	t.Helper()
 	exe := Chromium(t)
+	var err error
+	for attempt := 1; attempt <= startAttempts; attempt++ {
+		var ctx context.Context
+		ctx, err = start(t, exe)
+		if err == nil {
+			return ctx
+		}
+		t.Logf("start chromium %s (attempt %d of %d): %v", exe, attempt, startAttempts, err)
+	}
+	t.Fatalf("start chromium %s: %v", exe, err)
+	return nil
+}
+
+// startAttempts is how many times Start tries to start the browser.
+const startAttempts = 3
+
+// start starts one browser; on failure it has stopped it again.
+func start(t testing.TB, exe string) (context.Context, error) {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -81,15 +104,17 @@ func Start(t testing.TB) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	// The first Run starts the browser and binds it to ctx.
+	if err := firstRun(ctx, 30*time.Second); err != nil {
+		cancel()
+		cancelAlloc()
+		return nil, err
+	}
 	t.Cleanup(func() {
 		cancel()
 		cancelAlloc()
 	})
-	// The first Run starts the browser and binds it to ctx.
-	if err := firstRun(ctx, 30*time.Second); err != nil {
-		t.Fatalf("start chromium %s: %v", exe, err)
-	}
-	return ctx
+	return ctx, nil
 }
 
 // firstRun runs nothing on ctx for the first time, which starts the
