@@ -236,7 +236,8 @@ func streamChanges(t *testing.T, c *city, rng *rand.Rand, user string) (int, flo
 	defer tick.Stop()
 	begin := time.Now()
 	n := 0
-	for time.Since(begin) < eventTime {
+	// A fixed number of changes, one per tick (see TestAlertTable5000).
+	for total := int(eventRate * eventTime.Seconds()); n < total; {
 		<-tick.C
 		if len(open) > 0 && n%2 == 1 {
 			o := open[rng.IntN(len(open))]
