@@ -16,9 +16,8 @@
   const PAGE = 200; // schools per page
 
   const state = {
-    // date: the day asked for; '' until the server's first answer names
-    // today (the server's today, not the browser's clock).
-    period: 'day', date: '', region: '', onlyFailing: false, all: false,
+    // date: the day asked for (CG.today follows the server's clock).
+    period: 'day', date: CG.today(), region: '', onlyFailing: false, all: false,
     report: null, rows: [], trend: null, detail: '', detailDay: null, detailTrend: null,
   };
   const hiddenSeries = new Set();
@@ -53,8 +52,8 @@
   const list = () => (state.all ? 'all' : state.onlyFailing ? 'failing' : 'attention');
 
   function reportURL(offset) {
-    let u = '/api/v1/compliance?period=' + state.period + '&schools=' + list() + '&limit=' + PAGE;
-    if (state.date) u += '&date=' + encodeURIComponent(state.date);
+    let u = '/api/v1/compliance?period=' + state.period + '&date=' + encodeURIComponent(state.date) +
+      '&schools=' + list() + '&limit=' + PAGE;
     if (state.region) u += '&region=' + encodeURIComponent(state.region);
     if (offset) u += '&offset=' + offset;
     return u;
@@ -71,7 +70,6 @@
       return;
     }
     if (mine !== seq) return;
-    if (!state.date) setToday(got.date);
     state.report = got;
     state.rows = got.schools.slice();
     got.regions.forEach((r) => CG.learnRegion(r.r, r.n));
@@ -353,13 +351,9 @@
   }
 
   const dateInput = $('#date-input');
-  // setToday learns today from the server's first answer.
-  function setToday(today) {
-    state.date = today;
-    dateInput.value = today;
-    dateInput.max = today;
-    dateInput.min = CG.addDays(today, -(HISTORY_DAYS - 1));
-  }
+  dateInput.value = state.date;
+  dateInput.max = state.date;
+  dateInput.min = CG.addDays(state.date, -(HISTORY_DAYS - 1));
   dateInput.addEventListener('change', () => {
     if (!dateInput.value) return;
     state.date = dateInput.value;
