@@ -42,6 +42,13 @@ type Event struct {
 	// (re)subscription: the device's last known state, not a new
 	// observation. It is not stored again.
 	Retained bool
+
+	// Dev is the registry's device, set by the decoder (nil for events
+	// built elsewhere): its Index lets per-device state live in slices.
+	// It belongs to the registry the event was decoded against, which a
+	// reload may have replaced; compare with Registry.DeviceAt before
+	// trusting the index.
+	Dev *Device
 }
 
 // Lookup returns the value named name.

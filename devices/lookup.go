@@ -14,6 +14,7 @@ func (r *Registry) Index() {
 	}
 	r.schoolByID = make(map[string]*School, len(r.Schools))
 	r.deviceByID = make(map[string]*Device)
+	r.deviceAt = r.deviceAt[:0]
 	for i := range r.Schools {
 		s := &r.Schools[i]
 		r.schoolByID[s.ID] = s
@@ -21,6 +22,8 @@ func (r *Registry) Index() {
 		for j := range s.Devices {
 			d := &s.Devices[j]
 			d.school = s
+			d.index = int32(len(r.deviceAt))
+			r.deviceAt = append(r.deviceAt, d)
 			r.deviceByID[d.ID] = d
 		}
 	}
@@ -52,7 +55,23 @@ func (r *Registry) Calendar(id string) (*Calendar, bool) {
 }
 
 // DeviceCount returns the number of devices in the registry.
-func (r *Registry) DeviceCount() int { return len(r.deviceByID) }
+func (r *Registry) DeviceCount() int { return len(r.deviceAt) }
+
+// DeviceAt returns the device with dense index i (0 ≤ i < DeviceCount), in
+// registry order. Indexes are dense so that per-device state can live in
+// slices instead of maps keyed by id; they hold for one indexed Registry
+// only: a reloaded registry numbers its devices afresh, so state kept by
+// index must be carried over by id on a reload.
+func (r *Registry) DeviceAt(i int) *Device { return r.deviceAt[i] }
+
+// Index returns the device's dense index in its registry (see
+// Registry.DeviceAt); -1 for a device that was never indexed.
+func (d *Device) Index() int {
+	if d.school == nil {
+		return -1
+	}
+	return int(d.index)
+}
 
 // School returns the school the device belongs to (set by Registry.Index).
 func (d *Device) School() *School { return d.school }

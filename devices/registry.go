@@ -22,6 +22,7 @@ type Registry struct {
 	regionByCode map[string]*Region
 	schoolByID   map[string]*School
 	deviceByID   map[string]*Device
+	deviceAt     []*Device // by dense index (Device.Index), in registry order
 	calendarByID map[string]*Calendar
 	holidays     *HolidayTable // shipped years plus HolidayFiles; nil: NationalHolidays()
 
@@ -131,6 +132,7 @@ type Device struct {
 	Gate      string   `yaml:"gate,omitempty"`      // for access controllers: gate name
 
 	school *School
+	index  int32 // dense index in the registry (Registry.Index sets it)
 }
 
 // Duration is a time.Duration written like "60s" or "2m" in YAML.

@@ -106,6 +106,7 @@ func (d *Decoder) decode(e *devices.Event, topicName string, payload []byte, rec
 		Device:   dev.ID,
 		Channel:  t.channel,
 		Received: received,
+		Dev:      dev,
 	}
 	switch t.channel {
 	case devices.ChannelEvent:

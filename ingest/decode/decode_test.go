@@ -178,6 +178,10 @@ func TestDecodeGood(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
+			if got.Dev == nil || got.Dev.ID != got.Device || got.Dev.Index() < 0 {
+				t.Errorf("Decode: Dev = %+v, want the registry's device %s", got.Dev, got.Device)
+			}
+			got.Dev = nil
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("Decode\n got %+v\nwant %+v", got, tc.want)
 			}
