@@ -80,6 +80,8 @@ type runConfig struct {
 
 	LogFormat string
 	LogLevel  string
+	// PprofListen serves Go's profiles there (empty: off).
+	PprofListen string
 
 	manualClock bool // tests: the engine's time moves only by Advance
 
@@ -144,6 +146,7 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.BoolVar(&c.InsecureCookies, "insecure-cookies", false, "session cookies without the Secure flag (plain-HTTP demo on one machine only)")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto, json or console")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.PprofListen, "pprof-listen", "", "serve Go's CPU and heap profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; no login, so loopback only (empty: off)")
 }
 
 // applyEnv sets every flag not given on the command line from
