@@ -172,7 +172,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	g.Go(func() error { return al.Run(ctx) })
 	g.Go(func() error { return cw.Run(ctx) })
 	if c.PprofListen != "" {
-		g.Go(func() error { return servePprof(ctx, c.PprofListen, log) })
+		g.Go(func() error { return listenPprof(ctx, c.PprofListen, log) })
 	}
 	if c.Sim {
 		if err := startSim(ctx, g, c, reg, a.brokerURL, log, promReg); err != nil {
