@@ -41,11 +41,56 @@ func registryGen(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	reg := devices.Generate(devices.GenerateOptions{Schools: *schools, Seed: *seed})
-	if err := reg.Validate(); err != nil {
-		return fmt.Errorf("registry gen: generated registry is invalid (a bug): %w", err)
+	return writeRegistryStream(*out, stdout, func(w io.Writer) error {
+		return genRegistry(w, devices.GenerateOptions{Schools: *schools, Seed: *seed})
+	})
+}
+
+// genRegistry writes the generated registry school by school, checking each
+// as it goes (ids are unique across schools by construction), so that its
+// memory does not grow with the number of schools.
+func genRegistry(w io.Writer, opts devices.GenerateOptions) error {
+	head := devices.GenerateHead()
+	sw, err := devices.NewSchoolWriter(w, head)
+	if err != nil {
+		return err
 	}
-	return writeRegistry(reg, *out, stdout)
+	one := *head
+	err = devices.GenerateEach(opts, func(s *devices.School) error {
+		one.Schools = []devices.School{*s}
+		one.Index()
+		if err := one.Validate(); err != nil {
+			return fmt.Errorf("registry gen: generated school %s is invalid (a bug): %w", s.ID, err)
+		}
+		return sw.Write(s)
+	})
+	if err != nil {
+		return err
+	}
+	return sw.Close()
+}
+
+// writeRegistryStream runs write into out ("-": stdout), through a
+// temporary file renamed into place only when write succeeded.
+func writeRegistryStream(out string, stdout io.Writer, write func(io.Writer) error) error {
+	if out == "-" {
+		return write(stdout)
+	}
+	tmp := out + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, out)
 }
 
 func registryCheck(args []string, stdout, stderr io.Writer) error {
