@@ -143,7 +143,10 @@ func (r *Registry) locator() locator {
 		return pathOnly{}
 	}
 	data := r.src.data
-	if data == nil && r.src.path != "" {
+	if data == nil && r.src.path == "" {
+		return pathOnly{file: r.src.name} // compiled: no lines to name
+	}
+	if data == nil {
 		var err error
 		if data, err = os.ReadFile(r.src.path); err != nil {
 			return pathOnly{file: r.src.name}

@@ -40,7 +40,9 @@ func Load(path string) (*Registry, error) {
 	br := bufio.NewReaderSize(f, 1<<20)
 	var r *Registry
 	if head, _ := br.Peek(len(compiledMagic)); IsCompiled(head) {
-		r, err = readCompiled(path, br)
+		if r, err = readCompiled(path, br); err == nil {
+			r.src = &source{name: path}
+		}
 	} else {
 		r, err = parseRegistry(path, br, func() ([]byte, error) {
 			data, err := os.ReadFile(path)
