@@ -51,7 +51,10 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // registry.
 func IsCompiled(head []byte) bool { return bytes.HasPrefix(head, compiledMagic) }
 
-var registryType = reflect.TypeOf(Registry{})
+var (
+	registryType = reflect.TypeOf(Registry{})
+	durationType = reflect.TypeOf(Duration(0))
+)
 
 // compiledSchema fingerprints the registry's exported types.
 var compiledSchema = func() uint64 {
@@ -227,25 +230,24 @@ func decodeCompiled(payload []byte) (*Registry, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	// One allocation holds every string; the registry's strings share it.
-	offs := make([][2]int, count)
-	var all []byte
-	for i := range offs {
-		l := d.uvarint()
-		if d.err == nil && l > uint64(len(d.buf)) {
-			d.fail("string %d of %d bytes runs past the end", i, l)
+	// The table's bytes become one string that the registry's strings
+	// share: one copy, one allocation.
+	spans := make([][2]int, count) // each string's start and end in the table
+	rest := d.buf
+	for i := range spans {
+		l, n := binary.Uvarint(rest)
+		if n <= 0 || l > uint64(len(rest)-n) {
+			return nil, fmt.Errorf("string %d runs past the end", i)
 		}
-		if d.err != nil {
-			return nil, d.err
-		}
-		offs[i] = [2]int{len(all), len(all) + int(l)}
-		all = append(all, d.buf[:l]...)
-		d.buf = d.buf[l:]
+		start := len(d.buf) - len(rest) + n
+		spans[i] = [2]int{start, start + int(l)}
+		rest = rest[n+int(l):]
 	}
-	joined := string(all)
+	table := string(d.buf[:len(d.buf)-len(rest)])
+	d.buf = rest
 	d.strs = make([]string, count)
-	for i, o := range offs {
-		d.strs[i] = joined[o[0]:o[1]]
+	for i, sp := range spans {
+		d.strs[i] = table[sp[0]:sp[1]]
 	}
 	r := &Registry{}
 	d.value(reflect.ValueOf(r).Elem())
@@ -254,6 +256,10 @@ func decodeCompiled(payload []byte) (*Registry, error) {
 	}
 	if d.err != nil {
 		return nil, d.err
+	}
+	in := newInterner()
+	for i := range r.Schools {
+		in.shareWindows(&r.Schools[i].Windows)
 	}
 	return r, nil
 }
@@ -320,6 +326,11 @@ func (d *decoder) value(v reflect.Value) {
 // date YYYY-MM-DD, a clock time 00:00-24:00, a positive duration), so that
 // the rest of campusguard meets no value YAML could not give it.
 func badValue(v reflect.Value) string {
+	switch v.Type() { // before Interface, which would allocate for every value
+	case dateType, clockType, durationType:
+	default:
+		return ""
+	}
 	switch x := v.Interface().(type) {
 	case Date:
 		if x != (Date{}) && (x.Year < 0 || x.Year > 9999 || x.Month < 1 || x.Month > 12 || x.Day < 1 ||

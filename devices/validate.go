@@ -89,7 +89,10 @@ func (r *Registry) check() []issue {
 	if len(r.Schools) == 0 {
 		c.add("schools", "no schools: an empty registry is a mistake")
 	}
-	schools, devices := unique{}, unique{}
+	schools := unique{}
+	// Device ids are checked against one map of their indexes rather than
+	// of paths: a million paths would be built only to be dropped.
+	devices := make(map[string][2]int32, len(r.Schools)*6)
 	for i := range r.Schools {
 		s := &r.Schools[i]
 		p := indexPath("schools", i)
@@ -99,8 +102,12 @@ func (r *Registry) check() []issue {
 		c.school(p, s, regions, calendars)
 		for j := range s.Devices {
 			dp := indexPath(p+".devices", j)
-			if c.id(dp+".id", "device id", s.Devices[j].ID) {
-				c.unique(devices, dp+".id", "device id", s.Devices[j].ID)
+			if id := s.Devices[j].ID; c.id(dp+".id", "device id", id) {
+				if first, dup := devices[id]; dup {
+					c.addRef(dp+".id", "first at", indexPath(indexPath("schools", int(first[0]))+".devices", int(first[1]))+".id", "duplicate %s %q", "device id", id)
+				} else {
+					devices[id] = [2]int32{int32(i), int32(j)}
+				}
 			}
 			c.device(dp, s, &s.Devices[j])
 		}
