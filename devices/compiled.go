@@ -285,6 +285,23 @@ func minSize(t reflect.Type) int {
 
 var minSizes sync.Map // reflect.Type → int
 
+// exportedFields returns the indexes of t's exported fields.
+func exportedFields(t reflect.Type) []int {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]int)
+	}
+	var f []int
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).IsExported() {
+			f = append(f, i)
+		}
+	}
+	fieldCache.Store(t, f)
+	return f
+}
+
+var fieldCache sync.Map // reflect.Type → []int
+
 type decoder struct {
 	buf  []byte
 	strs []string
@@ -352,11 +369,11 @@ func badValue(v reflect.Value) string {
 func (d *decoder) raw(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < t.NumField() && d.err == nil; i++ {
-			if t.Field(i).IsExported() {
-				d.value(v.Field(i))
+		for _, i := range exportedFields(v.Type()) {
+			if d.err != nil {
+				return
 			}
+			d.value(v.Field(i))
 		}
 	case reflect.Slice:
 		n := d.uvarint()
