@@ -49,8 +49,14 @@ func (in *interner) shareWindows(w *Windows) {
 		*w = v
 		return
 	}
+	// Capacity clipped to length: an append to one school's list (a test
+	// building a registry by hand) copies instead of writing into a list
+	// another school shares.
+	w.Gate, w.Peaks, w.Meals = clip(w.Gate), clip(w.Peaks), clip(w.Meals)
 	in.windows[string(k)] = *w
 }
+
+func clip(ws []Window) []Window { return ws[:len(ws):len(ws)] }
 
 func (in *interner) school(s *School) {
 	in.str(&s.Region)

@@ -114,9 +114,10 @@ func (r *Registry) check() []issue {
 			c.unique(schools, p+".id", "school id", s.ID)
 		}
 		c.school(p, s, regions, calendars)
+		devicesPath := p + ".devices"
 		for j := range s.Devices {
-			dp := indexPath(p+".devices", j)
-			if id := s.Devices[j].ID; c.id(dp+".id", "device id", id) {
+			dp := indexPath(devicesPath, j)
+			if id := s.Devices[j].ID; validID(id) || c.id(dp+".id", "device id", id) {
 				if first, dup := devices[id]; dup {
 					c.addRef(dp+".id", "first at", indexPath(indexPath("schools", int(first[0]))+".devices", int(first[1]))+".id", "duplicate %s %q", "device id", id)
 				} else {
