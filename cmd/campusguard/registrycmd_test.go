@@ -4,8 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/ingest/testenv"
 )
 
 // TestRegistryImportCalendar: registry import wants a calendar id for every
@@ -107,5 +113,37 @@ func TestRegistryCompile(t *testing.T) {
 	damaged := writeFileIn(t, dir, "damaged", string(data))
 	if _, err := check(damaged); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
 		t.Errorf("check of a damaged file: %v", err)
+	}
+}
+
+// TestReloadReadsCompiledRegistry: a running campusguard started on a YAML
+// registry takes the compiled form of a bigger registry put in its place
+// at the next reload (SIGHUP's handler), telling the forms apart by their
+// first bytes.
+func TestReloadReadsCompiledRegistry(t *testing.T) {
+	mq := testenv.Mosquitto(t)
+	db := testenv.Influx(t)
+	dir := t.TempDir()
+	full := devices.Generate(devices.GenerateOptions{Schools: 4, Seed: 7})
+	before := *full
+	before.Schools = slices.Clone(full.Schools[:3])
+	before.Index()
+	regPath := filepath.Join(dir, "registry.yaml")
+	if err := writeRegistry(&before, regPath, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := startApp(t, baseConfig(t, regPath, mq.URL(), db.URL(), db.Bucket()))
+	added := full.Schools[3].ID
+	if _, ok := a.reg.Load().School(added); ok {
+		t.Fatalf("school %s before the reload", added)
+	}
+	if err := writeRegistryStream(regPath, nil, full.WriteCompiled); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.reload(zerolog.Nop()); err != nil {
+		t.Fatalf("reload of the compiled registry: %v", err)
+	}
+	if _, ok := a.reg.Load().School(added); !ok || a.reg.Load().DeviceCount() != full.DeviceCount() {
+		t.Errorf("after the reload: school %s known %v, %d devices, want %d", added, ok, a.reg.Load().DeviceCount(), full.DeviceCount())
 	}
 }
