@@ -21,6 +21,14 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// Streamed or not, the result is the whole-document parse's.
+		whole := &Registry{}
+		if err := decodeStrict("fuzz.yaml", data, "registry", registryWant, whole, whole.check); err != nil {
+			t.Fatalf("Parse accepted what the whole-document parse refuses: %v", err)
+		}
+		if !reflect.DeepEqual(exported(r), exported(whole)) {
+			t.Fatal("Parse differs from the whole-document parse")
+		}
 		var buf bytes.Buffer
 		if err := r.WriteYAML(&buf); err != nil {
 			t.Fatalf("WriteYAML of an accepted registry: %v", err)
