@@ -31,7 +31,7 @@ CHROMIUM = $(shell command -v chromium 2>/dev/null || command -v chromium-browse
 TEST_ENV = CAMPUSGUARD_INFLUXD=$(INFLUXD) CAMPUSGUARD_MOSQUITTO=$(MOSQUITTO) CAMPUSGUARD_CHROMIUM=$(CHROMIUM) CAMPUSGUARD_REQUIRE_SERVERS=1
 
 # Fuzz targets, as package:FuzzName pairs, e.g. ./ingest/decode:FuzzDecode.
-FUZZ_TARGETS ?= ./alerting/config:FuzzParse ./alerting/notify:FuzzParseConfig ./dashboards/auth:FuzzParse ./ingest/decode:FuzzDecode ./ingest/decode:FuzzScanObject ./ingest/decode:FuzzRFC3339 \
+FUZZ_TARGETS ?= ./devices:FuzzCompiled ./alerting/config:FuzzParse ./alerting/notify:FuzzParseConfig ./dashboards/auth:FuzzParse ./ingest/decode:FuzzDecode ./ingest/decode:FuzzScanObject ./ingest/decode:FuzzRFC3339 \
 	./devices:FuzzParse ./ingest/spool:FuzzParseFrame ./ingest/spool:FuzzDecodeCursor
 FUZZTIME ?= 30s
 

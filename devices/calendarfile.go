@@ -142,7 +142,17 @@ func (r *Registry) locator() locator {
 	if r.src == nil {
 		return pathOnly{}
 	}
-	if root, err := parseNode(r.src.name, r.src.data, "registry", registryWant); err == nil {
+	data := r.src.data
+	if data == nil && r.src.path == "" {
+		return pathOnly{file: r.src.name} // compiled: no lines to name
+	}
+	if data == nil {
+		var err error
+		if data, err = os.ReadFile(r.src.path); err != nil {
+			return pathOnly{file: r.src.name}
+		}
+	}
+	if root, err := parseNode(r.src.name, data, "registry", registryWant); err == nil {
 		return nodeLocator{file: r.src.name, root: root}
 	}
 	return pathOnly{file: r.src.name}

@@ -7,7 +7,13 @@
 // Load and Parse read a registry strictly (unknown or duplicate keys,
 // dangling references and inconsistent windows or calendars are errors that
 // name file, line and field path); ImportCSV builds one from spreadsheets;
-// Generate makes a deterministic demo registry of 承德. School days and
+// Generate makes a deterministic demo registry of 承德 (GenerateEach and
+// SchoolWriter write one of any size school by school). Load streams a YAML
+// registry's schools in batches (no whole-document node tree unless there is
+// an error to report) and also reads the compiled binary form WriteCompiled
+// writes (campusguard registry compile), told apart by its magic bytes; a
+// loaded registry shares its repeated strings and equal window lists, which
+// are read-only. School days and
 // windows are evaluated in Asia/Shanghai (School.IsSchoolDay, which folds in
 // closures, and School.WindowsOn, which applies seasonal timetables).
 //

@@ -3,6 +3,7 @@ package devices
 import (
 	"bytes"
 	"os"
+	"reflect"
 	"testing"
 )
 
@@ -19,6 +20,14 @@ func FuzzParse(f *testing.F) {
 		r, err := Parse("fuzz.yaml", data)
 		if err != nil {
 			return
+		}
+		// Streamed or not, the result is the whole-document parse's.
+		whole := &Registry{}
+		if err := decodeStrict("fuzz.yaml", data, "registry", registryWant, whole, whole.check); err != nil {
+			t.Fatalf("Parse accepted what the whole-document parse refuses: %v", err)
+		}
+		if !reflect.DeepEqual(exported(r), exported(whole)) {
+			t.Fatal("Parse differs from the whole-document parse")
 		}
 		var buf bytes.Buffer
 		if err := r.WriteYAML(&buf); err != nil {
@@ -72,5 +81,37 @@ func FuzzParseCalendarFile(f *testing.F) {
 		u := c.Until()
 		c.IsSchoolDate(u)
 		c.IsSchoolDate(u.AddDays(1))
+	})
+}
+
+// FuzzCompiled feeds arbitrary bytes (after a valid header, so that the
+// decoder behind the checksum is reached) to the compiled registry reader.
+// It must never panic or allocate without bound, and a registry it accepts
+// must compile to the same bytes again.
+func FuzzCompiled(f *testing.F) {
+	if r, err := Load(smallFixture); err == nil {
+		var buf bytes.Buffer
+		if err := r.WriteCompiled(&buf); err == nil {
+			f.Add(buf.Bytes()[headerLen:])
+		}
+	}
+	f.Add([]byte{0})
+	f.Add([]byte{1, 1, 'x', 2})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		r, err := readCompiled("fuzz.cgr", bytes.NewReader(withHeader(payload)))
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := r.WriteCompiled(&buf); err != nil {
+			t.Fatalf("WriteCompiled of an accepted registry: %v", err)
+		}
+		back, err := readCompiled("again.cgr", &buf)
+		if err != nil {
+			t.Fatalf("re-read of an accepted registry: %v", err)
+		}
+		if !reflect.DeepEqual(exported(back), exported(r)) {
+			t.Fatal("re-read registry differs")
+		}
 	})
 }

@@ -39,9 +39,28 @@ var mixOrder = []SchoolType{SchoolSecondary, SchoolPrimary, SchoolSpecial, Schoo
 // "cd-0001" upwards, device ids "<school>-<kind>-<n>". The result passes
 // Validate and is indexed.
 func Generate(opts GenerateOptions) *Registry {
-	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x63616d7075736775))
-	r := &Registry{Regions: ChengdeRegions(), Calendars: []Calendar{DefaultCalendar()}}
+	r := GenerateHead()
+	_ = GenerateEach(opts, func(s *School) error {
+		r.Schools = append(r.Schools, *s)
+		return nil
+	})
+	r.Index()
+	return r
+}
 
+// GenerateHead returns the part of a generated registry that does not
+// depend on the options: 承德's regions and DefaultCalendar, no schools.
+func GenerateHead() *Registry {
+	return &Registry{Regions: ChengdeRegions(), Calendars: []Calendar{DefaultCalendar()}}
+}
+
+// GenerateEach makes the schools Generate makes, one at a time and in the
+// same order, and calls fn with each (fn may keep it); it stops at fn's
+// first error and returns it. Only the plan of the schools (a few bytes
+// each) is held, so a registry of any size can be written as it is made
+// (campusguard registry gen).
+func GenerateEach(opts GenerateOptions, fn func(*School) error) error {
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x63616d7075736775))
 	plan := planSchools(rng, opts)
 	nm := newNamer(rng)
 	for i, p := range plan {
@@ -50,10 +69,11 @@ func Generate(opts GenerateOptions) *Registry {
 		s.Region = g.code
 		s.Name = nm.name(g, p.typ, p.urban)
 		s.Address, s.Contact = demoContact(opts.Seed, i+1, g)
-		r.Schools = append(r.Schools, s)
+		if err := fn(&s); err != nil {
+			return err
+		}
 	}
-	r.Index()
-	return r
+	return nil
 }
 
 type plannedSchool struct {

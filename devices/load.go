@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -14,23 +15,46 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// source is the YAML a registry was parsed from, kept so that Validate can
-// name lines (the node tree is rebuilt only when there is something to
-// report).
+// source is where a registry was parsed from, kept so that Validate and
+// holiday-file errors can name lines (the node tree is rebuilt only when
+// there is something to report). A registry loaded from a file keeps only
+// the path and reads the file again then, rather than holding its bytes
+// (hundreds of MB for a million devices); one parsed from bytes keeps them.
 type source struct {
 	name string
 	data []byte
+	path string // read again when data is nil
 }
 
 // Load reads, parses and validates the registry file at path, reads its
-// holiday_files, and indexes it. Errors name the file, line and field path of every problem (up to
+// holiday_files, and indexes it. The file is YAML or the compiled binary
+// form (campusguard registry compile), told apart by its first bytes.
+// Errors name the file, line and field path of every problem (up to
 // MaxErrors), joined.
 func Load(path string) (*Registry, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("devices: read registry: %w", err)
 	}
-	r, err := Parse(path, data)
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	var r *Registry
+	if head, _ := br.Peek(len(compiledMagic)); IsCompiled(head) {
+		if r, err = readCompiled(path, br); err == nil {
+			r.src = &source{name: path}
+		}
+	} else {
+		r, err = parseRegistry(path, br, func() ([]byte, error) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("devices: read registry: %w", err)
+			}
+			return data, nil
+		})
+		if err == nil {
+			r.src = &source{name: path, path: path}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -47,12 +71,39 @@ func Load(path string) (*Registry, error) {
 // Parse does not read the registry's holiday_files (Load does): a national
 // calendar then uses the shipped public-holiday table.
 func Parse(name string, data []byte) (*Registry, error) {
-	r := &Registry{}
-	if err := decodeStrict(name, data, "registry", registryWant, r, r.check); err != nil {
+	r, err := parseRegistry(name, bytes.NewReader(data), func() ([]byte, error) { return data, nil })
+	if err != nil {
 		return nil, err
 	}
 	r.src = &source{name: name, data: data}
 	r.Index()
+	return r, nil
+}
+
+// parseRegistry decodes and checks a registry document: streamed from rd
+// when it has the usual layout and no problem (see streamParse), else from
+// whole(), the complete document, by decodeStrict, which reports every
+// problem with its line and field path.
+func parseRegistry(name string, rd io.Reader, whole func() ([]byte, error)) (*Registry, error) {
+	r, err := streamParse(rd)
+	switch {
+	case err == nil && len(r.check()) == 0:
+		return r, nil
+	case err != nil && !errors.Is(err, errNotStreamable):
+		return nil, fmt.Errorf("devices: read registry: %w", err)
+	}
+	data, err := whole()
+	if err != nil {
+		return nil, err
+	}
+	r = &Registry{}
+	if err := decodeStrict(name, data, "registry", registryWant, r, r.check); err != nil {
+		return nil, err
+	}
+	in := newInterner()
+	for i := range r.Schools {
+		in.school(&r.Schools[i])
+	}
 	return r, nil
 }
 

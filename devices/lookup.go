@@ -13,8 +13,12 @@ func (r *Registry) Index() {
 		r.calendarByID[r.Calendars[i].ID] = &r.Calendars[i]
 	}
 	r.schoolByID = make(map[string]*School, len(r.Schools))
-	r.deviceByID = make(map[string]*Device)
-	r.deviceAt = r.deviceAt[:0]
+	n := 0
+	for i := range r.Schools {
+		n += len(r.Schools[i].Devices)
+	}
+	r.deviceByID = make(map[string]*Device, n)
+	r.deviceAt = make([]*Device, 0, n)
 	for i := range r.Schools {
 		s := &r.Schools[i]
 		r.schoolByID[s.ID] = s

@@ -10,6 +10,20 @@ import (
 // posts, kitchens, guards, calendars): it appears in MQTT topics.
 var idPattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
 
+// validID reports whether id matches idPattern, without the regexp (it
+// runs for every device and guard of a registry).
+func validID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
 var regionCodePattern = regexp.MustCompile(`^[0-9]{6}$`)
 
 // Validate checks the registry's meaning: ids well formed and unique,
@@ -44,7 +58,7 @@ func (c *checker) id(path, what, id string) bool {
 	switch {
 	case id == "":
 		c.add(path, "missing %s", what)
-	case !idPattern.MatchString(id):
+	case !validID(id):
 		c.add(path, "bad %s %q (want 1-64 of a-z, 0-9 and -)", what, id)
 	default:
 		return true
@@ -89,7 +103,10 @@ func (r *Registry) check() []issue {
 	if len(r.Schools) == 0 {
 		c.add("schools", "no schools: an empty registry is a mistake")
 	}
-	schools, devices := unique{}, unique{}
+	schools := unique{}
+	// Device ids are checked against one map of their indexes rather than
+	// of paths: a million paths would be built only to be dropped.
+	devices := make(map[string][2]int32, len(r.Schools)*6)
 	for i := range r.Schools {
 		s := &r.Schools[i]
 		p := indexPath("schools", i)
@@ -97,10 +114,15 @@ func (r *Registry) check() []issue {
 			c.unique(schools, p+".id", "school id", s.ID)
 		}
 		c.school(p, s, regions, calendars)
+		devicesPath := p + ".devices"
 		for j := range s.Devices {
-			dp := indexPath(p+".devices", j)
-			if c.id(dp+".id", "device id", s.Devices[j].ID) {
-				c.unique(devices, dp+".id", "device id", s.Devices[j].ID)
+			dp := indexPath(devicesPath, j)
+			if id := s.Devices[j].ID; validID(id) || c.id(dp+".id", "device id", id) {
+				if first, dup := devices[id]; dup {
+					c.addRef(dp+".id", "first at", indexPath(indexPath("schools", int(first[0]))+".devices", int(first[1]))+".id", "duplicate %s %q", "device id", id)
+				} else {
+					devices[id] = [2]int32{int32(i), int32(j)}
+				}
 			}
 			c.device(dp, s, &s.Devices[j])
 		}

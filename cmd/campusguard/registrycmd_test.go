@@ -4,8 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/ingest/testenv"
 )
 
 // TestRegistryImportCalendar: registry import wants a calendar id for every
@@ -64,4 +70,80 @@ func writeFileIn(t *testing.T, dir, name, data string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestRegistryCompile: gen → compile → check reads the compiled file (by
+// its magic bytes, whatever its name) with the YAML's counts; a bad YAML is
+// not compiled, and a damaged compiled file is refused by check.
+func TestRegistryCompile(t *testing.T) {
+	dir := t.TempDir()
+	yamlPath, cgr := filepath.Join(dir, "city.yaml"), filepath.Join(dir, "city.registry")
+	var out, errb bytes.Buffer
+	if err := cmdRegistry([]string{"gen", "-schools", "40", "-o", yamlPath}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdRegistry([]string{"compile", yamlPath, cgr}, &out, &errb); err != nil {
+		t.Fatalf("compile: %v\n%s", err, errb.String())
+	}
+	check := func(p string) (string, error) {
+		var o bytes.Buffer
+		err := cmdRegistry([]string{"check", p}, &o, &errb)
+		return strings.TrimPrefix(o.String(), p), err
+	}
+	fromYAML, err := check(yamlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromCompiled, err := check(cgr)
+	if err != nil || fromCompiled != fromYAML || !strings.Contains(fromCompiled, "40 schools") {
+		t.Errorf("check of the compiled file: %q, %v; of the YAML: %q", fromCompiled, err, fromYAML)
+	}
+	bad := writeFileIn(t, dir, "bad.yaml", "regions: []\nschools: []\n")
+	if err := cmdRegistry([]string{"compile", bad, filepath.Join(dir, "bad.cgr")}, &out, &errb); err == nil {
+		t.Error("compile of an invalid registry succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.cgr")); !os.IsNotExist(err) {
+		t.Errorf("compile of an invalid registry left a file: %v", err)
+	}
+	data, err := os.ReadFile(cgr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-3] ^= 0xff
+	damaged := writeFileIn(t, dir, "damaged", string(data))
+	if _, err := check(damaged); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+		t.Errorf("check of a damaged file: %v", err)
+	}
+}
+
+// TestReloadReadsCompiledRegistry: a running campusguard started on a YAML
+// registry takes the compiled form of a bigger registry put in its place
+// at the next reload (SIGHUP's handler), telling the forms apart by their
+// first bytes.
+func TestReloadReadsCompiledRegistry(t *testing.T) {
+	mq := testenv.Mosquitto(t)
+	db := testenv.Influx(t)
+	dir := t.TempDir()
+	full := devices.Generate(devices.GenerateOptions{Schools: 4, Seed: 7})
+	before := *full
+	before.Schools = slices.Clone(full.Schools[:3])
+	before.Index()
+	regPath := filepath.Join(dir, "registry.yaml")
+	if err := writeRegistry(&before, regPath, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := startApp(t, baseConfig(t, regPath, mq.URL(), db.URL(), db.Bucket()))
+	added := full.Schools[3].ID
+	if _, ok := a.reg.Load().School(added); ok {
+		t.Fatalf("school %s before the reload", added)
+	}
+	if err := writeRegistryStream(regPath, nil, full.WriteCompiled); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.reload(zerolog.Nop()); err != nil {
+		t.Fatalf("reload of the compiled registry: %v", err)
+	}
+	if _, ok := a.reg.Load().School(added); !ok || a.reg.Load().DeviceCount() != full.DeviceCount() {
+		t.Errorf("after the reload: school %s known %v, %d devices, want %d", added, ok, a.reg.Load().DeviceCount(), full.DeviceCount())
+	}
 }
