@@ -30,6 +30,10 @@ func New(reg Registry, opts Options) *Decoder {
 	return &Decoder{reg: reg, opts: opts.withDefaults()}
 }
 
+// Registry returns the registry the Decoder was built with (a caller's
+// reloading view, when it passed one).
+func (d *Decoder) Registry() Registry { return d.reg }
+
 // Payload members every channel understands.
 const (
 	keyID         = "id"
