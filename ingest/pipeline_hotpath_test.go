@@ -136,7 +136,7 @@ func TestPipelineSeqGapsAcrossReload(t *testing.T) {
 // costs through Handle with a spool that is durable at once. The decoder
 // makes them all (the event's strings and its Values); see
 // docs/performance.md.
-const handleAllocs = 4
+const handleAllocs = 2
 
 // TestPipelineHandleAllocs guards the per-message allocations.
 func TestPipelineHandleAllocs(t *testing.T) {
