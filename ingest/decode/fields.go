@@ -80,10 +80,17 @@ func parseVendorCode(m *member) ([]byte, *RejectError) {
 // vocabulary order, only those present. String values are added to ss:
 // ss.make sets them once the values are e.Values.
 func parseValues(e *devices.Event, spec *devices.EventSpec, ms []member, ss *strs) ([]devices.Value, *RejectError) {
+	// One search per field: the members found are kept for the second
+	// pass (specs have fewer than memberBuf fields; more are searched again).
+	var buf [memberBuf]*member
 	n := 0
 	for i := range spec.Fields {
 		fs := &spec.Fields[i]
-		if find(ms, fs.Name) != nil {
+		m := find(ms, fs.Name)
+		if i < len(buf) {
+			buf[i] = m
+		}
+		if m != nil {
 			n++
 		} else if fs.Required {
 			return nil, reject(ReasonMissingField, spec.Type+": field "+strconv.Quote(fs.Name)+" is required")
@@ -95,7 +102,12 @@ func parseValues(e *devices.Event, spec *devices.EventSpec, ms []member, ss *str
 	vals := make([]devices.Value, 0, n)
 	for i := range spec.Fields {
 		fs := &spec.Fields[i]
-		m := find(ms, fs.Name)
+		var m *member
+		if i < len(buf) {
+			m = buf[i]
+		} else {
+			m = find(ms, fs.Name)
+		}
 		if m == nil {
 			continue
 		}
