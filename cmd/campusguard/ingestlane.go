@@ -8,7 +8,9 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/campusguard/campusguard/devices"
 	"github.com/campusguard/campusguard/ingest"
+	"github.com/campusguard/campusguard/ingest/decode"
 	"github.com/campusguard/campusguard/ingest/dedup"
 	"github.com/campusguard/campusguard/ingest/mqtt"
 	"github.com/campusguard/campusguard/ingest/spool"
@@ -26,9 +28,17 @@ type ingestSessions struct {
 // newIngest builds the pipeline and its sessions; run starts them.
 func newIngest(ctx context.Context, c *runConfig, brokerURL string, dec ingest.Decoder, sp *spool.Spool,
 	sink ingest.Sink, now func() time.Time, log zerolog.Logger, promReg prometheus.Registerer) (*ingestSessions, error) {
+	tracker := dedup.New(c.DedupWindow, now)
+	// The tracker keeps sequence numbers by device index: it must know the
+	// registry the decoder uses now, to notice a reload (SIGHUP) at once.
+	if d, ok := dec.(*decode.Decoder); ok {
+		if live, ok := d.Registry().(interface{ Load() *devices.Registry }); ok {
+			tracker.UseRegistry(live.Load)
+		}
+	}
 	pipe, err := ingest.NewPipeline(ctx, ingest.PipelineOptions{
 		Decoder: dec,
-		Dedup:   dedup.New(c.DedupWindow, now),
+		Dedup:   tracker,
 		Spool:   sp,
 		Sink:    sink,
 		Logger:  log,

@@ -30,6 +30,10 @@ func New(reg Registry, opts Options) *Decoder {
 	return &Decoder{reg: reg, opts: opts.withDefaults()}
 }
 
+// Registry returns the registry the Decoder was built with (a caller's
+// reloading view, when it passed one).
+func (d *Decoder) Registry() Registry { return d.reg }
+
 // Payload members every channel understands.
 const (
 	keyID         = "id"
@@ -108,18 +112,19 @@ func (d *Decoder) decode(e *devices.Event, topicName string, payload []byte, rec
 		Received: received,
 		Dev:      dev,
 	}
+	var ss strs
 	switch t.channel {
 	case devices.ChannelEvent:
-		return d.event(e, school, payload)
+		return d.event(e, school, payload, &ss)
 	case devices.ChannelHeartbeat:
-		return d.heartbeat(e, payload)
+		return d.heartbeat(e, payload, &ss)
 	default:
-		return d.status(e, payload, received)
+		return d.status(e, payload, received, &ss)
 	}
 }
 
 // event decodes the event channel: id, type and ts are required.
-func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte) *RejectError {
+func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte, ss *strs) *RejectError {
 	var buf [memberBuf]member
 	ms, err := scanObject(payload, buf[:0], isKnown)
 	if err != nil {
@@ -129,9 +134,11 @@ func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte
 	if m == nil {
 		return reject(ReasonMissingID, "event has no id")
 	}
-	if e.ID, err = parseID(m); err != nil {
+	id, err := parseID(m)
+	if err != nil {
 		return err
 	}
+	ss.id(e, id)
 	m = find(ms, keyType)
 	if m == nil {
 		return reject(ReasonMissingType, "event has no type")
@@ -147,12 +154,13 @@ func (d *Decoder) event(e *devices.Event, school *devices.School, payload []byte
 		return reject(ReasonWrongKind, "type "+spec.Type+" is sent by "+string(spec.Kind)+" devices, not "+string(e.Kind))
 	}
 	e.Type = spec.Type
-	if err := d.common(e, ms, true); err != nil {
+	if err := d.common(e, ms, true, ss); err != nil {
 		return err
 	}
-	if e.Values, err = parseValues(spec, ms); err != nil {
+	if e.Values, err = parseValues(e, spec, ms, ss); err != nil {
 		return err
 	}
+	ss.make(e)
 	if spec.Type == "alarm.test" {
 		if err := testMode(e); err != nil {
 			return err
@@ -189,7 +197,7 @@ func lookupEvent(m *member) *devices.EventSpec {
 
 // heartbeat decodes the heartbeat channel: ts is required; type, when
 // given, must be "heartbeat" or "heartbeat.<kind>"; a missing id is derived from the timestamp.
-func (d *Decoder) heartbeat(e *devices.Event, payload []byte) *RejectError {
+func (d *Decoder) heartbeat(e *devices.Event, payload []byte, ss *strs) *RejectError {
 	spec := devices.HeartbeatSpec(e.Kind)
 	if spec == nil {
 		return reject(ReasonUnknownKind, "no heartbeat vocabulary for kind "+string(e.Kind))
@@ -213,27 +221,31 @@ func (d *Decoder) heartbeat(e *devices.Event, payload []byte) *RejectError {
 		}
 	}
 	e.Type = spec.Type
-	if err := d.common(e, ms, true); err != nil {
+	if err := d.common(e, ms, true, ss); err != nil {
 		return err
 	}
-	if e.Values, err = parseValues(spec, ms); err != nil {
+	if e.Values, err = parseValues(e, spec, ms, ss); err != nil {
 		return err
 	}
-	if e.ID == "" {
-		e.ID = derivedID("hb-", deviceTime(e))
+	if !ss.hasID {
+		ss.derivedID("hb-", deviceTime(e))
 	}
+	ss.make(e)
 	return nil
 }
 
 // common decodes the envelope shared by all JSON payloads: id (when given),
 // ts (required when tsRequired), seq and vendor_code.
-func (d *Decoder) common(e *devices.Event, ms []member, tsRequired bool) *RejectError {
+// Strings go to ss.
+func (d *Decoder) common(e *devices.Event, ms []member, tsRequired bool, ss *strs) *RejectError {
 	var err *RejectError
-	if e.ID == "" {
+	if !ss.hasID {
 		if m := find(ms, keyID); m != nil {
-			if e.ID, err = parseID(m); err != nil {
+			id, err := parseID(m)
+			if err != nil {
 				return err
 			}
+			ss.id(e, id)
 		}
 	}
 	if m := find(ms, keyTS); m != nil {
@@ -253,9 +265,11 @@ func (d *Decoder) common(e *devices.Event, ms []member, tsRequired bool) *Reject
 		e.HasSeq = true
 	}
 	if m := find(ms, keyVendorCode); m != nil {
-		if e.VendorCode, err = parseVendorCode(m); err != nil {
+		vc, err := parseVendorCode(m)
+		if err != nil {
 			return err
 		}
+		ss.add(e, toVendorCode, vc)
 	}
 	return nil
 }
@@ -295,7 +309,7 @@ func deviceTime(e *devices.Event) time.Time {
 // usual MQTT last will) stamped with the receive time, or a JSON object
 // {"status": ..., "ts": ...} whose ts defaults to the receive time too
 // (a will is composed at connect time, so its ts would be stale).
-func (d *Decoder) status(e *devices.Event, payload []byte, received time.Time) *RejectError {
+func (d *Decoder) status(e *devices.Event, payload []byte, received time.Time, ss *strs) *RejectError {
 	spec := devices.StatusSpec
 	enum := &spec.Fields[0]
 	e.Type = spec.Type
@@ -309,7 +323,8 @@ func (d *Decoder) status(e *devices.Event, payload []byte, received time.Time) *
 		if err := d.checkTime(e); err != nil {
 			return err
 		}
-		e.ID = derivedID("st-", e.TS)
+		ss.derivedID("st-", e.TS)
+		ss.make(e)
 		e.Values = []devices.Value{v}
 		return nil
 	}
@@ -326,12 +341,13 @@ func (d *Decoder) status(e *devices.Event, payload []byte, received time.Time) *
 	if !ok {
 		return reject(ReasonBadStatus, "want online or offline, got "+quote(text(m)))
 	}
-	if err := d.common(e, ms, false); err != nil {
+	if err := d.common(e, ms, false, ss); err != nil {
 		return err
 	}
-	if e.ID == "" {
-		e.ID = derivedID("st-", deviceTime(e))
+	if !ss.hasID {
+		ss.derivedID("st-", deviceTime(e))
 	}
+	ss.make(e)
 	e.Values = []devices.Value{v}
 	return nil
 }
@@ -343,11 +359,4 @@ func statusValue(fs *devices.FieldSpec, b []byte) (devices.Value, bool) {
 		}
 	}
 	return devices.Value{}, false
-}
-
-// derivedID is the id of a message that carries none: unique per device
-// and timestamp, so a redelivery yields the same id.
-func derivedID(prefix string, ts time.Time) string {
-	var b [24]byte
-	return string(strconv.AppendInt(append(b[:0], prefix...), ts.UnixMilli(), 10))
 }

@@ -133,6 +133,13 @@ func goodCases() []goodCase {
 		{"escapes and Chinese text", evt(G), `{"id":"d-\u4e2d-2","ts":"` + tsText + `","type":"access.denied","direction":"in","method":"f\u0061ce","reason":"卡已过期 \"expired\"\n"}`,
 			ev(G, E, "d-中-2", "access.denied", tsUTC, vEnum("direction", "in"), vEnum("method", "face"), vStr("reason", "卡已过期 \"expired\"\n"))},
 
+		// Strings side by side (id, vendor_code, string fields; escaped,
+		// empty, absent): each comes out whole though all share one
+		// allocation.
+		{"strings side by side", evt(G), `{"id":"z\"1","ts":"` + tsText + `","type":"access.denied","direction":"out","method":"card","person":"","reason":"r\\1","vendor_code":"0x\u00412"}`,
+			withVendor(ev(G, E, `z"1`, "access.denied", tsUTC, vEnum("direction", "out"), vEnum("method", "card"), vStr("person", ""), vStr("reason", `r\1`)), "0xA2")},
+		{"heartbeat with empty fw and vendor_code", hb(A), `{"id":"hb-\u0041","ts":"` + tsText + `","fw":"","vendor_code":"","seq":1}`,
+			withSeq(ev(A, H, "hb-A", "heartbeat.alarm", tsUTC, vStr("fw", "")), 1, "")},
 		{"heartbeat.alarm", hb(A), `{"ts":"` + tsText + `","linked":true,"battery":87,"fw":"2.1.0","uptime_s":86400}`,
 			ev(A, H, "hb-"+tsMillis, "heartbeat.alarm", tsUTC, vBool("linked", true), vNum("battery", 87), vStr("fw", "2.1.0"), vNum("uptime_s", 86400))},
 		{"heartbeat.access", hb(G), `{"id":"hb-own","type":"heartbeat","ts":` + tsMillis + `,"state":"closed","seq":99}`,

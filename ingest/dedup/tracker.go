@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/campusguard/campusguard/devices"
 )
 
 // Defaults New applies.
@@ -31,6 +33,21 @@ type Tracker struct {
 	seeds    [3]maphash.Seed // two for pair keys, one for device shards
 	dropped  atomic.Uint64
 	shards   [numShards]paddedShard
+	slots    [numShards]slotShard
+
+	// current returns the registry events are decoded against now (nil:
+	// unknown, see UseRegistry); slotsOf is the registry the slots were
+	// filled from.
+	current func() *devices.Registry
+	slotsOf atomic.Pointer[devices.Registry]
+}
+
+// UseRegistry tells the Tracker where to find the current registry (a
+// reloading caller's atomic view), so SeqGapDevice notices a reload at
+// once and never trusts the index of an event decoded against an old
+// registry. Call it before the Tracker is used.
+func (t *Tracker) UseRegistry(current func() *devices.Registry) {
+	t.current = current
 }
 
 type shard struct {
@@ -39,7 +56,25 @@ type shard struct {
 	cur   map[key]struct{} // marked in generation gen
 	prev  map[key]struct{} // marked in generation gen-1, or in gen when early
 	early bool             // prev was rotated early by the cap
-	seq   map[string]int64 // last sequence number by device
+	seq   map[string]int64 // last sequence number by device id (events without Dev, and parked)
+}
+
+// slotShard holds the sequence numbers SeqGapDevice keeps by device index
+// (index / numShards within shard index % numShards). Its lock is taken
+// before a by-id shard's, never after.
+type slotShard struct {
+	mu    sync.Mutex
+	slots []seqSlot
+	n     int // slots in use
+	_     [64 - 8 - 24 - 8]byte
+}
+
+// seqSlot is a device's last sequence number, kept by its registry index.
+// dev tells which registry's device owns the slot: after a reload the
+// index may belong to another device.
+type seqSlot struct {
+	dev  *devices.Device
+	last int64
 }
 
 // paddedShard keeps shards on separate cache lines.
@@ -52,7 +87,7 @@ type paddedShard struct {
 type Stats struct {
 	Entries int    // (device, id) pairs remembered now
 	Dropped uint64 // pairs forgotten early (before their second window ended) because of the cap
-	Devices int    // devices with a sequence number
+	Devices int    // devices with a sequence number (see SeqGapDevice: a device may count twice for a while after a reload)
 }
 
 // New returns a Tracker that remembers pairs for window (at most 2×window)
@@ -162,6 +197,12 @@ func (t *Tracker) Mark(device, id string) {
 	if _, ok := sh.cur[k]; ok {
 		return
 	}
+	t.insert(sh, k)
+}
+
+// insert adds k to sh's current generation, making room under the cap.
+// Called with sh.mu held.
+func (t *Tracker) insert(sh *shard, k key) {
 	if len(sh.cur)+len(sh.prev) >= t.shardCap {
 		if len(sh.prev) > 0 { // the older generation goes first
 			sh.early = true
@@ -176,6 +217,25 @@ func (t *Tracker) Mark(device, id string) {
 		sh.cur = make(map[key]struct{})
 	}
 	sh.cur[k] = struct{}{}
+}
+
+// Claim marks (device, id) and reports whether it was new: Seen and Mark
+// in one step (one hash, one lock, one clock read). A false result changes
+// nothing.
+func (t *Tracker) Claim(device, id string) bool {
+	k, gen := t.keyOf(device, id), t.generation()
+	sh := &t.shards[k[0]%numShards].shard
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	t.rotate(sh, gen)
+	if _, ok := sh.cur[k]; ok {
+		return false
+	}
+	if _, ok := sh.prev[k]; ok {
+		return false
+	}
+	t.insert(sh, k)
+	return true
 }
 
 // Forget removes (device, id), for a caller that marked an event whose
@@ -197,28 +257,167 @@ func (t *Tracker) Forget(device, id string) {
 // reset too, and the next number then counts the gap again; gaps are a
 // health signal, not an exact loss count.)
 func (t *Tracker) SeqGap(device string, seq int64) (gap int64) {
-	sh := &t.shards[maphash.String(t.seeds[2], device)%numShards].shard
+	sh := t.idShard(device)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	last, ok := sh.seq[device]
-	switch {
-	case !ok:
+	if !ok {
 		if sh.seq == nil {
 			sh.seq = make(map[string]int64)
 		}
 		sh.seq[strings.Clone(device)] = seq // keep no caller memory alive
 		return 0
+	}
+	next, gap := advance(last, seq)
+	if next != last {
+		sh.seq[device] = next
+	}
+	return gap
+}
+
+// advance is SeqGap's rule: the new last number and the gap.
+func advance(last, seq int64) (next, gap int64) {
+	switch {
 	case seq > last:
-		sh.seq[device] = seq
 		d := uint64(seq) - uint64(last) - 1 // no signed overflow
 		if d > 1<<63-1 {
-			return 1<<63 - 1
+			return seq, 1<<63 - 1
 		}
-		return int64(d)
+		return seq, int64(d)
 	case seq < last:
-		sh.seq[device] = seq
+		return seq, 0
 	}
-	return 0
+	return last, 0
+}
+
+func (t *Tracker) idShard(device string) *shard {
+	return &t.shards[maphash.String(t.seeds[2], device)%numShards].shard
+}
+
+// SeqGapDevice is SeqGap for a registry device (Event.Dev): the number is
+// kept in a slice by dev.Index(), 16 bytes per device, with no string
+// hashing or map access. When the registry is reloaded (noticed through
+// UseRegistry's view) every slot's number moves to the by-id map (once per
+// reload, O(devices)), from where each device takes its own back on its
+// next number, so a device keeps its sequence across reloads; an event
+// decoded against the old registry counts for its id's device in the new
+// one. A device seen through SeqGap (by id) before is carried over the
+// same way.
+//
+// Without UseRegistry a reload is noticed only when a device meets a slot
+// owned by another *Device (each slot remembers its owner): a device that
+// moved to a free index then starts afresh once, which counts no gap, and
+// an event decoded against the old registry moves the numbers once more.
+func (t *Tracker) SeqGapDevice(dev *devices.Device, seq int64) (gap int64) {
+	i := dev.Index()
+	if i < 0 {
+		return t.SeqGap(dev.ID, seq)
+	}
+	if t.current != nil {
+		cur := t.current()
+		if cur != t.slotsOf.Load() {
+			t.renumbered(cur)
+		}
+		if i >= cur.DeviceCount() || cur.DeviceAt(i) != dev {
+			// Decoded against an old registry: the device by its id.
+			d, ok := cur.Device(dev.ID)
+			if !ok || d.Index() < 0 {
+				return t.SeqGap(dev.ID, seq)
+			}
+			dev, i = d, d.Index()
+		}
+	}
+	sh := &t.slots[i%numShards]
+	j := i / numShards
+	sh.mu.Lock()
+	if j < len(sh.slots) {
+		sl := &sh.slots[j]
+		if sl.dev == dev {
+			sl.last, gap = advance(sl.last, seq)
+			sh.mu.Unlock()
+			return gap
+		}
+		if sl.dev != nil {
+			sh.mu.Unlock()
+			t.renumbered(nil)
+			sh.mu.Lock()
+		}
+	}
+	defer sh.mu.Unlock()
+	if j >= len(sh.slots) {
+		sh.slots = append(sh.slots, make([]seqSlot, j+1-len(sh.slots))...)
+	}
+	sl := &sh.slots[j]
+	switch {
+	case sl.dev == dev: // another goroutine got here first
+		sl.last, gap = advance(sl.last, seq)
+		return gap
+	case sl.dev != nil: // renumbered again meanwhile
+		t.park(sl.dev.ID, sl.last)
+	default:
+		sh.n++
+	}
+	sl.dev = dev
+	last, ok := t.unpark(dev.ID)
+	if !ok {
+		sl.last = seq
+		return 0
+	}
+	sl.last, gap = advance(last, seq)
+	return gap
+}
+
+// renumbered moves every slot's number to the by-id map: the registry was
+// reloaded (to cur, when known). It locks the slot shards in order (the
+// only place that holds more than one).
+func (t *Tracker) renumbered(cur *devices.Registry) {
+	for i := range t.slots {
+		t.slots[i].mu.Lock()
+	}
+	defer func() {
+		for i := range t.slots {
+			t.slots[i].mu.Unlock()
+		}
+	}()
+	if cur != nil && t.slotsOf.Load() == cur {
+		return // another goroutine did it
+	}
+	t.slotsOf.Store(cur)
+	for i := range t.slots {
+		sh := &t.slots[i]
+		for _, sl := range sh.slots {
+			if sl.dev != nil {
+				t.park(sl.dev.ID, sl.last)
+			}
+		}
+		sh.slots, sh.n = nil, 0
+	}
+}
+
+// park keeps a device's last number by id (the slot it had was taken).
+func (t *Tracker) park(device string, last int64) {
+	sh := t.idShard(device)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.seq == nil {
+		sh.seq = make(map[string]int64)
+	}
+	sh.seq[device] = last // the registry's string: no caller memory
+}
+
+// unpark takes a device's last number from the by-id map.
+func (t *Tracker) unpark(device string) (int64, bool) {
+	sh := t.idShard(device)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	last, ok := sh.seq[device]
+	if ok {
+		delete(sh.seq, device)
+		if len(sh.seq) == 0 {
+			sh.seq = nil // a map never shrinks: drop the one a reload filled
+		}
+	}
+	return last, ok
 }
 
 // Stats returns current sizes and counters.
@@ -232,6 +431,12 @@ func (t *Tracker) Stats() Stats {
 		s.Entries += len(sh.cur) + len(sh.prev)
 		s.Devices += len(sh.seq)
 		sh.mu.Unlock()
+	}
+	for i := range t.slots {
+		ss := &t.slots[i]
+		ss.mu.Lock()
+		s.Devices += ss.n
+		ss.mu.Unlock()
 	}
 	return s
 }
