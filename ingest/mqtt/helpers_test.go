@@ -63,7 +63,7 @@ type running struct {
 
 // start runs a Subscriber until stop (or the end of the test) and waits
 // until it is subscribed.
-func start(t *testing.T, o Options, h Handler) *running {
+func start(t testing.TB, o Options, h Handler) *running {
 	t.Helper()
 	s, err := New(o, h)
 	if err != nil {
@@ -86,7 +86,7 @@ func start(t *testing.T, o Options, h Handler) *running {
 }
 
 // stop cancels Run and waits for it to return.
-func (r *running) stop(t *testing.T) {
+func (r *running) stop(t testing.TB) {
 	t.Helper()
 	r.once.Do(func() {
 		r.cancel()
@@ -126,7 +126,7 @@ func waitFor(t testing.TB, what string, cond func() (bool, string)) {
 // for the broker's PUBACK.
 type publisher struct{ c paho.Client }
 
-func newPublisher(t *testing.T, broker, id string) *publisher {
+func newPublisher(t testing.TB, broker, id string) *publisher {
 	t.Helper()
 	o := paho.NewClientOptions().AddBroker(broker).SetClientID(id).SetCleanSession(true).
 		SetAutoReconnect(false).SetConnectTimeout(waitTimeout).SetOrderMatters(false)
@@ -140,7 +140,7 @@ func newPublisher(t *testing.T, broker, id string) *publisher {
 
 // publish sends every payload to topic with QoS 1 and returns once the
 // broker has accepted them all.
-func (p *publisher) publish(t *testing.T, topic string, payloads ...string) {
+func (p *publisher) publish(t testing.TB, topic string, payloads ...string) {
 	t.Helper()
 	toks := make([]paho.Token, 0, len(payloads))
 	for _, pl := range payloads {

@@ -3,6 +3,7 @@ package mqtt
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -58,6 +59,12 @@ type Options struct {
 
 	Logger     zerolog.Logger
 	Registerer prometheus.Registerer
+
+	// plainConn leaves the dialled connection unbuffered (conn.go): the
+	// benchmark's baseline. wrapConn, when set, wraps the dialled
+	// connection under the buffering (tests count its calls).
+	plainConn bool
+	wrapConn  func(net.Conn) net.Conn
 }
 
 // Defaults returns Options with every default filled in except Broker.

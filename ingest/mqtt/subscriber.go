@@ -100,6 +100,7 @@ func (s *Subscriber) pahoOptions(ctx context.Context) (*paho.ClientOptions, erro
 	// With a persistent session the broker may deliver queued messages
 	// before our SUBSCRIBE is answered: route them to the same handler.
 	o.SetDefaultPublishHandler(s.onMessage)
+	o.SetCustomOpenConnectionFn(s.openConn)
 	o.SetOnConnectHandler(func(c paho.Client) { s.onConnect(ctx, c) })
 	o.SetConnectionLostHandler(func(_ paho.Client, err error) {
 		s.up.Store(false)
