@@ -42,7 +42,10 @@ type runConfig struct {
 	// SpoolAlarmReserveBytes is room above SpoolMaxBytes only alarm events
 	// may use.
 	SpoolAlarmReserveBytes int64
-	DeadLetterDir          string
+	// SpoolCommitDelay is how long the spool may gather records into one
+	// write and fsync (alarm events never wait).
+	SpoolCommitDelay time.Duration
+	DeadLetterDir    string
 
 	HTTP string
 	// HTTP hardening (docs/access.md): timeouts, connection caps, TLS and
@@ -117,6 +120,7 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.StringVar(&c.SpoolDir, "spool-dir", "var/spool", "directory of the on-disk spool")
 	fs.Int64Var(&c.SpoolMaxBytes, "spool-max-bytes", 1<<30, "bound on the spool's size in bytes; when full, intake waits")
 	fs.Int64Var(&c.SpoolAlarmReserveBytes, "spool-alarm-reserve-bytes", 64<<20, "room above --spool-max-bytes that only alarm events may use, so they are stored while a full spool holds up the rest")
+	fs.DurationVar(&c.SpoolCommitDelay, "spool-commit-delay", 10*time.Millisecond, "how long the spool may gather records into one write and fsync (at most 1s; 0: none); alarm events never wait")
 	fs.StringVar(&c.DeadLetterDir, "dead-letter-dir", "", "where records InfluxDB permanently rejects are kept (default <spool-dir>/dead-letter)")
 	fs.StringVar(&c.HTTP, "http", ":8080", "HTTP listen address (/metrics, /healthz, /readyz)")
 	fs.DurationVar(&c.HTTPReadHeaderTimeout, "http-read-header-timeout", 5*time.Second, "time a client has to send a request's headers")

@@ -110,6 +110,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 	}
 
 	sp, err := spool.Open(spool.Options{Dir: c.SpoolDir, MaxBytes: c.SpoolMaxBytes, ReserveBytes: c.SpoolAlarmReserveBytes,
+		CommitDelay:  c.SpoolCommitDelay,
 		SegmentBytes: c.spoolSegmentBytes, Logger: log, Registerer: promReg})
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)

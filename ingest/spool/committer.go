@@ -83,6 +83,9 @@ func (s *Spool) appendUpTo(ctx context.Context, rec []byte, done func(error), li
 	}
 	s.pending = appendFrameCRC(s.pending, rec, crc)
 	s.pendingDone = append(s.pendingDone, done)
+	if limit > s.opts.MaxBytes {
+		s.urgent = true // AppendReserved: no CommitDelay for this group
+	}
 	s.queued += need
 	s.mu.Unlock()
 	s.poke()
@@ -116,10 +119,13 @@ func (s *Spool) Run(ctx context.Context) error {
 
 	// retry fires when the pause after a failed disk write is over.
 	var retry <-chan time.Time
-	var retryTimer *time.Timer
+	var retryTimer, gatherTimer *time.Timer
 	defer func() {
 		if retryTimer != nil {
 			retryTimer.Stop()
+		}
+		if gatherTimer != nil {
+			gatherTimer.Stop()
 		}
 	}()
 	for {
@@ -154,7 +160,38 @@ func (s *Spool) Run(ctx context.Context) error {
 		// their next records first: it doubles the records per fsync when
 		// appenders wait for each ack (see BenchmarkAppend).
 		runtime.Gosched()
+		if s.opts.CommitDelay > 0 && !s.gather(ctx, &gatherTimer) {
+			return s.shutdown()
+		}
 		_ = s.flush() // errors went to the done funcs, the metrics and the log
+	}
+}
+
+// gather waits up to CommitDelay for the group to grow: until the delay
+// is over, CommitBatch records are pending or an urgent record arrives.
+// It returns false when the spool is stopping (ctx ended or Close).
+func (s *Spool) gather(ctx context.Context, t **time.Timer) bool {
+	if *t == nil {
+		*t = time.NewTimer(s.opts.CommitDelay)
+	} else {
+		(*t).Reset(s.opts.CommitDelay) // Go ≥ 1.23: no stale tick after Reset
+	}
+	for {
+		s.mu.Lock()
+		enough := s.urgent || len(s.pendingDone) == 0 || len(s.pendingDone) >= s.opts.CommitBatch
+		s.mu.Unlock()
+		if enough {
+			return true
+		}
+		select {
+		case <-(*t).C:
+			return true
+		case <-s.wake: // another append: look again
+		case <-ctx.Done():
+			return false
+		case <-s.closing:
+			return false
+		}
 	}
 }
 
@@ -187,6 +224,7 @@ func (s *Spool) flush() error {
 	s.mu.Lock()
 	buf, dones := s.pending, s.pendingDone
 	s.pending, s.pendingDone = s.spare[:0], s.spareDone[:0]
+	s.urgent = false
 	// Roll away from a segment the reader found damaged, and from one whose
 	// last write failed, but only create a file when there is work for it.
 	needRoll := s.segs[len(s.segs)-1].bad >= 0 ||

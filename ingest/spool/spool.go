@@ -30,6 +30,7 @@ type Spool struct {
 	segs        []*segment // ascending by num; the last is the active segment
 	cursor      position   // committed: everything before it is consumed
 	pending     []byte     // framed records queued for the committer
+	urgent      bool       // a pending record came through AppendReserved: no CommitDelay
 	pendingDone []func(error)
 	queued      int64         // bytes queued or being written
 	bytes       int64         // durable bytes at or after the cursor
