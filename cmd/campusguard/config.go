@@ -45,7 +45,9 @@ type runConfig struct {
 	// SpoolCommitDelay is how long the spool may gather records into one
 	// write and fsync (alarm events never wait).
 	SpoolCommitDelay time.Duration
-	DeadLetterDir    string
+	// InfluxFlushInterval lets records gather into bigger write requests.
+	InfluxFlushInterval time.Duration
+	DeadLetterDir       string
 
 	HTTP string
 	// HTTP hardening (docs/access.md): timeouts, connection caps, TLS and
@@ -117,6 +119,7 @@ func registerRunFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.StringVar(&c.InfluxToken, "influx-token", "", "InfluxDB token (2.x/3.x) or user:password (1.8); prefer CAMPUSGUARD_INFLUX_TOKEN")
 	fs.StringVar(&c.InfluxOrg, "influx-org", "campusguard", "InfluxDB organisation (ignored by 1.8)")
 	fs.StringVar(&c.InfluxBucket, "influx-bucket", "campusguard/autogen", "InfluxDB bucket (1.8: database/retention-policy)")
+	fs.DurationVar(&c.InfluxFlushInterval, "influx-flush-interval", time.Second, "after a write request that was not full (5,000 records) wait this long before the next, so records go out in big requests; a point is stored up to this much later (0: no wait, at most 1m)")
 	fs.StringVar(&c.SpoolDir, "spool-dir", "var/spool", "directory of the on-disk spool")
 	fs.Int64Var(&c.SpoolMaxBytes, "spool-max-bytes", 1<<30, "bound on the spool's size in bytes; when full, intake waits")
 	fs.Int64Var(&c.SpoolAlarmReserveBytes, "spool-alarm-reserve-bytes", 64<<20, "room above --spool-max-bytes that only alarm events may use, so they are stored while a full spool holds up the rest")

@@ -120,7 +120,7 @@ func runWithClock(ctx context.Context, c *runConfig, log zerolog.Logger, onStart
 
 	w, err := influx.New(influx.Options{
 		URL: c.InfluxURL, Token: influx.Secret(c.InfluxToken), Org: c.InfluxOrg, Bucket: c.InfluxBucket,
-		DeadLetterDir: c.DeadLetterDir, Logger: log, Registerer: promReg,
+		DeadLetterDir: c.DeadLetterDir, FlushInterval: c.InfluxFlushInterval, Logger: log, Registerer: promReg,
 	}, sp)
 	if err != nil {
 		return err

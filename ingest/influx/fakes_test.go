@@ -296,6 +296,7 @@ func testWriter(t *testing.T, url string, src Source, edit func(*Options)) (*Wri
 	opts.DeadLetterDir = t.TempDir()
 	opts.Registerer = reg
 	opts.Logger = zerolog.New(zerolog.NewTestWriter(t))
+	opts.FlushInterval = 0 // tests that want the wait set it
 	if edit != nil {
 		edit(&opts)
 	}

@@ -30,6 +30,13 @@ type Options struct {
 	// records: the line protocol of one message each).
 	BatchRecords int
 	BatchBytes   int
+	// FlushInterval is how long the writer waits, after a write request
+	// that was not full, before it reads the spool again: records arriving
+	// meanwhile go out together, so a burst is written in BatchRecords
+	// requests (as Telegraf's flush_interval does) and a steady trickle in
+	// one request per interval, instead of one request per fsync group.
+	// A point is stored up to FlushInterval later. Zero: no wait.
+	FlushInterval time.Duration
 	// Gzip compresses request bodies; worth it when InfluxDB is across a network.
 	Gzip bool
 
@@ -52,12 +59,13 @@ type Options struct {
 // and DeadLetterDir.
 func Defaults() Options {
 	return Options{
-		BatchRecords: 5000,
-		BatchBytes:   4 << 20,
-		RetryMin:     100 * time.Millisecond,
-		RetryMax:     10 * time.Second,
-		Timeout:      10 * time.Second,
-		Logger:       zerolog.Nop(),
+		BatchRecords:  5000,
+		BatchBytes:    4 << 20,
+		FlushInterval: time.Second,
+		RetryMin:      100 * time.Millisecond,
+		RetryMax:      10 * time.Second,
+		Timeout:       10 * time.Second,
+		Logger:        zerolog.Nop(),
 	}
 }
 
@@ -88,6 +96,9 @@ func (o *Options) Validate() error {
 		// 1.8 would answer "/rp" with 400 "database is required", which
 		// looks like a rejected record: every record would be dead-lettered.
 		return fmt.Errorf(`influx: bucket is required ("database/retention" for InfluxDB 1.8): %q`, o.Bucket)
+	}
+	if o.FlushInterval < 0 || o.FlushInterval > time.Minute {
+		return fmt.Errorf("influx: flush_interval must be in [0, 1m]: %s", o.FlushInterval)
 	}
 	if o.BatchRecords < 0 {
 		return fmt.Errorf("influx: batch_records must be > 0: %d", o.BatchRecords)

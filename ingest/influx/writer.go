@@ -42,6 +42,7 @@ type Writer struct {
 	dead   deadLetters
 	bo     *backoff
 	wait   waitFunc // injectable: tests do not sleep
+	linger waitFunc // the FlushInterval wait; injectable like wait
 	// withTimeout bounds one write request (context.WithTimeout); tests
 	// inject one whose deadline they expire themselves.
 	withTimeout func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc)
@@ -96,6 +97,7 @@ func New(opts Options, src Source) (*Writer, error) {
 		dead:        deadLetters{dir: opts.DeadLetterDir},
 		bo:          newBackoff(opts.RetryMin, opts.RetryMax),
 		wait:        sleep,
+		linger:      sleep,
 		withTimeout: context.WithTimeout,
 		now:         time.Now,
 		throttle:    throttle{every: 30 * time.Second},
@@ -122,8 +124,19 @@ func (w *Writer) Run(ctx context.Context) error {
 
 	w.log.Info().Str("url", w.opts.URL).Str("bucket", w.opts.Bucket).Int("batch_records", w.opts.BatchRecords).
 		Msg("writer started")
-	w.src.Rewind() // resume at the committed cursor, whatever a previous Run left
+	w.src.Rewind()         // resume at the committed cursor, whatever a previous Run left
+	var lastRead time.Time // when the last batch that was not full was read
 	for ctx.Err() == nil {
+		if !lastRead.IsZero() {
+			// The last request was not full: let records gather until
+			// FlushInterval after it was read (see Options.FlushInterval).
+			if d := w.opts.FlushInterval - w.now().Sub(lastRead); d > 0 {
+				if w.linger(ctx, d) != nil {
+					break
+				}
+			}
+			lastRead = time.Time{}
+		}
 		b, err := w.src.Read(ctx, w.opts.BatchRecords, w.opts.BatchBytes)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -141,6 +154,9 @@ func (w *Writer) Run(ctx context.Context) error {
 		}
 		if len(b.Records) == 0 {
 			continue
+		}
+		if w.opts.FlushInterval > 0 && len(b.Records) < w.opts.BatchRecords && batchBytes(b) < w.opts.BatchBytes/2 {
+			lastRead = w.now()
 		}
 		if err := w.deliver(ctx, b); err != nil {
 			w.src.Rewind() // ctx ended mid-batch: the next Run starts with it
@@ -186,4 +202,13 @@ func (w *Writer) setErr(err error) {
 	} else {
 		w.m.up.Set(1)
 	}
+}
+
+// batchBytes is the payload size of b's records.
+func batchBytes(b spool.Batch) int {
+	n := 0
+	for _, r := range b.Records {
+		n += len(r)
+	}
+	return n
 }
