@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"sort"
 	"sync/atomic"
@@ -38,6 +39,11 @@ func benchPanicLatency(b *testing.B, spoolFull bool) {
 	db := testenv.Influx(b)
 	reg, regPath := testRegistry(b, 120)
 	c := baseConfig(b, regPath, mq.URL(), db.URL(), db.Bucket())
+	// The batching a production run has: the spool's group-commit wait and the
+	// InfluxDB writer's flush interval, at the run command's defaults.
+	var defaults runConfig
+	registerRunFlags(flag.NewFlagSet("defaults", flag.ContinueOnError), &defaults)
+	c.SpoolCommitDelay, c.InfluxFlushInterval = defaults.SpoolCommitDelay, defaults.InfluxFlushInterval
 	if spoolFull {
 		c.spoolSegmentBytes, c.SpoolMaxBytes, c.SpoolAlarmReserveBytes = 64<<10, 256<<10, 16<<20
 		db.Stop(b)
