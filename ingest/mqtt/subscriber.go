@@ -165,7 +165,11 @@ func (s *Subscriber) onConnect(ctx context.Context, c paho.Client) {
 // subscribe sends one SUBSCRIBE for filters and checks that the broker
 // granted every filter.
 func (s *Subscriber) subscribe(c paho.Client, filters map[string]byte) error {
-	tok := c.SubscribeMultiple(filters, s.onMessage)
+	// No per-filter callback: paho would match every message's topic against
+	// each filter (a strings.Split per message and filter) and call the
+	// handler once per matching filter; the default handler takes each
+	// message once.
+	tok := c.SubscribeMultiple(filters, nil)
 	if !tok.WaitTimeout(s.opts.ConnectTimeout) {
 		return fmt.Errorf("mqtt: no SUBACK within connect_timeout %s", s.opts.ConnectTimeout)
 	}

@@ -253,3 +253,25 @@ func TestSubscriberRunTLSConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// Overlapping filters (a county's wildcard beside the city's) are one
+// subscription to the handler: the broker sends a message once per client,
+// and the subscriber must hand it over once, not once per matching filter.
+func TestSubscriberOverlappingFiltersDeliverOnce(t *testing.T) {
+	t.Parallel()
+	broker := testenv.Mosquitto(t)
+	o := testOptions(t, broker.URL(), "cg-test-overlap")
+	o.Topics = []string{"campus/+/+/+/+/+", "campus/130802/#"}
+	got := newReceived()
+	start(t, o, ackAll(got))
+
+	msgs := payloads("o", 50)
+	newPublisher(t, broker.URL(), "pub-overlap").publish(t, topic, msgs...)
+	newPublisher(t, broker.URL(), "pub-overlap-marker").publish(t, topic, "marker")
+	waitFor(t, "all messages and the marker received", func() (bool, string) { return got.has(append(msgs, "marker")...) })
+	for _, p := range append(msgs, "marker") {
+		if n := got.Count(p); n != 1 {
+			t.Fatalf("%s handed to the handler %d times, want once", p, n)
+		}
+	}
+}
