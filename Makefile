@@ -5,6 +5,9 @@
 #   make deps-browser  chromium and fonts-wqy-microhei (Debian) for the dashboards' browser test
 #   make test     vet, gofmt check, and every test including the integration tests (what CI runs)
 #   make bench    benchmarks
+#   make bench-peer  campusguard against Telegraf on the same burst, steady and idle runs (docs/performance.md;
+#                 PEER_MESSAGES, PEER_PUBLISHERS, PEER_RUNS, CAMPUSGUARD_BEFORE_BIN change it; about 15 minutes)
+#   make deps-telegraf  Telegraf v1.36.4 with only the plugins the peer benchmark needs, into var/bin
 #   make fuzz     each fuzz target in FUZZ_TARGETS for FUZZTIME
 #   make run      a local demo: influxd from var/ plus campusguard with simulated devices and a
 #                 scripted fault plan, on 127.0.0.1 (LISTEN=0.0.0.0 for every interface, FAULTS=0 for no faults)
@@ -16,8 +19,10 @@ SHELL := /bin/bash
 
 GO ?= go
 INFLUXDB_VERSION := v1.8.10
+TELEGRAF_VERSION := v1.36.4
 VAR := $(CURDIR)/var
 INFLUXD := $(VAR)/bin/influxd
+TELEGRAF := $(VAR)/bin/telegraf
 # Recursive (=): evaluated when a recipe runs, so after deps has installed mosquitto.
 # Debian installs it in /usr/sbin, which is not on every user's PATH.
 MOSQUITTO = $(shell command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
@@ -38,7 +43,7 @@ FUZZTIME ?= 30s
 # Go files to check with gofmt: everything but var/, bin/ and testdata/.
 FIND_GOFILES := find . -name '*.go' -not -path './var/*' -not -path './bin/*' -not -path '*/testdata/*' -not -path './.git/*' -print0
 
-.PHONY: deps deps-mosquitto deps-mqtt-clients deps-influxd deps-browser build test vet fmt-check bench fuzz run clean
+.PHONY: deps deps-mosquitto deps-mqtt-clients deps-influxd deps-telegraf deps-browser build test vet fmt-check bench bench-peer fuzz run clean
 
 deps: deps-mosquitto deps-influxd
 
@@ -63,6 +68,14 @@ deps-influxd: $(INFLUXD)
 $(INFLUXD):
 	@echo "deps: building influxd $(INFLUXDB_VERSION) into $(VAR)/bin (about 90 s)"
 	GOBIN=$(VAR)/bin $(GO) install github.com/influxdata/influxdb/cmd/influxd@$(INFLUXDB_VERSION)
+
+deps-telegraf: $(TELEGRAF)
+
+# Only the plugins the peer benchmark uses (internal/peerbench): about a minute to build.
+$(TELEGRAF):
+	@echo "deps: building telegraf $(TELEGRAF_VERSION) (mqtt_consumer, json_v2, influxdb_v2) into $(VAR)/bin"
+	GOBIN=$(VAR)/bin $(GO) install -tags "custom,inputs.mqtt_consumer,outputs.influxdb_v2,parsers.json_v2" \
+	  github.com/influxdata/telegraf/cmd/telegraf@$(TELEGRAF_VERSION)
 
 # Headless browser and CJK fonts for the dashboards' browser test (cmd/campusguard/browser_test.go)
 # and its screenshots (docs/screenshots/, CAMPUSGUARD_UPDATE_SCREENSHOTS=1); node for the web
@@ -94,6 +107,11 @@ test: deps deps-browser
 
 bench: deps
 	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The side-by-side run against Telegraf (internal/peerbench): whole processes, fresh servers per run.
+bench-peer: build deps deps-telegraf
+	$(TEST_ENV) CAMPUSGUARD_PEER=1 CAMPUSGUARD_BIN=$(CURDIR)/bin/campusguard CAMPUSGUARD_TELEGRAF=$(TELEGRAF) \
+	  $(GO) test -run '^$$' -bench 'Peer' -benchtime 1x -timeout 90m ./internal/peerbench
 
 fuzz:
 	@if [ -z "$(strip $(FUZZ_TARGETS))" ]; then echo "fuzz: FUZZ_TARGETS is empty"; fi

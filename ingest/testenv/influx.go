@@ -93,6 +93,10 @@ func (s *InfluxServer) Database() string { return s.db }
 // "campusguard/autogen", for influxdb-client-go.
 func (s *InfluxServer) Bucket() string { return s.db + "/autogen" }
 
+// PID is the influxd process id while the server runs (0 when stopped), for
+// benchmarks that read its CPU time from /proc.
+func (s *InfluxServer) PID() int { return s.daemon.pid() }
+
 // Stop stops the server (SIGTERM, then SIGKILL after a grace period) and keeps its data.
 // Clients see connections refused until Start.
 func (s *InfluxServer) Stop(t testing.TB) {

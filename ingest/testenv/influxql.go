@@ -64,6 +64,12 @@ func (s *InfluxServer) CountField(t testing.TB, measurement, field string) int {
 	return n
 }
 
+// TryCountField is CountField that returns a query error instead of
+// failing the test, for a caller polling a server under load.
+func (s *InfluxServer) TryCountField(measurement, field string) (int, error) {
+	return s.count(measurement, quoteIdent(field))
+}
+
 // WaitCount polls Count(measurement) until it equals want, and fails the test if it does not
 // within timeout. Query errors (a server that is still restarting) are retried until then.
 // It returns the last count seen.

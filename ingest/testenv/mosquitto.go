@@ -82,6 +82,9 @@ func (s *MosquittoServer) URL() string { return "tcp://" + s.addr }
 // Addr returns the broker's "127.0.0.1:port".
 func (s *MosquittoServer) Addr() string { return s.addr }
 
+// PID is the mosquitto process id while the broker runs (0 when stopped).
+func (s *MosquittoServer) PID() int { return s.daemon.pid() }
+
 // Stop stops the broker (SIGTERM, so a persistent broker saves its state). Clients see the
 // connection drop. Start brings the broker back on the same port.
 func (s *MosquittoServer) Stop(t testing.TB) {

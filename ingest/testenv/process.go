@@ -111,6 +111,16 @@ func (d *daemon) running() bool {
 	return d.proc != nil
 }
 
+// pid returns the process id of the running daemon, or 0 when it is stopped.
+func (d *daemon) pid() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.proc == nil {
+		return 0
+	}
+	return d.proc.cmd.Process.Pid
+}
+
 // exited reports whether a started process has died without being stopped, and how.
 func (d *daemon) exited() (bool, error) {
 	d.mu.Lock()
