@@ -2,7 +2,10 @@ package peerbench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,7 +118,7 @@ func writeRegistry(b *testing.B, dir string) (*devices.Registry, string) {
 func BenchmarkPeerBurst(b *testing.B) {
 	requirePeer(b)
 	perPub, pubs, rounds := envInt(b, envMessages, 100_000), envInt(b, envPublishers, 4), envInt(b, envRuns, 3)
-	consumers := []struct{ name, bin string }{{Campusguard, campusguardBin(b)}, {Telegraf, telegrafBin(b)}}
+	consumers := []struct{ name, bin string }{{Campusguard, campusguardBin(b)}, {Telegraf, ""}}
 	if p := os.Getenv(envBefore); p != "" {
 		consumers = append(consumers, struct{ name, bin string }{Before, absPath(b, p)})
 	}
@@ -130,7 +133,11 @@ func BenchmarkPeerBurst(b *testing.B) {
 	for round := 1; round <= rounds; round++ {
 		for _, c := range consumers {
 			b.Run(fmt.Sprintf("%s/round-%d", c.name, round), func(b *testing.B) {
-				r := burst(b, c.name, c.bin, regPath, msgs)
+				bin := c.bin
+				if c.name == Telegraf {
+					bin = telegrafBin(b)
+				}
+				r := burst(b, c.name, bin, regPath, msgs)
 				r.Round = round
 				runs = append(runs, r)
 				b.ReportMetric(float64(r.PerMessage())/float64(time.Microsecond), "µs-cpu/msg")
@@ -220,6 +227,12 @@ func burst(b *testing.B, name, bin, regPath string, msgs [][]Message) Run {
 		}
 		time.Sleep(250 * time.Millisecond) // polling InfluxDB: nothing to wait on
 	}
+	if testing.Verbose() {
+		b.Logf("influxd's HTTP counters after %s: %s", name, influxHTTPStats(db.URL()))
+	}
+	if cons.HTTPAddr != "" && testing.Verbose() {
+		b.Logf("%s's InfluxDB writer:\n%s", name, metricLines(cons.HTTPAddr, "campusguard_influx_"))
+	}
 	return Run{Consumer: name, Messages: total, Stored: stored, CPU: c1.CPU - c0.CPU, Elapsed: c1.Taken.Sub(c0.Taken),
 		Peak: c1.Peak, InfluxCPU: i1.CPU - i0.CPU}
 }
@@ -282,4 +295,46 @@ func startCampusguard(b *testing.B, name, bin, dir, regPath, broker, influxURL, 
 	}
 	p.HTTPAddr = addr
 	return p, nil
+}
+
+// metricLines returns the lines of campusguard's /metrics that start with
+// prefix, for a verbose run's log.
+func metricLines(addr, prefix string) string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var out []string
+	for _, l := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// influxHTTPStats returns influxd 1.8's HTTP request counters (/debug/vars),
+// which tell what a consumer asked of InfluxDB besides writing.
+func influxHTTPStats(url string) string {
+	resp, err := http.Get(url + "/debug/vars")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	var vars map[string]json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&vars); err != nil {
+		return err.Error()
+	}
+	var httpd struct {
+		Values map[string]any `json:"values"`
+	}
+	_ = json.Unmarshal(vars["httpd::8086"], &httpd)
+	for k, v := range vars {
+		if strings.HasPrefix(k, "httpd") {
+			_ = json.Unmarshal(v, &httpd)
+		}
+	}
+	return fmt.Sprint(httpd.Values)
 }
