@@ -217,7 +217,7 @@ func (p *Pipeline) Handle(msg mqtt.Message) {
 // redelivery is not acted on twice, and a heartbeat acted on twice is
 // harmless (it refreshes the same device's liveness; its InfluxDB point has
 // the same series and timestamp, so storing it again overwrites it with the
-// same values but lag_ms). Leaving them out keeps the pair set to real
+// same values). Leaving them out keeps the pair set to real
 // events: 1,000,000 devices heartbeating every minute would otherwise put
 // 10,000,000 pairs a window into it, over its cap, and push out the pairs
 // of the events dedup exists for. A heartbeat redelivered while its

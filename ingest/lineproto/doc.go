@@ -13,8 +13,8 @@
 //   - fields: every other vocabulary field present, typed by its FieldSpec
 //     (strings quoted, integers with the i suffix, floats, booleans), plus
 //     id (string, always, so a point is never empty), seq (integer, when
-//     given), vendor_code (string, when given), lag_ms (integer,
-//     Received - TS) and device_ts (integer Unix ms, only when decode
+//     given), vendor_code (string, when given), lag_ms (integer
+//     Received - TS, only on a late or early point: |lag| ≥ LateAfter, 10 s) and device_ts (integer Unix ms, only when decode
 //     replaced a skewed alarm ts by the receive time: the device's own time). A field name has one type per measurement across all
 //     event types; the tests walk the vocabulary to keep it so;
 //   - timestamp in nanoseconds: TS in whole milliseconds times 1e6, plus

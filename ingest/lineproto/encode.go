@@ -37,9 +37,12 @@ func Append(dst []byte, e *devices.Event) []byte {
 	}
 	dst = append(dst, FieldID+`="`...)
 	dst = appendString(dst, e.ID)
-	dst = append(dst, `",`+FieldLagMS+`=`...)
-	dst = strconv.AppendInt(dst, e.Received.Sub(e.TS).Milliseconds(), 10)
-	dst = append(dst, 'i')
+	dst = append(dst, '"')
+	if lag := e.Received.Sub(e.TS); lag >= LateAfter || lag <= -LateAfter {
+		dst = append(dst, ","+FieldLagMS+"="...)
+		dst = strconv.AppendInt(dst, lag.Milliseconds(), 10)
+		dst = append(dst, 'i')
+	}
 	if e.HasSeq {
 		dst = append(dst, ","+FieldSeq+"="...)
 		dst = strconv.AppendInt(dst, e.Seq, 10)

@@ -81,6 +81,9 @@ func sampleEvents() map[string]devices.Event {
 		"heartbeat.kitchencam": event(K, H, "heartbeat.kitchencam", "hb-1795821123000", vBool("online", true),
 			vBool("streaming", false), vNum("fps", 0), vBool("occluded", true), vStr("fw", "k9"), vNum("uptime_s", 1e7)),
 		"status": event(A, S, "status", "st-1795821123000", vEnum("status", "offline")),
+		// A gate replaying a backlog 90 s late: the point carries lag_ms.
+		"access.granted-late": late(event(G, E, "access.granted", "acc-000124", vEnum("direction", "out"), vEnum("method", "card"),
+			vStr("person", "p-7f3a9c"), vEnum("role", "student")), 90*time.Second),
 		// A panic from a terminal whose clock was reset: decode stamped it
 		// with the receive time and kept the device's time.
 		"alarm.panic-clock-skew": skewed(event(A, E, "alarm.panic", "p-2"), ts.Add(-8*24*time.Hour)),
@@ -91,5 +94,11 @@ func sampleEvents() map[string]devices.Event {
 // was outside the window: TS is the receive time.
 func skewed(e devices.Event, device time.Time) devices.Event {
 	e.DeviceTS, e.TS = device, e.Received
+	return e
+}
+
+// late is e received lag after its ts.
+func late(e devices.Event, lag time.Duration) devices.Event {
+	e.Received = e.TS.Add(lag)
 	return e
 }

@@ -31,6 +31,7 @@ const (
 	envRuns       = "PEER_RUNS"              // rounds of the burst, default 3
 	envSteadySecs = "PEER_STEADY_SECONDS"    // measuring window of the steady runs, default 60
 	envCityRate   = "PEER_CITY_RATE"         // extra uniform load of the city-rate run, default 1,660 msg/s
+	envExtraArgs  = "PEER_CAMPUSGUARD_ARGS"  // extra flags for the current campusguard, e.g. --pprof-listen 127.0.0.1:6060
 	benchClientID = "campusguard-peer-bench" // the consumer's MQTT client id (both consumers)
 	topicFilter   = "campus/+/+/+/+/+"       // what both consumers subscribe to
 	inflight      = "max_inflight_messages 20000"
@@ -260,7 +261,11 @@ func startConsumer(b *testing.B, name, bin, dir, regPath string, mq *testenv.Mos
 		}
 		p, err = Start(name, bin, dir, "--config", cfg)
 	} else {
-		p, err = startCampusguard(b, name, bin, dir, regPath, mq.URL(), db.URL(), db.Bucket(), nil)
+		var extra []string
+		if name == Campusguard {
+			extra = strings.Fields(os.Getenv(envExtraArgs))
+		}
+		p, err = startCampusguard(b, name, bin, dir, regPath, mq.URL(), db.URL(), db.Bucket(), extra)
 	}
 	if err != nil {
 		b.Fatal(err)
