@@ -8,10 +8,24 @@ import (
 	"github.com/campusguard/campusguard/devices"
 )
 
-// Message is one MQTT publish of the burst.
+// Message is one MQTT publish of the burst. Its payload is made when it is
+// published (At), stamped with that moment as a device would stamp it.
 type Message struct {
-	Topic   string
-	Payload []byte
+	Topic      string
+	k          int    // the message's number in the run, unique
+	head, tail []byte // the payload before and after the ts value
+}
+
+// At returns the payload with ts = now: the millisecond of now plus the
+// message's number (mod 10⁶) in nanoseconds, so no two messages of a run
+// on one gate share a timestamp and a consumer that keys points by ts
+// (Telegraf) keeps every one.
+func (m Message) At(now time.Time) []byte {
+	ts := now.Truncate(time.Millisecond).Add(time.Duration(m.k % 1_000_000))
+	b := make([]byte, 0, len(m.head)+len(m.tail)+40)
+	b = append(b, m.head...)
+	b = ts.AppendFormat(b, "2006-01-02T15:04:05.000000000Z07:00")
+	return append(b, m.tail...)
 }
 
 // Gate is an access device of the registry, with its event topic.
@@ -40,32 +54,29 @@ func Gates(reg *devices.Registry) []Gate {
 
 // Burst makes the messages publisher p (of any number) sends: n
 // access.granted events spread round-robin over gates, each with a unique
-// id and a unique timestamp (base plus the message's global number in
-// microseconds, so no two points of the run share a series and a time and
-// InfluxDB keeps every one). Payloads follow docs/protocol.md.
-func Burst(gates []Gate, p, n int, base time.Time) []Message {
+// id. Payloads follow docs/protocol.md.
+func Burst(gates []Gate, p, n int) []Message {
 	msgs := make([]Message, n)
 	dirs := [2]string{"in", "out"}
 	methods := [3]string{"card", "face", "qr"}
 	for i := range msgs {
 		k := p*n + i
 		g := gates[k%len(gates)]
-		ts := base.Add(time.Duration(k) * time.Microsecond).Format("2006-01-02T15:04:05.000000Z07:00")
-		b := make([]byte, 0, 192)
-		b = append(b, `{"id":"`...)
-		b = append(b, g.ID...)
-		b = append(b, "-b"...)
-		b = strconv.AppendInt(b, int64(k), 10)
-		b = append(b, `","ts":"`...)
-		b = append(b, ts...)
-		b = append(b, `","type":"access.granted","direction":"`...)
-		b = append(b, dirs[k%2]...)
-		b = append(b, `","method":"`...)
-		b = append(b, methods[k%3]...)
-		b = append(b, `","person":"p-`...)
-		b = strconv.AppendInt(b, int64(k%50000), 36)
-		b = append(b, `","role":"student"}`...)
-		msgs[i] = Message{Topic: g.Topic, Payload: b}
+		head := make([]byte, 0, 64)
+		head = append(head, `{"id":"`...)
+		head = append(head, g.ID...)
+		head = append(head, "-b"...)
+		head = strconv.AppendInt(head, int64(k), 10)
+		head = append(head, `","ts":"`...)
+		tail := make([]byte, 0, 128)
+		tail = append(tail, `","type":"access.granted","direction":"`...)
+		tail = append(tail, dirs[k%2]...)
+		tail = append(tail, `","method":"`...)
+		tail = append(tail, methods[k%3]...)
+		tail = append(tail, `","person":"p-`...)
+		tail = strconv.AppendInt(tail, int64(k%50000), 36)
+		tail = append(tail, `","role":"student"}`...)
+		msgs[i] = Message{Topic: g.Topic, k: k, head: head, tail: tail}
 	}
 	return msgs
 }

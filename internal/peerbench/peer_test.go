@@ -125,10 +125,9 @@ func BenchmarkPeerBurst(b *testing.B) {
 	}
 	reg, regPath := writeRegistry(b, b.TempDir())
 	gates := Gates(reg)
-	base := time.Now().Add(-time.Hour).Truncate(time.Second)
 	msgs := make([][]Message, pubs)
 	for p := range msgs {
-		msgs[p] = Burst(gates, p, perPub, base)
+		msgs[p] = Burst(gates, p, perPub)
 	}
 	var runs []Run
 	for round := 1; round <= rounds; round++ {
@@ -188,7 +187,7 @@ func burst(b *testing.B, name, bin, regPath string, msgs [][]Message) Run {
 		go func() {
 			defer wg.Done()
 			for _, m := range part {
-				if err := pub.Publish(ctx, m.Topic, 1, false, m.Payload); err != nil {
+				if err := pub.Publish(ctx, m.Topic, 1, false, m.At(time.Now())); err != nil {
 					errs <- err
 					return
 				}
