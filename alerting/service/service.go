@@ -253,7 +253,8 @@ func (s *Service) fanOut(ctx context.Context) {
 }
 
 // tick drives escalation, reminders, overdue and silence expiry every
-// TickEvery, and writes the compliance rows every minute (today's, and the
+// TickEvery, and writes the compliance rows that changed every minute
+// (all of them once an hour; see rowMemo) (today's, and the
 // finished day's final figures after midnight) once the stored days are
 // read back, and the week, month and term rows once a day.
 func (s *Service) tick(ctx context.Context) {
@@ -261,6 +262,7 @@ func (s *Service) tick(ctx context.Context) {
 	defer t.Stop()
 	var lastRow time.Time
 	var lastDay devices.Date
+	rows := newRowMemo()
 	for {
 		select {
 		case <-ctx.Done():
@@ -281,7 +283,7 @@ func (s *Service) tick(ctx context.Context) {
 		newDay := lastDay != today // the first write, or the first after midnight
 		lastDay = today
 		for _, day := range days {
-			for _, rec := range chunkLines(s.compliance.LineProtocol(day, now), 256<<10) {
+			for _, rec := range chunkLines(rows.changed(s.compliance.LineProtocol(day, now), now), 256<<10) {
 				s.history.push(rec)
 			}
 			if !newDay {
