@@ -1,0 +1,117 @@
+package peerbench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/campusguard/campusguard/devices"
+	"github.com/campusguard/campusguard/devices/sim"
+	"github.com/campusguard/campusguard/ingest/testenv"
+)
+
+// envSchools sets the schools of BenchmarkPeerMillion's registry; the
+// default, 164,000, gives about a million devices (≈6.1 a school).
+const envSchools = "PEER_MILLION_SCHOOLS"
+
+// BenchmarkPeerMillion is issue 10's scale run: `registry gen` for about a
+// million devices, `registry compile`, then `campusguard run` on it
+// (external Mosquitto and influxd) — the time from start to /readyz —,
+// one heartbeat from every device, and campusguard's RSS once InfluxDB
+// holds every heartbeat.
+//
+//	CAMPUSGUARD_PEER=1 go test -run '^$' -bench PeerMillion -benchtime 1x -timeout 60m ./internal/peerbench
+func BenchmarkPeerMillion(b *testing.B) {
+	requirePeer(b)
+	bin := campusguardBin(b)
+	dir := b.TempDir()
+	yamlPath, cgr := filepath.Join(dir, "registry.yaml"), filepath.Join(dir, "registry.cgr")
+	schools := envInt(b, envSchools, 164_000)
+	for _, args := range [][]string{
+		{"registry", "gen", "-schools", fmt.Sprint(schools), "-o", yamlPath},
+		{"registry", "compile", yamlPath, cgr},
+	} {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			b.Fatalf("campusguard %v: %v\n%s", args, err, out)
+		}
+	}
+	_ = os.Remove(yamlPath)
+	reg, err := devices.Load(cgr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := reg.DeviceCount()
+
+	mq := testenv.MosquittoWith(b, testenv.MosquittoOptions{Config: []string{inflight}})
+	db := testenv.Influx(b)
+	started := time.Now()
+	cons, err := startCampusguard(b, Campusguard, bin, dir, cgr, mq.URL(), db.URL(), db.Bucket(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ready := time.Since(started)
+	defer func() {
+		_ = cons.Stop(time.Minute)
+		mq.Stop(b)
+		db.Stop(b)
+	}()
+	atReady := usage(b, cons.PID())
+
+	pub, err := sim.NewMQTTPublisher(mq.URL(), 4, 1, sim.WithClientID("peer-million"), sim.WithInFlight(1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := pub.Connect(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer pub.Close()
+	var wg sync.WaitGroup
+	for part := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := part; i < n; i += 4 {
+				d := reg.DeviceAt(i)
+				s := d.School()
+				topic := fmt.Sprintf("campus/%s/%s/%s/%s/heartbeat", s.Region, s.ID, d.Kind, d.ID)
+				payload := fmt.Appendf(nil, `{"ts":%q}`, time.Now().Format(time.RFC3339Nano))
+				if err := pub.Publish(ctx, topic, 1, false, payload); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := pub.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+	stored, last, lastChange := 0, -1, time.Now()
+	for stored < n {
+		if c, err := db.TryCountField("heartbeat", "id"); err == nil {
+			stored = c
+		}
+		if stored != last {
+			last, lastChange = stored, time.Now()
+		}
+		if time.Since(lastChange) > 2*time.Minute || cons.Exited() {
+			b.Logf("stored %d of %d heartbeats; stopped waiting (log tail:\n%s)", stored, n, cons.Tail(2000))
+			break
+		}
+		time.Sleep(time.Second) // polling InfluxDB: nothing to wait on
+	}
+	end := usage(b, cons.PID())
+	b.ReportMetric(ready.Seconds(), "s-to-ready")
+	b.ReportMetric(float64(end.RSS>>20), "MiB-rss")
+	fmt.Printf("\n### A million devices: %d schools, %d devices, %s\n\n"+
+		"| start to ready | RSS at ready | RSS after every heartbeat | peak RSS | heartbeats stored |\n|---|---|---|---|---|\n"+
+		"| %.1f s | %d MiB | %d MiB | %d MiB | %d of %d |\n",
+		len(reg.Schools), n, time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		ready.Seconds(), atReady.RSS>>20, end.RSS>>20, end.Peak>>20, stored, n)
+}
