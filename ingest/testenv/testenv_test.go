@@ -203,12 +203,19 @@ func TestConfigs(t *testing.T) {
 	if !strings.HasSuffix(mq, "max_queued_messages 1000\n") {
 		t.Errorf("extra lines must come last, to override:\n%s", mq)
 	}
-	ix := influxConfig("T", 1, 2, "/tmp/y", true)
+	ix := influxConfig("T", 1, 2, "/tmp/y", true, false)
 	for _, want := range []string{`bind-address = "127.0.0.1:2"`, `bind-address = "127.0.0.1:1"`, "flux-enabled = true",
 		"reporting-disabled = true", `wal-dir = "/tmp/y/wal"`} {
 		if !strings.Contains(ix, want) {
 			t.Errorf("influxd config lacks %q:\n%s", want, ix)
 		}
+	}
+	if strings.Contains(ix, "max-values-per-tag") {
+		t.Errorf("influxd's default limits changed without NoSeriesLimits:\n%s", ix)
+	}
+	if big := influxConfig("T", 1, 2, "/tmp/y", true, true); !strings.Contains(big, "[data]\n  dir = \"/tmp/y/data\"") ||
+		!strings.Contains(big, "  max-series-per-database = 0\n  max-values-per-tag = 0\n") {
+		t.Errorf("NoSeriesLimits: no limits lifted in [data]:\n%s", big)
 	}
 }
 

@@ -48,7 +48,7 @@ func BenchmarkPeerMillion(b *testing.B) {
 	n := reg.DeviceCount()
 
 	mq := testenv.MosquittoWith(b, testenv.MosquittoOptions{Config: []string{inflight}})
-	db := testenv.Influx(b)
+	db := testenv.InfluxWith(b, testenv.InfluxOptions{NoSeriesLimits: true}) // a million values of the device tag
 	started := time.Now()
 	cons, err := startCampusguard(b, Campusguard, bin, dir, cgr, mq.URL(), db.URL(), db.Bucket(), nil)
 	if err != nil {
