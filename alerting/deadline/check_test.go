@@ -7,18 +7,32 @@ import (
 
 // check verifies the Set's internal invariants: the heap order, that every
 // live slot knows its heap position and is indexed under its key, and that
-// free slots are zeroed (they keep no key memory alive).
+// free slots are zeroed, and that every scheduled handle knows its heap
+// position (they keep no key memory alive).
 func (s *Set[K]) check(t testing.TB) {
 	t.Helper()
-	if len(s.index) != len(s.heap) {
-		t.Fatalf("index has %d keys, heap %d entries", len(s.index), len(s.heap))
+	handles := 0
+	for h, p := range s.hpos {
+		if p < 0 {
+			continue
+		}
+		handles++
+		if int(p) >= len(s.heap) || s.heap[p].node != ^int32(h) {
+			t.Fatalf("handle %d says pos %d, heap does not hold it there", h, p)
+		}
 	}
-	if len(s.heap)+len(s.free) != len(s.nodes) || len(s.pos) != len(s.nodes) {
-		t.Fatalf("heap %d + free %d != nodes %d", len(s.heap), len(s.free), len(s.nodes))
+	if len(s.index) != len(s.heap)-handles {
+		t.Fatalf("index has %d keys, heap %d entries of which %d handles", len(s.index), len(s.heap), handles)
+	}
+	if len(s.heap)-handles+len(s.free) != len(s.nodes) || len(s.pos) != len(s.nodes) {
+		t.Fatalf("heap %d - handles %d + free %d != nodes %d", len(s.heap), handles, len(s.free), len(s.nodes))
 	}
 	for i, e := range s.heap {
 		if i > 0 && e.less(s.heap[(i-1)/arity]) {
 			t.Fatalf("heap order broken at %d", i)
+		}
+		if e.node < 0 {
+			continue
 		}
 		n := s.nodes[e.node]
 		if int(s.pos[e.node]) != i {

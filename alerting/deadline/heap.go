@@ -7,7 +7,7 @@ type entry struct {
 	sec  int64  // seconds since the Unix epoch
 	seq  uint64 // scheduling number: earlier wins a tie
 	nsec int32  // nanoseconds within sec, [0, 1e9)
-	node int32  // slot in Set.nodes
+	node int32  // slot in Set.nodes, or ^handle (negative) for a handle
 }
 
 // less orders by instant, then by scheduling number; seq is unique among
@@ -29,7 +29,11 @@ const arity = 4
 // set places e at heap position i and tells its slot where it is.
 func (s *Set[K]) set(i int, e entry) {
 	s.heap[i] = e
-	s.pos[e.node] = int32(i)
+	if e.node >= 0 {
+		s.pos[e.node] = int32(i)
+	} else {
+		s.hpos[^e.node] = int32(i)
+	}
 }
 
 // push adds e to the heap.

@@ -20,7 +20,8 @@ type Set[K comparable] struct {
 	nodes []node[K]   // slab of live and free slots
 	pos   []int32     // slot → its position in heap, beside nodes
 	free  []int32     // free slots
-	heap  []entry     // 4-ary min-heap of the live slots
+	hpos  []int32     // handle → its position in heap, or -1 (handle.go)
+	heap  []entry     // 4-ary min-heap of the live slots and handles
 	seq   uint64      // scheduling counter, breaks ties
 }
 
@@ -54,6 +55,9 @@ func (s *Set[K]) When(key K) (time.Time, bool) {
 func (s *Set[K]) Next() (time.Time, bool) {
 	if len(s.heap) == 0 {
 		return time.Time{}, false
+	}
+	if e := s.heap[0]; e.node < 0 {
+		return e.time(), true
 	}
 	return s.nodes[s.heap[0].node].at, true
 }
@@ -99,10 +103,23 @@ func (s *Set[K]) Cancel(key K) bool {
 // re-schedules at or before now therefore never lets PopDue return. A due
 // deadline that fn cancels or moves past now does not fire.
 func (s *Set[K]) PopDue(now time.Time, fn func(key K, at time.Time)) int {
+	return s.PopDueAll(now, fn, nil)
+}
+
+// PopDueAll is PopDue for a Set with handles (handle.go): fn is called
+// for keys, onHandle for handles (either may be nil), all in one time
+// order.
+func (s *Set[K]) PopDueAll(now time.Time, fn func(key K, at time.Time), onHandle func(h int32, at time.Time)) int {
 	limit := entry{sec: now.Unix(), nsec: int32(now.Nanosecond()), seq: ^uint64(0)}
 	fired := 0
 	for len(s.heap) > 0 && !limit.less(s.heap[0]) {
 		i := s.heap[0].node
+		if i < 0 {
+			if s.popHandle(onHandle) {
+				fired++
+			}
+			continue
+		}
 		n := &s.nodes[i]
 		key, at := n.key, n.at
 		s.removeAt(0)
