@@ -35,6 +35,14 @@ type Ctx interface {
 	At(t time.Time, key string)
 	// Cancel removes the deadline with key, if any.
 	Cancel(key string)
+	// AtDevice schedules OnDeviceTimer(d, slot) for time t, replacing the
+	// earlier deadline of (d, slot): the keyless At of a module that
+	// implements DeviceTimers. d is a device of School(), slot below the
+	// module's TimerSlots(d.Kind); a deadline of a device the school no
+	// longer has is not scheduled.
+	AtDevice(t time.Time, d *devices.Device, slot int)
+	// CancelDevice removes the deadline of (d, slot), if any.
+	CancelDevice(d *devices.Device, slot int)
 	// Starting is true during the start-up grace period: modules should
 	// arm deadlines as usual (the lifecycle suppresses offline storms).
 	Starting() bool
@@ -60,4 +68,20 @@ type Module interface {
 	OnEvent(c Ctx, st any, ev *devices.Event)
 	// OnTimer handles a deadline the module set with Ctx.At.
 	OnTimer(c Ctx, st any, key string)
+}
+
+// DeviceTimers is implemented by a Module that keeps deadlines per device
+// (presence watches, incident quiet periods). It names them by device and
+// slot number (Ctx.AtDevice) instead of by key, so the engine stores
+// neither a key nor a map entry for them: each device of the school has
+// numbered deadline handles (package deadline) from the start.
+type DeviceTimers interface {
+	// TimerSlots is how many deadlines the module may keep per device of
+	// kind k (0: none).
+	TimerSlots(k devices.Kind) int
+	// TimerKey names the deadline slot of d for listings and tests
+	// (enginetest.Harness.Timers); the engine does not use it.
+	TimerKey(d *devices.Device, slot int) string
+	// OnDeviceTimer handles a deadline set with Ctx.AtDevice.
+	OnDeviceTimer(c Ctx, st any, d *devices.Device, slot int)
 }

@@ -87,7 +87,10 @@ func (sh *shard) reload(r *reload) {
 			continue
 		}
 		st := sh.schools[i]
+		pend := sh.takeDeviceDeadlines(i)
 		st.s, st.params = s, r.params[k]
+		sh.allocHandles(i)
+		sh.restoreDeviceDeadlines(i, pend)
 		for j, m := range sh.e.opts.Modules {
 			if rl, ok := m.(Reloader); ok {
 				st.states[j] = rl.Reload(s, st.states[j])
@@ -105,8 +108,10 @@ func (sh *shard) reload(r *reload) {
 		if keep[id] {
 			continue
 		}
-		// Its deadlines stay in the set until due and are dropped then
-		// (advance skips a removed school); the slot is never reused.
+		// Its keyed deadlines stay in the set until due and are dropped
+		// then (advance skips a removed school); the slot is never reused.
+		// Its device deadlines are cancelled now.
+		sh.dropDeviceDeadlines(i)
 		delete(sh.byID, id)
 		sh.schools[i] = nil
 	}

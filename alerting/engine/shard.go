@@ -30,6 +30,13 @@ type schoolState struct {
 	s      *devices.School
 	params *config.Params
 	states []any // per module, nil when the module watches nothing here
+
+	// The school's device deadline handles (devtimers.go): nHandles from
+	// base, stride per device of s in order; first is the registry index
+	// of s's first device.
+	base     int32
+	nHandles int
+	first    int
 }
 
 // shard owns a subset of the schools; only its goroutine touches them.
@@ -43,11 +50,13 @@ type shard struct {
 	now      time.Time
 	modByPfx map[string]int
 	ctx      shardCtx
+	lay      layout        // device deadline slots (devtimers.go)
+	ranges   []handleRange // the schools' handle ranges, by base
 }
 
 func newShard(e *Engine, idx int) *shard {
 	sh := &shard{e: e, idx: idx, in: make(chan msg, e.opts.QueueSize), byID: map[string]int{},
-		timers: deadline.New[timerKey](), modByPfx: map[string]int{}}
+		timers: deadline.New[timerKey](), modByPfx: map[string]int{}, lay: newLayout(e.opts.Modules)}
 	for i, m := range e.opts.Modules {
 		sh.modByPfx[m.Name()] = i
 	}
@@ -59,6 +68,7 @@ func (sh *shard) addSchool(s *devices.School, p *config.Params) int {
 	i := len(sh.schools)
 	sh.byID[s.ID] = i
 	sh.schools = append(sh.schools, &schoolState{s: s, params: p, states: make([]any, len(sh.e.opts.Modules))})
+	sh.allocHandles(i)
 	return i
 }
 
@@ -140,7 +150,7 @@ func (sh *shard) event(ev *devices.Event) {
 // advance fires every deadline due by now, in time order; the clock reads
 // each deadline's own time while it fires.
 func (sh *shard) advance(now time.Time) {
-	sh.timers.PopDue(now, func(k timerKey, at time.Time) {
+	sh.timers.PopDueAll(now, func(k timerKey, at time.Time) {
 		if at.After(sh.now) {
 			sh.now = at
 		}
@@ -155,7 +165,7 @@ func (sh *shard) advance(now time.Time) {
 		}
 		sh.ctx.bind(k.school, j)
 		sh.e.opts.Modules[j].OnTimer(&sh.ctx, st.states[j], k.key)
-	})
+	}, sh.fireHandle)
 	if now.After(sh.now) {
 		sh.now = now
 	}
@@ -235,6 +245,20 @@ func (c *shardCtx) At(t time.Time, key string) {
 
 // Cancel implements Ctx.
 func (c *shardCtx) Cancel(key string) { c.sh.timers.Cancel(timerKey{c.school, key}) }
+
+// AtDevice implements Ctx.
+func (c *shardCtx) AtDevice(t time.Time, d *devices.Device, slot int) {
+	if h, ok := c.sh.handleOf(c.school, c.mod, d, slot); ok {
+		c.sh.timers.ScheduleHandle(h, t)
+	}
+}
+
+// CancelDevice implements Ctx.
+func (c *shardCtx) CancelDevice(d *devices.Device, slot int) {
+	if h, ok := c.sh.handleOf(c.school, c.mod, d, slot); ok {
+		c.sh.timers.CancelHandle(h)
+	}
+}
 
 // Starting implements Ctx.
 func (c *shardCtx) Starting() bool {

@@ -25,6 +25,7 @@ type Harness struct {
 	now      time.Time
 	state    any
 	timers   map[string]time.Time
+	devKeys  map[string]devTimer // keys of device deadlines (Ctx.AtDevice)
 	seq      map[string]int
 	nextSeq  int
 	starting bool
@@ -35,7 +36,7 @@ type Harness struct {
 // New returns a harness at time start; call Start before events.
 func New(t testing.TB, m engine.Module, s *devices.School, start time.Time) *Harness {
 	return &Harness{t: t, Mod: m, Sch: s, Par: config.Defaults(), now: start,
-		timers: map[string]time.Time{}, seq: map[string]int{}}
+		timers: map[string]time.Time{}, devKeys: map[string]devTimer{}, seq: map[string]int{}}
 }
 
 // Start creates the module state and calls Module.Start.
@@ -80,6 +81,11 @@ func (h *Harness) AdvanceTo(t time.Time) {
 		delete(h.timers, key)
 		if at.After(h.now) {
 			h.now = at
+		}
+		if dt, ok := h.devKeys[key]; ok {
+			delete(h.devKeys, key)
+			h.Mod.(engine.DeviceTimers).OnDeviceTimer(h, h.state, dt.d, dt.slot)
+			continue
 		}
 		h.Mod.OnTimer(h, h.state, key)
 	}
@@ -239,6 +245,27 @@ func (h *Harness) At(t time.Time, key string) {
 
 // Cancel implements engine.Ctx.
 func (h *Harness) Cancel(key string) { delete(h.timers, key) }
+
+// devTimer is a device deadline: its device and slot.
+type devTimer struct {
+	d    *devices.Device
+	slot int
+}
+
+// AtDevice implements engine.Ctx: the deadline is listed under the
+// module's TimerKey(d, slot).
+func (h *Harness) AtDevice(t time.Time, d *devices.Device, slot int) {
+	key := h.Mod.(engine.DeviceTimers).TimerKey(d, slot)
+	h.At(t, key)
+	h.devKeys[key] = devTimer{d, slot}
+}
+
+// CancelDevice implements engine.Ctx.
+func (h *Harness) CancelDevice(d *devices.Device, slot int) {
+	key := h.Mod.(engine.DeviceTimers).TimerKey(d, slot)
+	h.Cancel(key)
+	delete(h.devKeys, key)
+}
 
 // Starting implements engine.Ctx.
 func (h *Harness) Starting() bool { return h.starting }

@@ -1,7 +1,6 @@
 package access
 
 import (
-	"strings"
 	"time"
 
 	"github.com/campusguard/campusguard/alerting"
@@ -53,10 +52,9 @@ const (
 
 // gate is the state of one gate controller.
 type gate struct {
-	id, location, name string
-	keys               [6]string // timer keys by kind, see key()
+	d *devices.Device // as registered (update sets it after a reload)
 
-	// Presence (access_offline), deadline keys[kHB].
+	// Presence (access_offline), device deadline kHB.
 	p presence.Device
 
 	// Gate state (gate_held_open, gate_open_after_hours).
@@ -77,7 +75,7 @@ type gate struct {
 	deniedFiring bool
 }
 
-// Indexes into gate.keys.
+// The gate's device deadlines (engine.DeviceTimers slots).
 const (
 	kHB = iota
 	kHeld
@@ -89,33 +87,48 @@ const (
 
 var keyNames = [...]string{kHB: keyHB, kHeld: keyHeld, kAOH: keyAOH, kDenied: keyDenied, kForced: keyForced, kIntr: keyIntr}
 
-func newGate(d *devices.Device) *gate {
-	g := &gate{id: d.ID}
-	for i, n := range keyNames {
-		g.keys[i] = keyPrefix + n + ":" + d.ID
+// TimerSlots implements engine.DeviceTimers.
+func (*Module) TimerSlots(k devices.Kind) int {
+	if k == devices.KindAccess {
+		return len(keyNames)
 	}
-	g.p = presence.Device{ID: d.ID, Key: g.keys[kHB], HoursKey: timerHours, Rule: alerting.AccessOffline,
-		Describe: g.offlineMessage}
+	return 0
+}
+
+// TimerKey implements engine.DeviceTimers: "access:<what>:<device>".
+func (*Module) TimerKey(d *devices.Device, slot int) string {
+	return keyPrefix + keyNames[slot] + ":" + d.ID
+}
+
+var _ engine.DeviceTimers = (*Module)(nil)
+
+func newGate(d *devices.Device) *gate {
+	g := &gate{}
+	g.p = presence.Device{Slot: kHB, HoursKey: timerHours, Rule: alerting.AccessOffline, Describe: g.offlineMessage}
 	g.update(d)
 	return g
 }
 
 func (g *gate) update(d *devices.Device) {
-	g.location, g.name = d.Location, d.Gate
+	g.d = d
+	g.p.ID, g.p.Dev = d.ID, d
 	g.p.Interval = time.Duration(d.HeartbeatInterval())
 }
+
+// id is the gate controller's device id.
+func (g *gate) id() string { return g.d.ID }
 
 // where names the gate in messages: its location (or gate name) and the
 // controller id, "正门（x）" / "gate 正门 (x)".
 func (g *gate) where() (zh, en string) {
-	place := g.location
+	place := g.d.Location
 	if place == "" {
-		place = g.name
+		place = g.d.Gate
 	}
 	if place == "" {
-		return g.id + " ", "gate " + g.id
+		return g.id() + " ", "gate " + g.id()
 	}
-	return place + "（" + g.id + "）", "gate " + place + " (" + g.id + ")"
+	return place + "（" + g.id() + "）", "gate " + place + " (" + g.id() + ")"
 }
 
 // state is the module's state for one school.
@@ -132,7 +145,7 @@ func (*Module) NewState(s *devices.School) any {
 		if d := &s.Devices[i]; d.Kind == devices.KindAccess {
 			g := newGate(d)
 			st.gates = append(st.gates, g)
-			st.byID[g.id] = g
+			st.byID[d.ID] = g
 		}
 	}
 	if len(st.gates) == 0 {
@@ -178,12 +191,12 @@ func (m *Module) reconcile(c engine.Ctx, st *state) {
 		gates = append(gates, g)
 	}
 	for _, g := range st.gates {
-		if keep[g.id] {
+		if keep[g.id()] {
 			continue
 		}
-		delete(st.byID, g.id)
-		for _, k := range g.keys {
-			c.Cancel(k)
+		delete(st.byID, g.id())
+		for k := range keyNames {
+			c.CancelDevice(g.d, k)
 		}
 		for _, r := range [...]struct {
 			on   bool
@@ -194,7 +207,7 @@ func (m *Module) reconcile(c engine.Ctx, st *state) {
 			{g.intrFiring, alerting.GateIntrusion}, {g.deniedFiring, alerting.GateDeniedBurst},
 		} {
 			if r.on {
-				c.Resolve(r.rule, g.id)
+				c.Resolve(r.rule, g.id())
 			}
 		}
 	}
@@ -243,42 +256,41 @@ func (m *Module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 	}
 }
 
-// OnTimer implements engine.Module.
+// OnTimer implements engine.Module: the school-hours deadline.
 func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
 	st := sv.(*state)
-	rest, ok := strings.CutPrefix(key, keyPrefix)
-	if !ok {
-		return
-	}
-	what, dev, _ := strings.Cut(rest, ":")
-	if what == keyHours {
+	if key == timerHours {
 		for _, g := range st.gates {
 			g.p.RaiseInSchoolHours(c)
 		}
-		return
 	}
-	g := st.byID[dev]
+}
+
+// OnDeviceTimer implements engine.DeviceTimers.
+func (m *Module) OnDeviceTimer(c engine.Ctx, sv any, d *devices.Device, slot int) {
+	st := sv.(*state)
+	g := st.byID[d.ID]
 	if g == nil {
 		return
 	}
-	switch what {
-	case keyHB:
+	switch slot {
+	case kHB:
 		g.p.Deadline(c)
-	case keyHeld:
+	case kHeld:
 		m.evalHeld(c, g)
-	case keyAOH:
+	case kAOH:
 		m.evalAfterHours(c, g)
-	case keyDenied:
+	case kDenied:
 		m.deniedQuiet(c, g)
-	case keyForced:
+	case kForced:
 		if g.forcedFiring {
 			g.forcedFiring = false
-			c.Resolve(alerting.GateForced, g.id)
+			c.Resolve(alerting.GateForced, g.id())
 		}
-	case keyIntr:
+	case kIntr:
 		if g.intrFiring {
 			g.intrFiring = false
-			c.Resolve(alerting.GateIntrusion, g.id)
+			c.Resolve(alerting.GateIntrusion, g.id())
 		}
 	}
 }

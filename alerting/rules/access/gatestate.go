@@ -32,10 +32,10 @@ func (m *Module) setState(c engine.Ctx, g *gate, s string, since time.Time) {
 	m.evalAfterHours(c, g)
 	if first {
 		if s != stateOpen {
-			c.Resolve(alerting.GateHeldOpen, g.id)
+			c.Resolve(alerting.GateHeldOpen, g.id())
 		}
 		if !g.aohFiring {
-			c.Resolve(alerting.GateOpenAfterHours, g.id)
+			c.Resolve(alerting.GateOpenAfterHours, g.id())
 		}
 	}
 }
@@ -67,10 +67,10 @@ func (m *Module) heldOpen(c engine.Ctx, g *gate, ev *devices.Event) {
 // any other state resolves.
 func (m *Module) evalHeld(c engine.Ctx, g *gate) {
 	if g.state != stateOpen {
-		c.Cancel(g.keys[kHeld])
+		c.CancelDevice(g.d, kHeld)
 		if g.heldFiring {
 			g.heldFiring = false
-			c.Resolve(alerting.GateHeldOpen, g.id)
+			c.Resolve(alerting.GateHeldOpen, g.id())
 		}
 		return
 	}
@@ -80,7 +80,7 @@ func (m *Module) evalHeld(c engine.Ctx, g *gate) {
 	now := c.Now()
 	after := c.Params().HeldOpenAfter
 	if end, in := gateWindowAt(c, now); in {
-		c.At(end.Add(after), g.keys[kHeld])
+		c.AtDevice(end.Add(after), g.d, kHeld)
 		return
 	}
 	ref := g.openSince
@@ -90,7 +90,7 @@ func (m *Module) evalHeld(c engine.Ctx, g *gate) {
 		ref = winEnd
 	}
 	if due := ref.Add(after); now.Before(due) {
-		c.At(due, g.keys[kHeld])
+		c.AtDevice(due, g.d, kHeld)
 		return
 	}
 	g.heldFiring = true
@@ -106,7 +106,7 @@ func (m *Module) evalHeld(c engine.Ctx, g *gate) {
 		zh = name + " " + wzh + "在非开放时段已开启 " + szh
 		en = "At " + name + ", " + wen + " has been open for " + sen + " outside its opening windows"
 	}
-	c.Fire(alerting.Condition{Rule: alerting.GateHeldOpen, Subject: g.id, Device: g.id, MessageZH: zh, MessageEN: en})
+	c.Fire(alerting.Condition{Rule: alerting.GateHeldOpen, Subject: g.id(), Device: g.id(), MessageZH: zh, MessageEN: en})
 }
 
 // evalAfterHours evaluates gate_open_after_hours for g: an always-open
@@ -116,26 +116,26 @@ func (m *Module) evalHeld(c engine.Ctx, g *gate) {
 // fires and one that starts resolves.
 func (m *Module) evalAfterHours(c engine.Ctx, g *gate) {
 	if g.state != stateAlwaysOpen {
-		c.Cancel(g.keys[kAOH])
+		c.CancelDevice(g.d, kAOH)
 		if g.aohFiring {
 			g.aohFiring = false
-			c.Resolve(alerting.GateOpenAfterHours, g.id)
+			c.Resolve(alerting.GateOpenAfterHours, g.id())
 		}
 		return
 	}
 	now := c.Now()
 	if end, in := gateWindowAt(c, now); in {
-		c.At(end, g.keys[kAOH])
+		c.AtDevice(end, g.d, kAOH)
 		if g.aohFiring {
 			g.aohFiring = false
-			c.Resolve(alerting.GateOpenAfterHours, g.id)
+			c.Resolve(alerting.GateOpenAfterHours, g.id())
 		}
 		return
 	}
 	if next, ok := nextWindowStart(c, now); ok {
-		c.At(next, g.keys[kAOH])
+		c.AtDevice(next, g.d, kAOH)
 	} else {
-		c.Cancel(g.keys[kAOH])
+		c.CancelDevice(g.d, kAOH)
 	}
 	if g.aohFiring {
 		return
@@ -147,7 +147,7 @@ func (m *Module) evalAfterHours(c engine.Ctx, g *gate) {
 	if !c.SchoolDay(now) {
 		when, whenEN = "非上学日", "on a day without school"
 	}
-	c.Fire(alerting.Condition{Rule: alerting.GateOpenAfterHours, Subject: g.id, Device: g.id,
+	c.Fire(alerting.Condition{Rule: alerting.GateOpenAfterHours, Subject: g.id(), Device: g.id(),
 		MessageZH: name + " " + wzh + "在" + when + "处于常开状态",
 		MessageEN: "At " + name + ", " + wen + " is set always open " + whenEN,
 	})

@@ -17,14 +17,14 @@ import (
 // escalation chain (10 min) to run; a gate left open is gate_held_open's
 // business.
 func (m *Module) forced(c engine.Ctx, g *gate) {
-	c.At(c.Now().Add(QuietAfter), g.keys[kForced])
+	c.AtDevice(c.Now().Add(QuietAfter), g.d, kForced)
 	if g.forcedFiring {
 		return
 	}
 	g.forcedFiring = true
 	name := c.School().Name
 	wzh, wen := g.where()
-	c.Fire(alerting.Condition{Rule: alerting.GateForced, Subject: g.id, Device: g.id,
+	c.Fire(alerting.Condition{Rule: alerting.GateForced, Subject: g.id(), Device: g.id(),
 		MessageZH: name + " " + wzh + "被强行打开，请立即到场核查",
 		MessageEN: "At " + name + ", " + wen + " was forced open: check on site now",
 	})
@@ -35,7 +35,7 @@ func (m *Module) forced(c engine.Ctx, g *gate) {
 // fires P1 unless it fires already, and clears QuietAfter after the last
 // intrusion at the gate (open until the police close it, as gate_forced).
 func (m *Module) intrusion(c engine.Ctx, g *gate, typ string) {
-	c.At(c.Now().Add(QuietAfter), g.keys[kIntr])
+	c.AtDevice(c.Now().Add(QuietAfter), g.d, kIntr)
 	if g.intrFiring {
 		return
 	}
@@ -43,7 +43,7 @@ func (m *Module) intrusion(c engine.Ctx, g *gate, typ string) {
 	what, whatEN := intrusionWords(typ)
 	name := c.School().Name
 	wzh, wen := g.where()
-	c.Fire(alerting.Condition{Rule: alerting.GateIntrusion, Subject: g.id, Device: g.id,
+	c.Fire(alerting.Condition{Rule: alerting.GateIntrusion, Subject: g.id(), Device: g.id(),
 		MessageZH: name + " " + wzh + "检测到" + what + "，请立即到场核查",
 		MessageEN: "At " + name + ", " + wen + " detected " + whatEN + ": check on site now",
 	})
@@ -74,7 +74,7 @@ func (m *Module) blacklist(c engine.Ctx, g *gate, ev *devices.Event) {
 		zh += "（人员编号 " + p + "）"
 		en += " (person " + p + ")"
 	}
-	c.Fire(alerting.Condition{Rule: alerting.GateBlacklist, Subject: g.id, Device: g.id,
+	c.Fire(alerting.Condition{Rule: alerting.GateBlacklist, Subject: g.id(), Device: g.id(),
 		MessageZH: zh + "，请立即处置", MessageEN: en + ": act now"})
 }
 
@@ -93,7 +93,7 @@ func (m *Module) denied(c engine.Ctx, g *gate) {
 	g.deniedCount = min(g.deniedCount+1, n)
 	g.deniedLast = now
 	if g.deniedFiring {
-		c.At(now.Add(p.DeniedBurstWindow), g.keys[kDenied])
+		c.AtDevice(now.Add(p.DeniedBurstWindow), g.d, kDenied)
 		return
 	}
 	oldest := g.denied[g.deniedNext] // the oldest of the last n once the ring is full
@@ -101,12 +101,12 @@ func (m *Module) denied(c engine.Ctx, g *gate) {
 		return
 	}
 	g.deniedFiring = true
-	c.At(now.Add(p.DeniedBurstWindow), g.keys[kDenied])
+	c.AtDevice(now.Add(p.DeniedBurstWindow), g.d, kDenied)
 	name := c.School().Name
 	wzh, wen := g.where()
 	wmzh, wmen := span(p.DeniedBurstWindow)
 	cnt := strconv.Itoa(n)
-	c.Fire(alerting.Condition{Rule: alerting.GateDeniedBurst, Subject: g.id, Device: g.id,
+	c.Fire(alerting.Condition{Rule: alerting.GateDeniedBurst, Subject: g.id(), Device: g.id(),
 		MessageZH: name + " " + wzh + wmzh + "内 " + cnt + " 次拒绝通行",
 		MessageEN: "At " + name + ", " + wen + " denied passage " + cnt + " times within " + wmen,
 	})
@@ -118,9 +118,9 @@ func (m *Module) deniedQuiet(c engine.Ctx, g *gate) {
 		return
 	}
 	if due := g.deniedLast.Add(c.Params().DeniedBurstWindow); c.Now().Before(due) {
-		c.At(due, g.keys[kDenied])
+		c.AtDevice(due, g.d, kDenied)
 		return
 	}
 	g.deniedFiring = false
-	c.Resolve(alerting.GateDeniedBurst, g.id)
+	c.Resolve(alerting.GateDeniedBurst, g.id())
 }

@@ -63,11 +63,9 @@ var troubleCodes = [...]string{"tamper", "mains", "battery"}
 
 // terminal is the state of one alarm terminal.
 type terminal struct {
-	id, location string
-	interval     time.Duration
-	linkKey      string // "alarm:link:<id>"
+	d *devices.Device // as registered (update sets it after a reload)
 
-	// Presence (alarm_offline), deadline "alarm:hb:<id>".
+	// Presence (alarm_offline), device deadline slotHB.
 	p presence.Device
 
 	// 110 link (alarm_link_down).
@@ -84,9 +82,36 @@ type terminal struct {
 	testFiring bool
 	windowTest time.Time // when a press last counted as a test in a window
 
-	// Recent panic presses by event id: a redelivery is not a new press.
-	presses recentIDs
+	// Recent panic presses by event id: a redelivery is not a new press
+	// (nil until the first press).
+	presses *recentIDs
 }
+
+// The terminal's device deadlines (engine.DeviceTimers slots).
+const (
+	slotHB   = iota // presence deadline "alarm:hb:<id>"
+	slotLink        // link down long enough "alarm:link:<id>"
+)
+
+var slotNames = [...]string{slotHB: keyHB, slotLink: keyLink}
+
+// TimerSlots implements engine.DeviceTimers.
+func (*Module) TimerSlots(k devices.Kind) int {
+	if k == devices.KindAlarm {
+		return len(slotNames)
+	}
+	return 0
+}
+
+// TimerKey implements engine.DeviceTimers: "alarm:<what>:<device>".
+func (*Module) TimerKey(d *devices.Device, slot int) string {
+	return keyPrefix + slotNames[slot] + ":" + d.ID
+}
+
+var _ engine.DeviceTimers = (*Module)(nil)
+
+// id is the terminal's device id.
+func (t *terminal) id() string { return t.d.ID }
 
 // recentIDs remembers the last few event ids of one terminal.
 type recentIDs struct {
@@ -117,25 +142,26 @@ type state struct {
 }
 
 func newTerminal(d *devices.Device) *terminal {
-	t := &terminal{id: d.ID, linkKey: keyPrefix + keyLink + ":" + d.ID}
-	t.p = presence.Device{ID: d.ID, Key: keyPrefix + keyHB + ":" + d.ID, HoursKey: timerHours, Rule: alerting.AlarmOffline,
-		Describe: t.offlineMessage}
+	t := &terminal{}
+	t.p = presence.Device{Slot: slotHB, HoursKey: timerHours, Rule: alerting.AlarmOffline, Describe: t.offlineMessage}
 	t.update(d)
 	return t
 }
 
 func (t *terminal) update(d *devices.Device) {
-	t.location = d.Location
+	t.d = d
+	t.p.ID, t.p.Dev = d.ID, d
 	t.p.Interval = time.Duration(d.HeartbeatInterval())
 }
 
 // where names the terminal in messages: its location and id,
 // "门卫室一键报警终端（x）" / "alarm terminal x (门卫室)".
 func (t *terminal) where() (zh, en string) {
-	if t.location == "" {
-		return "一键报警终端（" + t.id + "）", "alarm terminal " + t.id
+	id, loc := t.d.ID, t.d.Location
+	if loc == "" {
+		return "一键报警终端（" + id + "）", "alarm terminal " + id
 	}
-	return t.location + "一键报警终端（" + t.id + "）", "alarm terminal " + t.id + " (" + t.location + ")"
+	return loc + "一键报警终端（" + id + "）", "alarm terminal " + id + " (" + loc + ")"
 }
 
 // NewState implements engine.Module: nil for a school without alarm
@@ -146,7 +172,7 @@ func (*Module) NewState(s *devices.School) any {
 		if d := &s.Devices[i]; d.Kind == devices.KindAlarm {
 			t := newTerminal(d)
 			st.terms = append(st.terms, t)
-			st.byID[t.id] = t
+			st.byID[d.ID] = t
 		}
 	}
 	if len(st.terms) == 0 {
@@ -198,22 +224,22 @@ func (m *Module) reconcile(c engine.Ctx, st *state) {
 		terms = append(terms, t)
 	}
 	for _, t := range st.terms {
-		if keep[t.id] {
+		if keep[t.id()] {
 			continue
 		}
-		delete(st.byID, t.id)
+		delete(st.byID, t.id())
 		t.p.Forget(c)
-		c.Cancel(t.linkKey)
+		c.CancelDevice(t.d, slotLink)
 		if t.linkFiring {
-			c.Resolve(alerting.AlarmLinkDown, t.id)
+			c.Resolve(alerting.AlarmLinkDown, t.id())
 		}
 		for i, on := range t.trouble {
 			if on {
-				c.Resolve(alerting.AlarmTrouble, t.id+":"+troubleCodes[i])
+				c.Resolve(alerting.AlarmTrouble, t.id()+":"+troubleCodes[i])
 			}
 		}
 		if t.testFiring {
-			c.Resolve(alerting.AlarmTestOverdue, t.id)
+			c.Resolve(alerting.AlarmTestOverdue, t.id())
 		}
 	}
 	st.terms = terms
@@ -273,8 +299,7 @@ func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
 	if !ok {
 		return
 	}
-	what, dev, _ := strings.Cut(rest, ":")
-	switch what {
+	switch rest {
 	case keyTest:
 		m.checkTests(c, st)
 		armTestCheck(c)
@@ -283,16 +308,19 @@ func (m *Module) OnTimer(c engine.Ctx, sv any, key string) {
 		for _, t := range st.terms {
 			t.p.RaiseInSchoolHours(c)
 		}
-		return
 	}
-	t := st.byID[dev]
+}
+
+// OnDeviceTimer implements engine.DeviceTimers.
+func (m *Module) OnDeviceTimer(c engine.Ctx, sv any, d *devices.Device, slot int) {
+	t := sv.(*state).byID[d.ID]
 	if t == nil {
 		return
 	}
-	switch what {
-	case keyHB:
+	switch slot {
+	case slotHB:
 		t.p.Deadline(c)
-	case keyLink:
+	case slotLink:
 		m.linkTimer(c, t)
 	}
 }

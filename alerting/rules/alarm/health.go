@@ -14,6 +14,9 @@ import (
 // not a new press. A press inside a registered test window is a
 // successful test instead.
 func (m *Module) onPanic(c engine.Ctx, t *terminal, ev *devices.Event) {
+	if t.presses == nil {
+		t.presses = &recentIDs{}
+	}
 	if t.presses.seen(ev.ID) {
 		return
 	}
@@ -33,7 +36,7 @@ func (m *Module) onPanic(c engine.Ctx, t *terminal, ev *devices.Event) {
 	if again {
 		zh, en = "（测试时段内再次按下，按真实报警处理）", " (pressed again inside a test window: treated as real)"
 	}
-	c.Fire(alerting.Condition{Rule: alerting.AlarmPanic, Subject: t.id, Device: t.id,
+	c.Fire(alerting.Condition{Rule: alerting.AlarmPanic, Subject: t.id(), Device: t.id(),
 		MessageZH: school.Name + " 一键报警求救：" + wzh + "被按下" + zh + "。请按“1-3-5”处置：1 分钟学校自救，3 分钟周边互救，5 分钟警力到场",
 		MessageEN: "Panic button pressed at " + school.Name + ": " + wen + en + ". Respond 1-3-5: school self-rescue in 1 min, mutual aid in 3 min, police on scene in 5 min",
 	})
@@ -52,7 +55,7 @@ func (m *Module) record(ev *devices.Event, o alarmtest.Outcome) {
 func (m *Module) tested(c engine.Ctx, t *terminal) {
 	t.lastTest = c.Now()
 	t.testFiring = false
-	c.Resolve(alerting.AlarmTestOverdue, t.id)
+	c.Resolve(alerting.AlarmTestOverdue, t.id())
 }
 
 // checkTests fires alarm_test_overdue for every terminal without a
@@ -70,7 +73,7 @@ func (m *Module) checkTests(c engine.Ctx, st *state) {
 		wzh, wen := t.where()
 		azh, aen := span(age)
 		mzh, men := span(maxAge)
-		c.Fire(alerting.Condition{Rule: alerting.AlarmTestOverdue, Subject: t.id, Device: t.id,
+		c.Fire(alerting.Condition{Rule: alerting.AlarmTestOverdue, Subject: t.id(), Device: t.id(),
 			MessageZH: name + " " + wzh + "已 " + azh + "未成功测试（要求每 " + mzh + "至少一次）",
 			MessageEN: "At " + name + ", " + wen + " has had no successful test for " + aen + " (required every " + men + ")",
 		})
@@ -94,7 +97,7 @@ func (m *Module) trouble(c engine.Ctx, t *terminal, ev *devices.Event) {
 	if i < 0 {
 		return
 	}
-	subject := t.id + ":" + code
+	subject := t.id() + ":" + code
 	if cleared, _ := ev.Bool("cleared"); cleared {
 		t.trouble[i] = false
 		c.Resolve(alerting.AlarmTrouble, subject)
@@ -106,7 +109,7 @@ func (m *Module) trouble(c engine.Ctx, t *terminal, ev *devices.Event) {
 	t.trouble[i] = true
 	name := c.School().Name
 	wzh, wen := t.where()
-	c.Fire(alerting.Condition{Rule: alerting.AlarmTrouble, Subject: subject, Device: t.id,
+	c.Fire(alerting.Condition{Rule: alerting.AlarmTrouble, Subject: subject, Device: t.id(),
 		MessageZH: name + " " + wzh + "故障：" + troubleZH[i],
 		MessageEN: "At " + name + ", " + wen + " reports trouble: " + troubleEN[i],
 	})
@@ -137,11 +140,11 @@ func (m *Module) link(c engine.Ctx, t *terminal, linked bool) {
 	if linked {
 		if t.linkDown {
 			t.linkDown = false
-			c.Cancel(t.linkKey)
+			c.CancelDevice(t.d, slotLink)
 		}
 		if t.linkFiring || first {
 			t.linkFiring = false
-			c.Resolve(alerting.AlarmLinkDown, t.id)
+			c.Resolve(alerting.AlarmLinkDown, t.id())
 		}
 		return
 	}
@@ -149,7 +152,7 @@ func (m *Module) link(c engine.Ctx, t *terminal, linked bool) {
 		return
 	}
 	t.linkDown, t.linkSince = true, c.Now()
-	c.At(t.linkSince.Add(c.Params().AlarmLinkDownAfter), t.linkKey)
+	c.AtDevice(t.linkSince.Add(c.Params().AlarmLinkDownAfter), t.d, slotLink)
 }
 
 // linkTimer fires alarm_link_down when the link is still down.
@@ -161,7 +164,7 @@ func (m *Module) linkTimer(c engine.Ctx, t *terminal) {
 	name := c.School().Name
 	wzh, wen := t.where()
 	szh, sen := span(c.Now().Sub(t.linkSince))
-	c.Fire(alerting.Condition{Rule: alerting.AlarmLinkDown, Subject: t.id, Device: t.id,
+	c.Fire(alerting.Condition{Rule: alerting.AlarmLinkDown, Subject: t.id(), Device: t.id(),
 		MessageZH: name + " " + wzh + "与110平台联网已中断 " + szh,
 		MessageEN: "At " + name + ", " + wen + ": link to the 110 platform down for " + sen,
 	})

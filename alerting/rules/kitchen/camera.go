@@ -14,7 +14,7 @@ import (
 func (s *State) present(c engine.Ctx, cam *camera, now time.Time) {
 	cam.lastSeen = now
 	cam.hbMissed, cam.willOffline = false, false
-	c.At(now.Add(s.hbTimeout(c, cam)), cam.hbKey)
+	c.AtDevice(now.Add(s.hbTimeout(c, cam)), cam.d, slotHB)
 }
 
 // applyStatus takes the stream fields of kitchen.status or a heartbeat;
@@ -43,7 +43,7 @@ func (s *State) applyStatus(c engine.Ctx, cam *camera, ev *devices.Event) {
 func (s *State) heartbeatMissed(c engine.Ctx, cam *camera) {
 	now := c.Now()
 	if due := cam.lastSeen.Add(s.hbTimeout(c, cam)); now.Before(due) {
-		c.At(due, cam.hbKey) // a stale deadline (interval changed on reload)
+		c.AtDevice(due, cam.d, slotHB) // a stale deadline (interval changed on reload)
 		return
 	}
 	s.flush(cam, now)
@@ -61,10 +61,10 @@ func (s *State) evaluate(c engine.Ctx, cam *camera) {
 		if bad {
 			cam.badSince = now
 			if s.open {
-				c.At(now.Add(c.Params().KitchenOfflineAfter), cam.badKey)
+				c.AtDevice(now.Add(c.Params().KitchenOfflineAfter), cam.d, slotBad)
 			}
 		} else {
-			c.Cancel(cam.badKey)
+			c.CancelDevice(cam.d, slotBad)
 			if cam.offFiring {
 				cam.offFiring = false
 				c.Resolve(alerting.KitchenCamOffline, cam.id)

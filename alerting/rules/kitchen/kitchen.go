@@ -2,7 +2,6 @@ package kitchen
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -80,7 +79,7 @@ func (module) Start(c engine.Ctx, st any) {
 		if cam.lastSeen.IsZero() {
 			cam.lastSeen, cam.mark = now, now
 		}
-		c.At(cam.lastSeen.Add(s.hbTimeout(c, cam)), cam.hbKey)
+		c.AtDevice(cam.lastSeen.Add(s.hbTimeout(c, cam)), cam.d, slotHB)
 	}
 	s.schedule(c)
 }
@@ -121,18 +120,46 @@ func (module) OnTimer(c engine.Ctx, st any, key string) {
 		s.schedule(c)
 		return
 	}
-	if id, ok := strings.CutPrefix(key, prefixHB); ok {
-		if cam := s.byID[id]; cam != nil {
-			s.heartbeatMissed(c, cam)
-		}
+}
+
+// The camera's device deadlines (engine.DeviceTimers slots).
+const (
+	slotHB  = iota // presence deadline "kitchen:hb:<id>"
+	slotBad        // bad long enough to be offline "kitchen:bad:<id>"
+)
+
+// TimerSlots implements engine.DeviceTimers.
+func (module) TimerSlots(k devices.Kind) int {
+	if k == devices.KindKitchenCam {
+		return 2
+	}
+	return 0
+}
+
+// TimerKey implements engine.DeviceTimers.
+func (module) TimerKey(d *devices.Device, slot int) string {
+	if slot == slotBad {
+		return prefixBad + d.ID
+	}
+	return prefixHB + d.ID
+}
+
+// OnDeviceTimer implements engine.DeviceTimers.
+func (module) OnDeviceTimer(c engine.Ctx, st any, d *devices.Device, slot int) {
+	s := st.(*State)
+	cam := s.byID[d.ID]
+	if cam == nil {
 		return
 	}
-	if id, ok := strings.CutPrefix(key, prefixBad); ok {
-		if cam := s.byID[id]; cam != nil {
-			s.offlineDue(c, cam)
-		}
+	switch slot {
+	case slotHB:
+		s.heartbeatMissed(c, cam)
+	case slotBad:
+		s.offlineDue(c, cam)
 	}
 }
+
+var _ engine.DeviceTimers = module{}
 
 // Event types the module reads.
 const (

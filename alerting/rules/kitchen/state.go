@@ -32,9 +32,10 @@ type State struct {
 
 // camera is what the module knows of one kitchen camera.
 type camera struct {
-	id, hbKey, badKey string
-	where             string        // kitchen and location, for messages ("厨房 操作间")
-	interval          time.Duration // heartbeat interval
+	id       string
+	d        *devices.Device // as registered (describe sets it after a reload)
+	where    string          // kitchen and location, for messages ("厨房 操作间")
+	interval time.Duration   // heartbeat interval
 
 	lastSeen    time.Time // last presence (message from the device)
 	hbMissed    bool      // no presence for HeartbeatMisses × interval
@@ -67,7 +68,7 @@ func newState(met *metrics) *State {
 }
 
 func (s *State) addCamera(sch *devices.School, d *devices.Device) *camera {
-	cam := &camera{id: d.ID, hbKey: prefixHB + d.ID, badKey: prefixBad + d.ID}
+	cam := &camera{id: d.ID}
 	cam.describe(sch, d)
 	s.school = sch.Name
 	s.cams = append(s.cams, cam)
@@ -77,6 +78,7 @@ func (s *State) addCamera(sch *devices.School, d *devices.Device) *camera {
 
 // describe takes what the registry says of the camera.
 func (cam *camera) describe(sch *devices.School, d *devices.Device) {
+	cam.d = d
 	cam.interval = time.Duration(d.HeartbeatInterval())
 	kitchen := ""
 	for _, k := range sch.Kitchens {
@@ -128,8 +130,8 @@ func (s *State) sync(c engine.Ctx) {
 			continue
 		}
 		s.flush(cam, now)
-		c.Cancel(cam.hbKey)
-		c.Cancel(cam.badKey)
+		c.CancelDevice(cam.d, slotHB)
+		c.CancelDevice(cam.d, slotBad)
 		if cam.offFiring {
 			c.Resolve(alerting.KitchenCamOffline, cam.id)
 		}

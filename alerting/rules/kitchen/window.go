@@ -119,7 +119,7 @@ func (s *State) openWindow(c engine.Ctx, w opWindow) {
 		s.flush(cam, now)
 		s.attach(cam)
 		if cam.bad {
-			c.At(now.Add(after), cam.badKey)
+			c.AtDevice(now.Add(after), cam.d, slotBad)
 		}
 		if cam.occluded {
 			s.fireOccluded(c, cam)
@@ -146,7 +146,7 @@ func (s *State) closeWindow(c engine.Ctx) {
 	for _, cam := range s.cams {
 		s.flush(cam, end)
 		cam.cur = nil
-		c.Cancel(cam.badKey)
+		c.CancelDevice(cam.d, slotBad)
 		if cam.offFiring {
 			cam.offFiring = false
 			c.Resolve(alerting.KitchenCamOffline, cam.id)

@@ -21,8 +21,12 @@ import (
 type Device struct {
 	ID       string
 	Interval time.Duration // heartbeat interval
-	Key      string        // timer key of the presence deadline
-	HoursKey string        // module timer that calls RaiseInSchoolHours when school hours begin
+	Key      string        // timer key of the presence deadline, unless Dev is set
+	// Dev and Slot name the presence deadline as a device deadline
+	// (engine.Ctx.AtDevice) instead of Key, when Dev is set.
+	Dev      *devices.Device
+	Slot     int
+	HoursKey string // module timer that calls RaiseInSchoolHours when school hours begin
 	Rule     alerting.RuleID
 	// Describe renders the offline message: will says it left by its last
 	// will, silent how long nothing came.
@@ -48,8 +52,26 @@ func (d *Device) Arm(c engine.Ctx) {
 		d.LastSeen = c.Now()
 	}
 	if !d.Offline {
-		c.At(d.LastSeen.Add(d.OfflineAfter(c)), d.Key)
+		d.at(c, d.LastSeen.Add(d.OfflineAfter(c)))
 	}
+}
+
+// at schedules the presence deadline.
+func (d *Device) at(c engine.Ctx, t time.Time) {
+	if d.Dev != nil {
+		c.AtDevice(t, d.Dev, d.Slot)
+		return
+	}
+	c.At(t, d.Key)
+}
+
+// cancel cancels the presence deadline.
+func (d *Device) cancel(c engine.Ctx) {
+	if d.Dev != nil {
+		c.CancelDevice(d.Dev, d.Slot)
+		return
+	}
+	c.Cancel(d.Key)
 }
 
 // Present records a live message: it resolves Rule when the device was
@@ -64,7 +86,7 @@ func (d *Device) Present(c engine.Ctx) {
 		d.Offline = false
 		c.Resolve(d.Rule, d.ID)
 	}
-	c.At(d.LastSeen.Add(d.OfflineAfter(c)), d.Key)
+	d.at(c, d.LastSeen.Add(d.OfflineAfter(c)))
 }
 
 // Status handles the status channel. A live "online" is presence; a
@@ -92,7 +114,7 @@ func (d *Device) Deadline(c engine.Ctx) {
 		return
 	}
 	if due := d.LastSeen.Add(d.OfflineAfter(c)); c.Now().Before(due) {
-		c.At(due, d.Key) // the interval grew on a reload
+		d.at(c, due) // the interval grew on a reload
 		return
 	}
 	d.GoOffline(c, false)
@@ -106,7 +128,7 @@ func (d *Device) GoOffline(c engine.Ctx, will bool) {
 		return
 	}
 	d.Offline = true
-	c.Cancel(d.Key)
+	d.cancel(c)
 	now := c.Now()
 	sev, fixed := c.Params().Severity[d.Rule]
 	if !fixed {
@@ -137,7 +159,7 @@ func (d *Device) RaiseInSchoolHours(c engine.Ctx) {
 // Forget stops watching (the device left the registry): cancels the
 // deadline and resolves an open Rule.
 func (d *Device) Forget(c engine.Ctx) {
-	c.Cancel(d.Key)
+	d.cancel(c)
 	if d.Offline {
 		c.Resolve(d.Rule, d.ID)
 	}

@@ -30,7 +30,7 @@ type module struct{}
 
 // dev is what the module knows of one device.
 type dev struct {
-	id       string
+	d        *devices.Device // as registered (Start updates it after a reload)
 	interval time.Duration
 	lastSeen time.Time // last live message, or the Start time
 	offline  bool      // past its presence deadline, or said offline (last will)
@@ -57,7 +57,11 @@ func (module) NewState(s *devices.School) any {
 	return &state{byID: map[string]*dev{}}
 }
 
-func key(device string) string { return "school:" + device }
+// TimerSlots implements engine.DeviceTimers: one deadline per device.
+func (module) TimerSlots(devices.Kind) int { return 1 }
+
+// TimerKey implements engine.DeviceTimers.
+func (module) TimerKey(d *devices.Device, _ int) string { return "school:" + d.ID }
 
 // window is the device's presence window: HeartbeatMisses × its interval.
 func (d *dev) window(c engine.Ctx) time.Duration {
@@ -74,13 +78,13 @@ func (d *dev) quietAt() time.Time { return d.lastSeen.Add(d.interval + d.interva
 func (d *dev) arm(c engine.Ctx) {
 	switch {
 	case d.offline && !d.returnBy.IsZero():
-		c.At(d.returnBy, key(d.id))
+		c.AtDevice(d.returnBy, d.d, 0)
 	case d.offline:
-		c.Cancel(key(d.id))
+		c.CancelDevice(d.d, 0)
 	case c.Now().Before(d.quietAt()):
-		c.At(d.quietAt(), key(d.id))
+		c.AtDevice(d.quietAt(), d.d, 0)
 	default:
-		c.At(d.lastSeen.Add(d.window(c)), key(d.id))
+		c.AtDevice(d.lastSeen.Add(d.window(c)), d.d, 0)
 	}
 }
 
@@ -103,16 +107,17 @@ func (m module) Start(c engine.Ctx, sv any) {
 		keep[rd.ID] = true
 		d := s.byID[rd.ID]
 		if d == nil {
-			d = &dev{id: rd.ID, lastSeen: now}
+			d = &dev{lastSeen: now}
 			s.byID[rd.ID] = d
 		}
+		d.d = rd
 		d.interval = time.Duration(rd.HeartbeatInterval())
 		devs = append(devs, d)
 	}
 	for _, d := range s.devs {
-		if !keep[d.id] {
-			delete(s.byID, d.id)
-			c.Cancel(key(d.id))
+		if !keep[d.d.ID] {
+			delete(s.byID, d.d.ID)
+			c.CancelDevice(d.d, 0)
 		}
 	}
 	s.devs = devs
@@ -162,9 +167,13 @@ func (m module) OnEvent(c engine.Ctx, sv any, ev *devices.Event) {
 	}
 }
 
-func (m module) OnTimer(c engine.Ctx, sv any, k string) {
+// OnTimer implements engine.Module: the module keeps no keyed deadlines.
+func (module) OnTimer(engine.Ctx, any, string) {}
+
+// OnDeviceTimer implements engine.DeviceTimers.
+func (m module) OnDeviceTimer(c engine.Ctx, sv any, rd *devices.Device, _ int) {
 	s := sv.(*state)
-	d := s.byID[k[len("school:"):]]
+	d := s.byID[rd.ID]
 	if d == nil {
 		return
 	}
