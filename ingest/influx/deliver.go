@@ -14,7 +14,7 @@ import (
 // only when ctx ends first, with b not committed.
 func (w *Writer) deliver(ctx context.Context, b spool.Batch) error {
 	var rejected []DeadLetter
-	if err := w.writeSplit(ctx, b.Records, &rejected); err != nil {
+	if err := w.writeChunks(ctx, b.Records, &rejected); err != nil {
 		return err
 	}
 	// Counted once written, before the commit: a test (or a dashboard)
@@ -58,7 +58,8 @@ func (w *Writer) deliver(ctx context.Context, b spool.Batch) error {
 // writeSplit writes recs, retrying transient failures with backoff until
 // they succeed. When InfluxDB rejects the request for its content it writes
 // the two halves separately, down to single records; a single rejected
-// record is added to rejected. It returns an error only when ctx ends.
+// record is added to rejected. A request that timed out is sent again in
+// smaller requests (limit.go). It returns an error only when ctx ends.
 //
 // Writing a record twice is harmless: a point with the same measurement,
 // tag set and timestamp overwrites the earlier one. That matters because
@@ -91,6 +92,9 @@ func (w *Writer) writeSplit(ctx context.Context, recs [][]byte, rejected *[]Dead
 		if err := w.wait(ctx, w.bo.next(time.Duration(retryAfter(err))*time.Second)); err != nil {
 			return err
 		}
+		if timedOut(ctx, err) && w.shrink(len(recs)) {
+			return w.writeChunks(ctx, recs, rejected) // limit.go
+		}
 	}
 }
 
@@ -110,6 +114,7 @@ func (w *Writer) write(ctx context.Context, recs [][]byte) error {
 	}
 	w.m.records.Add(float64(len(recs)))
 	w.succeeded()
+	w.grow(len(recs))
 	return nil
 }
 

@@ -16,7 +16,9 @@
 // by message text: no answer, 5xx, 429, 401, 403 and 404 are transient; any
 // other 4xx (bad line protocol, field type conflict, "partial write") means
 // some record of the request is at fault, and the request is split in halves
-// until the rejected records stand alone.
+// until the rejected records stand alone. A request InfluxDB does not answer
+// within Options.Timeout is sent again in halves, and requests stay that
+// small until they succeed (limit.go).
 //
 // A batch InfluxDB accepted is never written again because the spool
 // could not commit it: the commit itself is retried (a full disk once made

@@ -10,6 +10,8 @@ type metrics struct {
 	duration   prometheus.Histogram
 	deadLetter prometheus.Counter
 	up         prometheus.Gauge
+	// requestLimit is the most records one request carries now (limit.go).
+	requestLimit prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -40,6 +42,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: ns, Subsystem: sub, Name: "up",
 			Help: "1 when the last InfluxDB write or ping succeeded, 0 otherwise.",
 		}),
+		requestLimit: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: ns, Subsystem: sub, Name: "request_records_limit",
+			Help: "Most records one write request carries now: the batch size, halved after each request InfluxDB did not answer in time and doubled back after each success.",
+		}),
 	}
 	for _, k := range []errKind{kindTransient, kindPermanent} {
 		m.errors.WithLabelValues(k.String())
@@ -47,7 +53,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.batches, m.records, m.errors, m.duration, m.deadLetter, m.up} {
+	for _, c := range []prometheus.Collector{m.batches, m.records, m.errors, m.duration, m.deadLetter, m.up, m.requestLimit} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

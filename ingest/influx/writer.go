@@ -50,6 +50,7 @@ type Writer struct {
 	throttle    throttle         // rate-limits logs on the retry path
 	failing     failure          // the current run of failed attempts; Run's only
 	running     atomic.Bool
+	limit       int // records per request, Options.BatchRecords unless a timeout lowered it (limit.go); Run's only
 
 	mu      sync.Mutex
 	lastErr error // of the last write or ping; nil after a success
@@ -74,6 +75,7 @@ func New(opts Options, src Source) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.requestLimit.Set(float64(opts.BatchRecords))
 	hc := &http.Client{Transport: &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -101,6 +103,7 @@ func New(opts Options, src Source) (*Writer, error) {
 		withTimeout: context.WithTimeout,
 		now:         time.Now,
 		throttle:    throttle{every: 30 * time.Second},
+		limit:       opts.BatchRecords,
 	}, nil
 }
 
