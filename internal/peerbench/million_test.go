@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func BenchmarkPeerMillion(b *testing.B) {
 	mq := testenv.MosquittoWith(b, testenv.MosquittoOptions{Config: []string{inflight}})
 	db := testenv.InfluxWith(b, testenv.InfluxOptions{NoSeriesLimits: true}) // a million values of the device tag
 	started := time.Now()
-	cons, err := startCampusguard(b, Campusguard, bin, dir, cgr, mq.URL(), db.URL(), db.Bucket(), nil)
+	cons, err := startCampusguard(b, Campusguard, bin, dir, cgr, mq.URL(), db.URL(), db.Bucket(), strings.Fields(os.Getenv(envExtraArgs)))
 	if err != nil {
 		b.Fatal(err)
 	}
