@@ -24,7 +24,8 @@ const maxSpareBuffer = 4 << 20
 // in particular it must not call Append, which may wait for space.
 //
 // While the spool holds MaxBytes, Append blocks until the reader commits
-// enough to make room, ctx ends, or the spool stops.
+// enough to make room, ctx ends, or the spool stops; while MaxQueuedBytes
+// wait in memory for the committer, until its next write.
 func (s *Spool) Append(ctx context.Context, rec []byte, done func(error)) {
 	s.appendUpTo(ctx, rec, done, s.opts.MaxBytes)
 }
@@ -59,10 +60,19 @@ func (s *Spool) appendUpTo(ctx context.Context, rec []byte, done func(error), li
 			return
 		}
 		used := s.bytes + s.queued
-		if used == 0 || used+need <= limit {
+		full := used != 0 && used+need > limit
+		// Ordinary appends also wait for the committer once MaxQueuedBytes
+		// are in memory; urgent ones (the reserve) never do.
+		backlog := limit == s.opts.MaxBytes && s.queued != 0 && s.queued+need > s.opts.MaxQueuedBytes
+		if !full && !backlog {
 			break
 		}
-		if !waited {
+		if backlog {
+			if !s.queueWaiters {
+				s.m.queueWaits.Inc()
+			}
+			s.queueWaiters = true
+		} else if !waited {
 			waited = true
 			s.m.fullWaits.Inc()
 			if now := s.opts.now(); now.Sub(s.lastFull) >= warnInterval {
@@ -357,6 +367,10 @@ func (s *Spool) writeChunk(p []byte, n int) error {
 	g.records += int64(n)
 	s.bytes += int64(len(p))
 	s.queued -= int64(len(p))
+	if s.queueWaiters { // appends waiting for the committer (MaxQueuedBytes)
+		s.queueWaiters = false
+		s.signalSpaceLocked()
+	}
 	s.signalDataLocked()
 	s.publishLocked()
 	s.mu.Unlock()

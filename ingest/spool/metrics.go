@@ -29,6 +29,7 @@ type metrics struct {
 	committed    prometheus.Counter
 	fsyncSeconds prometheus.Histogram
 	fullWaits    prometheus.Counter
+	queueWaits   prometheus.Counter
 	corrupt      prometheus.Counter
 	appendErrors *prometheus.CounterVec
 	diskErrors   *prometheus.CounterVec
@@ -50,7 +51,9 @@ func newMetrics() *metrics {
 		appended:  prometheus.NewCounter(prometheus.CounterOpts(opts("appended_records_total", "Records written and fsynced to the spool."))),
 		committed: prometheus.NewCounter(prometheus.CounterOpts(opts("committed_records_total", "Records consumed and committed by the reader."))),
 		fullWaits: prometheus.NewCounter(prometheus.CounterOpts(opts("full_waits_total", "Appends that had to wait because the spool was full."))),
-		corrupt:   prometheus.NewCounter(prometheus.CounterOpts(opts("corrupt_records_total", "Damaged records found in the spool; the rest of their segment is skipped."))),
+		queueWaits: prometheus.NewCounter(prometheus.CounterOpts(opts("queue_waits_total",
+			"Times appends had to wait for the committer because MaxQueuedBytes of records were in memory (a producer faster than the disk)."))),
+		corrupt: prometheus.NewCounter(prometheus.CounterOpts(opts("corrupt_records_total", "Damaged records found in the spool; the rest of their segment is skipped."))),
 		appendErrors: prometheus.NewCounterVec(prometheus.CounterOpts(opts("append_errors_total",
 			"Records whose append failed, by reason.")), []string{"reason"}),
 		diskErrors: prometheus.NewCounterVec(prometheus.CounterOpts(opts("disk_errors_total",
@@ -78,7 +81,7 @@ func newMetrics() *metrics {
 
 func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.records, m.bytes, m.maxBytes, m.appended, m.committed,
-		m.fsyncSeconds, m.fullWaits, m.corrupt, m.appendErrors, m.diskErrors, m.diskFull, m.diskFailing, m.rewound}
+		m.fsyncSeconds, m.fullWaits, m.queueWaits, m.corrupt, m.appendErrors, m.diskErrors, m.diskFull, m.diskFailing, m.rewound}
 }
 
 // register adds the metrics to reg (a nil reg registers nothing). On

@@ -12,9 +12,12 @@ import (
 
 // Defaults applied by Validate to zero-valued options.
 const (
-	DefaultSegmentBytes int64   = 64 << 20
-	DefaultMaxBytes     int64   = 1 << 30
-	DefaultWarnFraction float64 = 0.8
+	DefaultSegmentBytes int64 = 64 << 20
+	DefaultMaxBytes     int64 = 1 << 30
+	// DefaultMaxQueuedBytes bounds the records held in memory for the
+	// committer (see Options.MaxQueuedBytes).
+	DefaultMaxQueuedBytes int64   = 16 << 20
+	DefaultWarnFraction   float64 = 0.8
 )
 
 // Options configures a Spool.
@@ -28,6 +31,15 @@ type Options struct {
 	// yet committed by the reader; Append blocks while the bound is reached.
 	// Must be greater than SegmentBytes. Default DefaultMaxBytes.
 	MaxBytes int64
+	// MaxQueuedBytes bounds the bytes of records appended but not yet
+	// written, which the spool holds in memory: Append waits while they
+	// reach it, as it waits for a full spool, until the committer's next
+	// write. Without it a producer that does not wait for its records'
+	// acks (the compliance rows of a city, hundreds of MB once a day) kept
+	// up to MaxBytes in memory. AppendReserved is not held back by it; a
+	// record larger than the bound passes when nothing else is queued.
+	// Default DefaultMaxQueuedBytes.
+	MaxQueuedBytes int64
 	// ReserveBytes is extra room above MaxBytes that only AppendReserved
 	// may use, so that urgent records (alarm events) are still stored while
 	// ordinary appends wait for a full spool. Default 0 (no reserve).
@@ -77,6 +89,9 @@ func (o *Options) Validate() error {
 	if o.MaxBytes == 0 {
 		o.MaxBytes = DefaultMaxBytes
 	}
+	if o.MaxQueuedBytes == 0 {
+		o.MaxQueuedBytes = DefaultMaxQueuedBytes
+	}
 	if o.WarnFraction == 0 {
 		o.WarnFraction = DefaultWarnFraction
 	}
@@ -91,6 +106,9 @@ func (o *Options) Validate() error {
 	}
 	if o.MaxBytes <= o.SegmentBytes {
 		return fmt.Errorf("spool: max_bytes must be > segment_bytes: %d <= %d", o.MaxBytes, o.SegmentBytes)
+	}
+	if o.MaxQueuedBytes < 0 {
+		return fmt.Errorf("spool: max_queued_bytes must be > 0: %d", o.MaxQueuedBytes)
 	}
 	if o.ReserveBytes < 0 {
 		return fmt.Errorf("spool: reserve_bytes must be >= 0: %d", o.ReserveBytes)

@@ -26,23 +26,24 @@ type Spool struct {
 	closing chan struct{} // closed by Close
 	runDone chan struct{} // closed when Run returns
 
-	mu          sync.Mutex
-	segs        []*segment // ascending by num; the last is the active segment
-	cursor      position   // committed: everything before it is consumed
-	pending     []byte     // framed records queued for the committer
-	urgent      bool       // a pending record came through AppendReserved: no CommitDelay
-	pendingDone []func(error)
-	queued      int64         // bytes queued or being written
-	bytes       int64         // durable bytes at or after the cursor
-	dataCh      chan struct{} // closed and replaced when readers may progress
-	spaceCh     chan struct{} // closed and replaced when appenders may progress
-	running     bool
-	stopped     bool // no more appends are accepted
-	closed      bool
-	aboveWarn   bool
-	lastWarn    time.Time
-	lastFull    time.Time
-	disk        diskHealth
+	mu           sync.Mutex
+	segs         []*segment // ascending by num; the last is the active segment
+	cursor       position   // committed: everything before it is consumed
+	pending      []byte     // framed records queued for the committer
+	urgent       bool       // a pending record came through AppendReserved: no CommitDelay
+	pendingDone  []func(error)
+	queued       int64         // bytes queued or being written
+	queueWaiters bool          // appends wait for MaxQueuedBytes to drain
+	bytes        int64         // durable bytes at or after the cursor
+	dataCh       chan struct{} // closed and replaced when readers may progress
+	spaceCh      chan struct{} // closed and replaced when appenders may progress
+	running      bool
+	stopped      bool // no more appends are accepted
+	closed       bool
+	aboveWarn    bool
+	lastWarn     time.Time
+	lastFull     time.Time
+	disk         diskHealth
 
 	// Owned by the committer: Open sets them up, then only Run touches
 	// them, then Close.
