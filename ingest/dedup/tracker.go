@@ -172,13 +172,20 @@ func (t *Tracker) dropPrev(sh *shard) {
 	clear(sh.prev)
 }
 
-// Seen reports whether (device, id) was marked within the window.
-func (t *Tracker) Seen(device, id string) bool {
+// lockCurrent returns the shard of (device, id), locked and rotated to the
+// current generation, and the pair's key; the caller unlocks.
+func (t *Tracker) lockCurrent(device, id string) (*shard, key) {
 	k, gen := t.keyOf(device, id), t.generation()
 	sh := &t.shards[k[0]%numShards].shard
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
 	t.rotate(sh, gen)
+	return sh, k
+}
+
+// Seen reports whether (device, id) was marked within the window.
+func (t *Tracker) Seen(device, id string) bool {
+	sh, k := t.lockCurrent(device, id)
+	defer sh.mu.Unlock()
 	if _, ok := sh.cur[k]; ok {
 		return true
 	}
@@ -189,11 +196,8 @@ func (t *Tracker) Seen(device, id string) bool {
 // Mark remembers (device, id). Call it once the event is durable; Forget
 // undoes it.
 func (t *Tracker) Mark(device, id string) {
-	k, gen := t.keyOf(device, id), t.generation()
-	sh := &t.shards[k[0]%numShards].shard
-	sh.mu.Lock()
+	sh, k := t.lockCurrent(device, id)
 	defer sh.mu.Unlock()
-	t.rotate(sh, gen)
 	if _, ok := sh.cur[k]; ok {
 		return
 	}
@@ -223,11 +227,8 @@ func (t *Tracker) insert(sh *shard, k key) {
 // in one step (one hash, one lock, one clock read). A false result changes
 // nothing.
 func (t *Tracker) Claim(device, id string) bool {
-	k, gen := t.keyOf(device, id), t.generation()
-	sh := &t.shards[k[0]%numShards].shard
-	sh.mu.Lock()
+	sh, k := t.lockCurrent(device, id)
 	defer sh.mu.Unlock()
-	t.rotate(sh, gen)
 	if _, ok := sh.cur[k]; ok {
 		return false
 	}

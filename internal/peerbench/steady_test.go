@@ -94,14 +94,21 @@ func steady(b *testing.B, name, bin, simBin, regPath string, sc steadyCase, wind
 
 // received reads campusguard_ingest_received_total from /metrics.
 func received(b *testing.B, addr string) float64 {
-	for _, l := range strings.Split(metricLines(addr, "campusguard_ingest_received_total"), "\n") {
+	v, ok := metricValue(addr, "campusguard_ingest_received_total")
+	if !ok {
+		b.Fatalf("no campusguard_ingest_received_total on %s/metrics", addr)
+	}
+	return v
+}
+
+// metricValue reads an unlabelled series from campusguard's /metrics.
+func metricValue(addr, name string) (float64, bool) {
+	for _, l := range strings.Split(metricLines(addr, name+" "), "\n") {
 		if f := strings.Fields(l); len(f) == 2 {
-			v, err := strconv.ParseFloat(f[1], 64)
-			if err == nil {
-				return v
+			if v, err := strconv.ParseFloat(f[1], 64); err == nil {
+				return v, true
 			}
 		}
 	}
-	b.Fatalf("no campusguard_ingest_received_total on %s/metrics", addr)
-	return 0
+	return 0, false
 }
