@@ -203,17 +203,21 @@ func TestConfigs(t *testing.T) {
 	if !strings.HasSuffix(mq, "max_queued_messages 1000\n") {
 		t.Errorf("extra lines must come last, to override:\n%s", mq)
 	}
-	ix := influxConfig("T", 1, 2, "/tmp/y", true, false)
+	ix := influxConfig("T", 1, 2, "/tmp/y", true, false, false)
 	for _, want := range []string{`bind-address = "127.0.0.1:2"`, `bind-address = "127.0.0.1:1"`, "flux-enabled = true",
 		"reporting-disabled = true", `wal-dir = "/tmp/y/wal"`} {
 		if !strings.Contains(ix, want) {
 			t.Errorf("influxd config lacks %q:\n%s", want, ix)
 		}
 	}
-	if strings.Contains(ix, "max-values-per-tag") {
-		t.Errorf("influxd's default limits changed without NoSeriesLimits:\n%s", ix)
+	if strings.Contains(ix, "max-values-per-tag") || strings.Contains(ix, "index-version") {
+		t.Errorf("influxd's default limits or index changed without NoSeriesLimits or TSI:\n%s", ix)
 	}
-	if big := influxConfig("T", 1, 2, "/tmp/y", true, true); !strings.Contains(big, "[data]\n  dir = \"/tmp/y/data\"") ||
+	if tsi := influxConfig("T", 1, 2, "/tmp/y", true, false, true); !strings.Contains(tsi, "[data]\n  dir = \"/tmp/y/data\"") ||
+		!strings.Contains(tsi, "  index-version = \"tsi1\"\n") {
+		t.Errorf("TSI: no tsi1 index in [data]:\n%s", tsi)
+	}
+	if big := influxConfig("T", 1, 2, "/tmp/y", true, true, false); !strings.Contains(big, "[data]\n  dir = \"/tmp/y/data\"") ||
 		!strings.Contains(big, "  max-series-per-database = 0\n  max-values-per-tag = 0\n") {
 		t.Errorf("NoSeriesLimits: no limits lifted in [data]:\n%s", big)
 	}

@@ -49,7 +49,7 @@ func BenchmarkPeerMillion(b *testing.B) {
 	n := reg.DeviceCount()
 
 	mq := testenv.MosquittoWith(b, testenv.MosquittoOptions{Config: []string{inflight}})
-	db := testenv.InfluxWith(b, testenv.InfluxOptions{NoSeriesLimits: true}) // a million values of the device tag
+	db := testenv.InfluxWith(b, testenv.InfluxOptions{NoSeriesLimits: true, TSI: true}) // a million values of the device tag; the on-disk index, as deploy/influxdb.conf
 	started := time.Now()
 	cons, err := startCampusguard(b, Campusguard, bin, dir, cgr, mq.URL(), db.URL(), db.Bucket(), strings.Fields(os.Getenv(envExtraArgs)))
 	if err != nil {
