@@ -88,7 +88,7 @@ func (st *schoolState) closedCampus(f dayFrame, alerts []alerting.Alert) Result 
 	outside := minus(f.obs, gateWindows(st.sch, f.d, true))
 	var open []string
 	for _, g := range gates {
-		buf = g.open.spans(f.obs.to, buf[:0])
+		buf = g.lv.spans(f.obs.to, buf[:0])
 		if overlap(buf, outside) > 0 {
 			open = append(open, g.name())
 		}
@@ -235,7 +235,7 @@ func (st *schoolState) alarmLink(f dayFrame) Result {
 			en = append(en, "online "+pct(ratio)+" of school hours")
 			certain = share(on+total(watched)-total(seen), total(watched)) < AlarmOnlineMin
 		}
-		buf = a.down.spans(f.obs.to, buf[:0])
+		buf = a.lv.spans(f.obs.to, buf[:0])
 		for _, s := range buf {
 			if overlap([]span{{s.from.Add(st.par.linkDownAfter), s.to}}, f.hours) > 0 {
 				azh, aen := spell(st.par.linkDownAfter)
@@ -294,7 +294,7 @@ func (st *schoolState) brightKitchen(f dayFrame, alerts []alerting.Alert) Result
 		mask := k.mask(ops)
 		seen += total(mask)
 		watched += total(k.mask(wholeOps))
-		bad = union(k.bad.spans(f.obs.to, bad[:0]))
+		bad = union(k.lv.spans(f.obs.to, bad[:0]))
 		buf = k.fresh.spans(f.obs.to, buf[:0])
 		for _, fr := range buf {
 			good += overlap(minus(fr, bad), mask)

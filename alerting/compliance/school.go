@@ -158,11 +158,11 @@ func (st *schoolState) observe(now time.Time, dv *device, ev *devices.Event) {
 	switch dv.kind {
 	case devices.KindAccess:
 		if s := ev.Str("state"); s != "" { // gate.state and the controller heartbeat
-			dv.open.set(now, s == "always_open")
+			dv.lv.set(now, s == "always_open")
 		}
 	case devices.KindAlarm:
 		if linked, ok := ev.Bool("linked"); ok { // alarm.link and the terminal heartbeat
-			dv.down.set(now, !linked)
+			dv.lv.set(now, !linked)
 		}
 	case devices.KindKitchenCam:
 		if ev.Type == "kitchen.status" || ev.Channel == devices.ChannelHeartbeat {
@@ -227,9 +227,7 @@ func (st *schoolState) allStays() []schedule.Stay {
 func (st *schoolState) prune(h time.Time, keep devices.Date) {
 	for _, dv := range st.devs {
 		dv.fresh.closed = pruneSpans(dv.fresh.closed, h)
-		dv.open.closed = pruneSpans(dv.open.closed, h)
-		dv.down.closed = pruneSpans(dv.down.closed, h)
-		dv.bad.closed = pruneSpans(dv.bad.closed, h)
+		dv.lv.closed = pruneSpans(dv.lv.closed, h)
 	}
 	st.closedStays = slices.DeleteFunc(st.closedStays, func(s schedule.Stay) bool { return !s.Out.After(h) })
 	for k, s := range st.openStays {

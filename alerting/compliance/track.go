@@ -85,13 +85,15 @@ type device struct {
 	seen     bool      // a live message since Start
 	watched  time.Time // when watching it began (Start, or the reload that registered it)
 
-	open level // access: gate in state always_open
+	// lv is the kind's own level, one per device as a device has one
+	// kind: access, the gate in state always_open; alarm, the 110 link
+	// down; kitchencam, offline per its own status, not streaming, frozen
+	// or occluded.
+	lv level
 
-	down     level     // alarm: 110 link down
 	lastTest time.Time // alarm: last successful alarm.test (Start counts as one)
 
-	bad       level // kitchencam: offline per its own status, not streaming, frozen or occluded
-	online    bool  // kitchencam: last reported status fields
+	online    bool // kitchencam: last reported status fields
 	streaming bool
 	occluded  bool
 	frameAge  float64
@@ -121,7 +123,7 @@ func (d *device) camStatus(t time.Time, ev *devices.Event, frameAgeMax time.Dura
 		d.frameAge = v
 	}
 	good := d.online && d.streaming && !d.occluded && d.frameAge <= frameAgeMax.Seconds()
-	d.bad.set(t, !good)
+	d.lv.set(t, !good)
 }
 
 // stayKey names the open stay of one person at one post.
