@@ -23,6 +23,13 @@
 // Schedule and Cancel cost one map access and O(log n) sifting; the Set
 // allocates only when it grows, and a fired or cancelled slot is reused.
 //
+// Handles (handle.go) are deadlines without a key for timers the caller
+// can number densely: the engine gives every device of a school a stride
+// of them (Ctx.AtDevice), found from the device's registry index. They
+// share the heap and the scheduling counter with keys, so both fire in one
+// order, and cost 4 bytes while idle and no map access: the map access
+// and the key strings were most of what a per-device deadline cost.
+//
 // The load it is built for is a million devices whose offline deadline
 // every heartbeat (each 60 s) moves 3 minutes ahead, and which rarely
 // fire. A hierarchical timing wheel was measured against it on that load

@@ -5,5 +5,7 @@
 // engine reports their Conditions to a sink and never waits on storage,
 // spool or notification delivery. Reload swaps the registry: each shard
 // takes its schools' new entries through its own queue (so ordering with
-// events holds) and re-Starts every module on them.
+// events holds) and re-Starts every module on them. Per-device deadlines
+// (DeviceTimers, devtimers.go) are numbered handles, not keyed timers;
+// they follow a device to its new place in a reloaded school.
 package engine
