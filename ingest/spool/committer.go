@@ -27,17 +27,20 @@ const maxSpareBuffer = 4 << 20
 // enough to make room, ctx ends, or the spool stops; while MaxQueuedBytes
 // wait in memory for the committer, until its next write.
 func (s *Spool) Append(ctx context.Context, rec []byte, done func(error)) {
-	s.appendUpTo(ctx, rec, done, s.opts.MaxBytes)
+	s.appendUpTo(ctx, rec, done, s.opts.MaxBytes, false)
 }
 
 // AppendReserved is Append for urgent records (alarm events): it may also
 // use the ReserveBytes set aside above MaxBytes, so it waits only once the
 // spool holds MaxBytes+ReserveBytes. Ordinary appends never use the reserve.
 func (s *Spool) AppendReserved(ctx context.Context, rec []byte, done func(error)) {
-	s.appendUpTo(ctx, rec, done, s.opts.MaxBytes+s.opts.ReserveBytes)
+	s.appendUpTo(ctx, rec, done, s.opts.MaxBytes+s.opts.ReserveBytes, true)
 }
 
-func (s *Spool) appendUpTo(ctx context.Context, rec []byte, done func(error), limit int64) {
+// appendUpTo queues rec once the spool holds less than limit; an urgent
+// record (AppendReserved) neither waits for the committer's backlog nor
+// for CommitDelay, even when no reserve is configured.
+func (s *Spool) appendUpTo(ctx context.Context, rec []byte, done func(error), limit int64, urgent bool) {
 	if done == nil {
 		done = func(error) {}
 	}
@@ -63,7 +66,7 @@ func (s *Spool) appendUpTo(ctx context.Context, rec []byte, done func(error), li
 		full := used != 0 && used+need > limit
 		// Ordinary appends also wait for the committer once MaxQueuedBytes
 		// are in memory; urgent ones (the reserve) never do.
-		backlog := limit == s.opts.MaxBytes && s.queued != 0 && s.queued+need > s.opts.MaxQueuedBytes
+		backlog := !urgent && s.queued != 0 && s.queued+need > s.opts.MaxQueuedBytes
 		if !full && !backlog {
 			break
 		}
@@ -93,7 +96,7 @@ func (s *Spool) appendUpTo(ctx context.Context, rec []byte, done func(error), li
 	}
 	s.pending = appendFrameCRC(s.pending, rec, crc)
 	s.pendingDone = append(s.pendingDone, done)
-	if limit > s.opts.MaxBytes {
+	if urgent {
 		s.urgent = true // AppendReserved: no CommitDelay for this group
 	}
 	s.queued += need

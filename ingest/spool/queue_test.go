@@ -3,6 +3,7 @@ package spool
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,11 +15,18 @@ import (
 // (the spool is far from full); an urgent one does not; once the committer
 // writes, the waiting Append goes through and every record is durable.
 // Before, a producer that did not wait for its acks queued up to MaxBytes
-// (1 GiB) in memory.
+// (1 GiB) in memory. The urgent append does not wait with or without a
+// reserve.
 func TestAppendWaitsForCommitterBacklog(t *testing.T) {
+	for _, reserve := range []int64{0, 1 << 10} {
+		t.Run(fmt.Sprintf("reserve=%d", reserve), func(t *testing.T) { testCommitterBacklog(t, reserve) })
+	}
+}
+
+func testCommitterBacklog(t *testing.T, reserve int64) {
 	opts := testOptions(t)
 	opts.MaxQueuedBytes = 300 // two framed 100-byte records (108 each), not three
-	opts.ReserveBytes = 1 << 10
+	opts.ReserveBytes = reserve
 	s, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)
