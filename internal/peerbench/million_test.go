@@ -96,35 +96,21 @@ func BenchmarkPeerMillion(b *testing.B) {
 	// Wait on campusguard's own counters: counting a million series in
 	// influxd while it is still writing them takes longer than its query
 	// timeout and only slows it down.
-	drained := func() (done bool, progress float64) {
+	if !Poll(cons, 5*time.Second, 3*time.Minute, func() (bool, float64) {
 		recv, ok1 := metricValue(cons.HTTPAddr, "campusguard_ingest_received_total")
 		spooled, ok2 := metricValue(cons.HTTPAddr, "campusguard_spool_records")
 		written, ok3 := metricValue(cons.HTTPAddr, "campusguard_influx_written_records_total")
 		return ok1 && ok2 && ok3 && recv >= float64(n) && spooled == 0, written
-	}
-	last, lastChange := -1.0, time.Now()
-	for {
-		done, written := drained()
-		if done {
-			break
-		}
-		if written != last {
-			last, lastChange = written, time.Now()
-		}
-		if time.Since(lastChange) > 3*time.Minute || cons.Exited() {
-			b.Logf("campusguard wrote nothing for 3 minutes (%.0f records written); stopped waiting (log tail:\n%s)", written, cons.Tail(2000))
-			break
-		}
-		time.Sleep(5 * time.Second) // polling another process: nothing to wait on
+	}) {
+		b.Logf("campusguard wrote nothing for 3 minutes; stopped waiting (log tail:\n%s)", cons.Tail(2000))
 	}
 	end := usage(b, cons.PID())
 	stored := -1
-	for try := 0; try < 30; try++ { // influxd may still be compacting: a few slow queries
-		if stored, err = db.TryCountField("heartbeat", "id"); err == nil {
-			break
-		}
-		time.Sleep(10 * time.Second) // polling another process
-	}
+	// influxd may still be compacting: a few slow queries.
+	Poll(nil, 10*time.Second, 5*time.Minute, func() (bool, float64) {
+		stored, err = db.TryCountField("heartbeat", "id")
+		return err == nil, 0
+	})
 	if err != nil {
 		b.Logf("counting the stored heartbeats: %v", err)
 	}

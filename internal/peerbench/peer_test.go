@@ -211,25 +211,16 @@ func burst(b *testing.B, name, bin, regPath string, msgs [][]Message) Run {
 	}
 
 	// Until every point is stored, or nothing more arrives for a minute.
-	stored, last, lastChange := 0, -1, time.Now()
+	stored := 0
 	var c1, i1 Usage
-	for {
-		n, err := countPoints(db)
-		c1, i1 = usage(b, cons.PID()), usage(b, db.PID())
-		if err == nil {
+	if !Poll(cons, 250*time.Millisecond, time.Minute, func() (bool, float64) {
+		if n, err := countPoints(db); err == nil {
 			stored = n
 		}
-		if stored >= total {
-			break
-		}
-		if stored != last {
-			last, lastChange = stored, time.Now()
-		}
-		if time.Since(lastChange) > time.Minute || cons.Exited() {
-			b.Logf("%s stored %d of %d; stopped waiting (log tail:\n%s)", name, stored, total, cons.Tail(2000))
-			break
-		}
-		time.Sleep(250 * time.Millisecond) // polling InfluxDB: nothing to wait on
+		c1, i1 = usage(b, cons.PID()), usage(b, db.PID())
+		return stored >= total, float64(stored)
+	}) {
+		b.Logf("%s stored %d of %d; stopped waiting (log tail:\n%s)", name, stored, total, cons.Tail(2000))
 	}
 	if testing.Verbose() {
 		b.Logf("influxd's HTTP counters after %s: %s", name, influxHTTPStats(db.URL()))
@@ -350,18 +341,17 @@ func influxHTTPStats(url string) string {
 // settle waits until influxd has written no point for 3 s (its
 // pointsWrittenOK counter), so a consumer's start-up writes are done.
 func settle(b *testing.B, db *testenv.InfluxServer) {
-	last, since := -1.0, time.Now()
-	deadline := time.Now().Add(3 * time.Minute)
-	for time.Now().Before(deadline) {
+	var last float64
+	quietSince := time.Now()
+	if !Poll(nil, 500*time.Millisecond, 3*time.Minute, func() (bool, float64) {
 		n := influxPointsWritten(db.URL())
 		if n != last {
-			last, since = n, time.Now()
-		} else if time.Since(since) >= 3*time.Second {
-			return
+			last, quietSince = n, time.Now()
 		}
-		time.Sleep(500 * time.Millisecond) // polling another process: nothing to wait on
+		return time.Since(quietSince) >= 3*time.Second, 0 // the deadline is the stall
+	}) {
+		b.Logf("influxd still writing points after 3 minutes (%v so far); measuring anyway", last)
 	}
-	b.Logf("influxd still writing points after 3 minutes (%v so far); measuring anyway", last)
 }
 
 // influxPointsWritten is influxd's pointsWrittenOK counter (-1 when it

@@ -118,3 +118,25 @@ func TestTelegrafConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestPoll: Poll ends when step is done, and gives up once progress
+// stops for the stall time; while progress moves it keeps going.
+func TestPoll(t *testing.T) {
+	calls := 0
+	if !Poll(nil, time.Millisecond, time.Hour, func() (bool, float64) {
+		calls++
+		return calls == 5, float64(calls)
+	}) || calls != 5 {
+		t.Errorf("Poll with progress: %d calls, want done at 5", calls)
+	}
+	calls = 0
+	if Poll(nil, time.Millisecond, 20*time.Millisecond, func() (bool, float64) {
+		calls++
+		return false, 7
+	}) {
+		t.Error("Poll without progress reported done")
+	}
+	if calls < 2 {
+		t.Errorf("Poll gave up after %d calls, before any stall", calls)
+	}
+}

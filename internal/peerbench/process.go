@@ -87,19 +87,14 @@ func (p *Process) Tail(n int) string {
 // WaitFor polls cond every interval until it returns true, the process
 // exits, or timeout passes.
 func (p *Process) WaitFor(what string, timeout, interval time.Duration, cond func() bool) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return nil
-		}
-		if p.Exited() {
-			return fmt.Errorf("peerbench: %s exited (%v) while waiting for %s; log:\n%s", p.Name, p.err, what, p.Tail(4000))
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("peerbench: %s: no %s within %s; log:\n%s", p.Name, what, timeout, p.Tail(4000))
-		}
-		time.Sleep(interval) // polling another process: there is nothing to wait on
+	// Constant progress: Poll's stall is the timeout.
+	if Poll(p, interval, timeout, func() (bool, float64) { return cond(), 0 }) {
+		return nil
 	}
+	if p.Exited() {
+		return fmt.Errorf("peerbench: %s exited (%v) while waiting for %s; log:\n%s", p.Name, p.err, what, p.Tail(4000))
+	}
+	return fmt.Errorf("peerbench: %s: no %s within %s; log:\n%s", p.Name, what, timeout, p.Tail(4000))
 }
 
 // HTTPReady is a condition for WaitFor: GET url answers 200.
