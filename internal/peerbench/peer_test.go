@@ -317,25 +317,34 @@ func metricLines(addr, prefix string) string {
 // influxHTTPStats returns influxd 1.8's HTTP request counters (/debug/vars),
 // which tell what a consumer asked of InfluxDB besides writing.
 func influxHTTPStats(url string) string {
-	resp, err := http.Get(url + "/debug/vars")
+	v, err := influxHTTPValues(url)
 	if err != nil {
 		return err.Error()
+	}
+	return fmt.Sprint(v)
+}
+
+// influxHTTPValues reads the counters of influxd's HTTP service from
+// /debug/vars (its section is named "httpd::<bind address>").
+func influxHTTPValues(url string) (map[string]float64, error) {
+	resp, err := http.Get(url + "/debug/vars")
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	var vars map[string]json.RawMessage
 	if err := json.NewDecoder(resp.Body).Decode(&vars); err != nil {
-		return err.Error()
+		return nil, err
 	}
-	var httpd struct {
-		Values map[string]any `json:"values"`
-	}
-	_ = json.Unmarshal(vars["httpd::8086"], &httpd)
-	for k, v := range vars {
-		if strings.HasPrefix(k, "httpd") {
-			_ = json.Unmarshal(v, &httpd)
+	for k, raw := range vars {
+		var httpd struct {
+			Values map[string]float64 `json:"values"`
+		}
+		if strings.HasPrefix(k, "httpd") && json.Unmarshal(raw, &httpd) == nil {
+			return httpd.Values, nil
 		}
 	}
-	return fmt.Sprint(httpd.Values)
+	return nil, fmt.Errorf("no httpd section in %s/debug/vars", url)
 }
 
 // settle waits until influxd has written no point for 3 s (its
@@ -357,27 +366,9 @@ func settle(b *testing.B, db *testenv.InfluxServer) {
 // influxPointsWritten is influxd's pointsWrittenOK counter (-1 when it
 // cannot be read).
 func influxPointsWritten(url string) float64 {
-	resp, err := http.Get(url + "/debug/vars")
+	v, err := influxHTTPValues(url)
 	if err != nil {
 		return -1
 	}
-	defer resp.Body.Close()
-	var vars map[string]json.RawMessage
-	if err := json.NewDecoder(resp.Body).Decode(&vars); err != nil {
-		return -1
-	}
-	for k, v := range vars {
-		if !strings.HasPrefix(k, "httpd") {
-			continue
-		}
-		var httpd struct {
-			Values struct {
-				PointsWrittenOK float64 `json:"pointsWrittenOK"`
-			} `json:"values"`
-		}
-		if json.Unmarshal(v, &httpd) == nil {
-			return httpd.Values.PointsWrittenOK
-		}
-	}
-	return -1
+	return v["pointsWrittenOK"]
 }
