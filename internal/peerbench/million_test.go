@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/campusguard/campusguard/devices"
-	"github.com/campusguard/campusguard/devices/sim"
 	"github.com/campusguard/campusguard/ingest/testenv"
 )
 
@@ -63,15 +62,9 @@ func BenchmarkPeerMillion(b *testing.B) {
 	}()
 	atReady := usage(b, cons.PID())
 
-	pub, err := sim.NewMQTTPublisher(mq.URL(), 4, 1, sim.WithClientID("peer-million"), sim.WithInFlight(1000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := pub.Connect(ctx); err != nil {
-		b.Fatal(err)
-	}
+	pub := connectPublisher(b, mq.URL(), 4, "peer-million")
 	defer pub.Close()
+	ctx := context.Background()
 	var wg sync.WaitGroup
 	for part := range 4 {
 		wg.Add(1)

@@ -165,15 +165,9 @@ func burst(b *testing.B, name, bin, regPath string, msgs [][]Message) Run {
 		db.Stop(b)
 	}()
 
-	pub, err := sim.NewMQTTPublisher(mq.URL(), len(msgs), 1, sim.WithClientID("peer-pub"), sim.WithInFlight(1000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := pub.Connect(ctx); err != nil {
-		b.Fatal(err)
-	}
+	pub := connectPublisher(b, mq.URL(), len(msgs), "peer-pub")
 	defer pub.Close()
+	ctx := context.Background()
 	total := 0
 	for _, m := range msgs {
 		total += len(m)
@@ -230,6 +224,19 @@ func burst(b *testing.B, name, bin, regPath string, msgs [][]Message) Run {
 	}
 	return Run{Consumer: name, Messages: total, Stored: stored, CPU: c1.CPU - c0.CPU, Elapsed: c1.Taken.Sub(c0.Taken),
 		Peak: c1.Peak, InfluxCPU: i1.CPU - i0.CPU}
+}
+
+// connectPublisher connects a QoS 1 publisher of n clients (1,000 in
+// flight each) to the broker; the caller closes it.
+func connectPublisher(b *testing.B, url string, n int, clientID string) *sim.MQTTPublisher {
+	pub, err := sim.NewMQTTPublisher(url, n, 1, sim.WithClientID(clientID), sim.WithInFlight(1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pub.Connect(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return pub
 }
 
 // countPoints counts the burst's points (access events carry a person).
