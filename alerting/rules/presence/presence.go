@@ -21,9 +21,9 @@ import (
 type Device struct {
 	ID       string
 	Interval time.Duration // heartbeat interval
-	Key      string        // timer key of the presence deadline, unless Dev is set
-	// Dev and Slot name the presence deadline as a device deadline
-	// (engine.Ctx.AtDevice) instead of Key, when Dev is set.
+	// Dev and Slot name the presence deadline, a device deadline
+	// (engine.Ctx.AtDevice): the owning module implements
+	// engine.DeviceTimers and calls Deadline from OnDeviceTimer.
 	Dev      *devices.Device
 	Slot     int
 	HoursKey string // module timer that calls RaiseInSchoolHours when school hours begin
@@ -57,22 +57,10 @@ func (d *Device) Arm(c engine.Ctx) {
 }
 
 // at schedules the presence deadline.
-func (d *Device) at(c engine.Ctx, t time.Time) {
-	if d.Dev != nil {
-		c.AtDevice(t, d.Dev, d.Slot)
-		return
-	}
-	c.At(t, d.Key)
-}
+func (d *Device) at(c engine.Ctx, t time.Time) { c.AtDevice(t, d.Dev, d.Slot) }
 
 // cancel cancels the presence deadline.
-func (d *Device) cancel(c engine.Ctx) {
-	if d.Dev != nil {
-		c.CancelDevice(d.Dev, d.Slot)
-		return
-	}
-	c.Cancel(d.Key)
-}
+func (d *Device) cancel(c engine.Ctx) { c.CancelDevice(d.Dev, d.Slot) }
 
 // Present records a live message: it resolves Rule when the device was
 // offline and arms the next deadline. The first sign of life after Start

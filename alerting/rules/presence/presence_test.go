@@ -16,8 +16,15 @@ type one struct{}
 
 func (one) Name() string             { return "p" }
 func (one) Rules() []alerting.RuleID { return []alerting.RuleID{alerting.AccessOffline} }
-func (one) NewState(*devices.School) any {
-	return &presence.Device{ID: "g1", Interval: time.Minute, Key: "p:hb", HoursKey: "p:hours", Rule: alerting.AccessOffline, Describe: describe}
+func (one) NewState(s *devices.School) any {
+	return &presence.Device{ID: "g1", Dev: &s.Devices[0], Interval: time.Minute, HoursKey: "p:hours", Rule: alerting.AccessOffline, Describe: describe}
+}
+
+// The presence deadline is the device's only deadline slot.
+func (one) TimerSlots(devices.Kind) int          { return 1 }
+func (one) TimerKey(*devices.Device, int) string { return "p:hb" }
+func (one) OnDeviceTimer(c engine.Ctx, st any, _ *devices.Device, _ int) {
+	st.(*presence.Device).Deadline(c)
 }
 func (one) Start(c engine.Ctx, st any) { st.(*presence.Device).Arm(c) }
 func (one) OnEvent(c engine.Ctx, st any, ev *devices.Event) {
@@ -34,9 +41,7 @@ func (one) OnTimer(c engine.Ctx, st any, key string) {
 	d := st.(*presence.Device)
 	if key == "p:hours" {
 		d.RaiseInSchoolHours(c)
-		return
 	}
-	d.Deadline(c)
 }
 
 func describe(_ engine.Ctx, will bool, silent time.Duration) (string, string) {
@@ -56,7 +61,7 @@ var hb = devices.Event{Device: "g1", Channel: devices.ChannelHeartbeat}
 func TestPresence(t *testing.T) {
 	loc := devices.Location()
 	mon := time.Date(2026, 11, 30, 0, 0, 0, 0, loc) // a Monday
-	s := &devices.School{ID: "s1", Name: "测试小学", Region: "130802"}
+	s := &devices.School{ID: "s1", Name: "测试小学", Region: "130802", Devices: []devices.Device{{ID: "g1", Kind: devices.KindAccess}}}
 	weekdays := func(t time.Time) bool { wd := t.In(loc).Weekday(); return wd != time.Saturday && wd != time.Sunday }
 	for _, tc := range []struct {
 		name  string
