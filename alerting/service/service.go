@@ -253,10 +253,10 @@ func (s *Service) fanOut(ctx context.Context) {
 }
 
 // tick drives escalation, reminders, overdue and silence expiry every
-// TickEvery, and writes the compliance rows that changed every minute
-// (all of them once an hour; see rowMemo) (today's, and the
-// finished day's final figures after midnight) once the stored days are
-// read back, and the week, month and term rows once a day.
+// TickEvery; once the stored days are read back it writes every minute
+// the compliance rows that changed (today's, and the finished day's final
+// figures after midnight; all of them once an hour, see rowMemo), and the
+// week, month and term rows once a day.
 func (s *Service) tick(ctx context.Context) {
 	t := time.NewTicker(s.opts.TickEvery)
 	defer t.Stop()
