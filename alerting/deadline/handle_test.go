@@ -82,18 +82,7 @@ func runMixedModel(t *testing.T, r *rand.Rand, n, nops int) {
 		}
 		return fmt.Sprintf("k%d", r.IntN(n))
 	}
-	when := func() time.Time {
-		switch r.IntN(10) {
-		case 0:
-			return now.Add(-time.Duration(r.IntN(30)) * time.Second)
-		case 1:
-			return now.Add(time.Duration(r.IntN(5)) * time.Second).Add(time.Duration(r.IntN(3)))
-		case 2:
-			return now.Add(time.Duration(1+r.IntN(5)) * 24 * time.Hour)
-		default:
-			return now.Add(time.Duration(r.IntN(200)) * time.Second)
-		}
-	}
+	when := func() time.Time { return randomWhen(r, now) }
 	var fired, handles int
 	for op := range nops {
 		switch c := r.IntN(100); {

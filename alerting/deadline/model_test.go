@@ -71,25 +71,27 @@ func TestModel(t *testing.T) {
 	}
 }
 
+// randomWhen picks a time around now: mostly whole seconds (many ties),
+// some nanosecond offsets, some in the past, a few days ahead.
+func randomWhen(r *rand.Rand, now time.Time) time.Time {
+	switch r.IntN(10) {
+	case 0:
+		return now.Add(-time.Duration(r.IntN(30)) * time.Second)
+	case 1:
+		return now.Add(time.Duration(r.IntN(5)) * time.Second).Add(time.Duration(r.IntN(3)))
+	case 2:
+		return now.Add(time.Duration(1+r.IntN(5)) * 24 * time.Hour)
+	default:
+		return now.Add(time.Duration(r.IntN(200)) * time.Second)
+	}
+}
+
 func runModel(t *testing.T, r *rand.Rand, nkeys, nops int) {
 	s := New[string]()
 	m := &model{}
 	now := base
 	key := func() string { return fmt.Sprintf("k%d", r.IntN(nkeys)) }
-	// when picks a time around now: mostly whole seconds (many ties), some
-	// nanosecond offsets, some in the past, a few days ahead.
-	when := func() time.Time {
-		switch r.IntN(10) {
-		case 0:
-			return now.Add(-time.Duration(r.IntN(30)) * time.Second)
-		case 1:
-			return now.Add(time.Duration(r.IntN(5)) * time.Second).Add(time.Duration(r.IntN(3)))
-		case 2:
-			return now.Add(time.Duration(1+r.IntN(5)) * 24 * time.Hour)
-		default:
-			return now.Add(time.Duration(r.IntN(200)) * time.Second)
-		}
-	}
+	when := func() time.Time { return randomWhen(r, now) }
 	var fired, cancelled int
 	for op := range nops {
 		switch c := r.IntN(100); {
